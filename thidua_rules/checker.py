@@ -1,0 +1,1021 @@
+"""Syntax nodes to a checked ruleset: names, types, sums and tables, all problems collected.
+
+Each pass is a plain function over one ``Checker`` state, run in the order of ``PASSES``.
+The checker never evaluates a rule; it only reads the nodes and records what the compiler needs.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+import attrs
+
+from . import nodes as n
+from .errors import Diagnostic, Severity
+from .intervals import INF, Interval
+from .model import DECLARABLE_KINDS, Award, Criterion, Derived, FactSpec, Group, Header, Round
+from .patterns import NumberSet, compare_set
+from .source import Span, fold
+
+#: Largest magnitude of a number in a ruleset or a fact (15 digits before the point).
+NUMBER_LIMIT = Decimal("1e15")
+#: Most decimal places of a number in a ruleset or a fact.
+PLACES_LIMIT = 10
+FUNCTIONS: dict[str, tuple[int, int]] = {
+    "min": (2, 99), "max": (2, 99), "clamp": (3, 3), "round": (1, 2), "floor": (1, 2),
+    "ceil": (1, 2), "abs": (1, 1),
+}
+
+
+@attrs.frozen
+class Type:
+    """The type of an expression: number, bool, level (of one scale) or text."""
+
+    kind: str
+    scale: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "level":
+            return f'a level of scale "{self.scale}"'
+        return {"number": "a number", "bool": "true/false", "text": "a text"}[self.kind]
+
+
+NUMBER = Type("number")
+BOOL = Type("bool")
+TEXT = Type("text")
+UNKNOWN = Type("unknown")
+
+
+@attrs.frozen
+class Info:
+    """What the checker learned of an expression: its type and, for numbers, its range."""
+
+    type: Type
+    range: Interval = Interval()
+
+
+@attrs.frozen
+class Scale:
+    name: str
+    label: str | None
+    levels: tuple[str, ...]  # best first
+    keys: dict[str, str]  # folded spelling -> canonical level
+
+    def rank(self, level: str) -> int:
+        """Higher is better: the worst level is 0."""
+        return len(self.levels) - 1 - self.levels.index(level)
+
+
+@attrs.frozen
+class Scope:
+    """Where an expression sits: which names and keywords it may use."""
+
+    where: str  # "criterion", "let", "applicable", "ranking", "award"
+    criterion: Criterion | None = None
+    conditional: bool = False
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str | None:
+    """``did you mean "x"?`` for the closest candidate, or None."""
+    pool = list(candidates)
+    folded = {fold(c): c for c in pool}
+    if fold(word) in folded:
+        return f'did you mean "{folded[fold(word)]}"?'
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return f'did you mean "{close[0]}"?' if close else None
+
+
+class Checker:
+    """The state the passes share; ``run`` applies them in order."""
+
+    def __init__(self, tree: n.RulesetDecl) -> None:
+        self.tree = tree
+        self.diagnostics: list[Diagnostic] = []
+        self.header = Header(id=tree.header.id)
+        self.rounds: tuple[Round, ...] = ()
+        self.final_round: str | None = None
+        self.scales: dict[str, Scale] = {}
+        self.facts: dict[str, FactSpec] = {}
+        self.lets: dict[str, n.LetDecl] = {}
+        self.let_info: dict[str, Info] = {}
+        self.let_order: list[str] = []
+        self.derived: dict[str, Derived] = {}
+        self.criteria: dict[str, Criterion] = {}
+        self.groups: dict[str, Group] = {}
+        self.roots: list[str] = []
+        self.rules: dict[str, n.Expr] = {}
+        self.applicability: dict[str, n.Expr] = {}
+        self.types: dict[int, Type] = {}
+        self.levels: dict[int, str] = {}
+        self.ranking: list[n.Order] = []
+        self.awards: list[tuple[Award, n.AwardDecl]] = []
+        self.codes: dict[str, Span] = {}
+        self.decls_of: dict[str, n.CriterionDecl | n.GroupDecl] = {}
+        self.unconditional_assessed: set[str] = set()
+        self.gap_allowed: dict[str, str] = {}
+        self.limit_spans: dict[str, Span] = {}
+
+    # ------------------------------------------------------------ reporting
+    def report(
+        self, severity: Severity, message: str, span: Span | None, hint: str | None = None
+    ) -> None:
+        self.diagnostics.append(Diagnostic(severity, message, span, hint))
+
+    def error(self, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.report("error", message, span, hint)
+
+    def warn(self, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.report("warning", message, span, hint)
+
+    @property
+    def failed(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+    def run(self) -> Checker:
+        for check in PASSES:
+            check(self)
+        return self
+
+    def check_number(self, value: Decimal, span: Span) -> None:
+        if abs(value) >= NUMBER_LIMIT or -value.as_tuple().exponent > PLACES_LIMIT:  # type: ignore[operator]
+            self.error(
+                f"number {value} is out of range",
+                span,
+                f"numbers have at most 15 digits before the point and {PLACES_LIMIT} after it",
+            )
+
+
+# ================================================================ pass 1: header
+
+
+def check_header(c: Checker) -> None:
+    h = c.tree.header
+    values: dict[str, object] = {}
+    notes: list[str] = []
+    assumptions: list[str] = []
+    for item in h.items:
+        if isinstance(item, n.Annotation):
+            if item.kind == "note":
+                notes.append(item.text)
+            elif item.kind == "assume":
+                assumptions.append(item.text)
+            elif item.kind == "allow_gap":
+                c.gap_allowed[""] = item.text
+            continue
+        if item.kind in values:
+            c.error(f'"{item.kind}" is given twice in the ruleset header', item.span)
+            continue
+        values[item.kind] = item.values
+    if not h.id.strip():
+        c.error("the ruleset id is empty", h.span)
+    fields: dict[str, object] = {"notes": tuple(notes), "assumptions": tuple(assumptions)}
+    if "title" in values:
+        fields["title"] = values["title"][0]  # type: ignore[index]
+    if "document" in values:
+        number, dated, issuer = values["document"]  # type: ignore[misc]
+        fields.update(document=number, dated=dated, issuer=issuer)
+    if "year" in values:
+        fields["year"] = values["year"][0]  # type: ignore[index]
+    if "total" in values:
+        fields["total"] = values["total"][0]  # type: ignore[index]
+    if "rounding" in values:
+        places = values["rounding"][0]  # type: ignore[index]
+        if not 0 <= places <= PLACES_LIMIT:
+            c.error(f"rounding {places} is out of range 0..{PLACES_LIMIT}", h.span)
+        else:
+            fields["rounding"] = places
+    c.header = Header(id=h.id, **fields)  # type: ignore[arg-type]
+    rounds_item = next(
+        (i for i in h.items if isinstance(i, n.HeaderItem) and i.kind == "rounds"), None
+    )
+    if rounds_item is None:
+        c.rounds = (Round("self", "Điểm tự chấm"), Round("appraised", "Điểm thẩm định"))
+        c.final_round = "appraised"
+        return
+    declared, final = rounds_item.values
+    seen: dict[str, Span] = {}
+    for r in declared:  # type: ignore[attr-defined]
+        if r.name in seen:
+            c.error(f'round "{r.name}" is declared twice', r.span)
+        seen[r.name] = r.span
+    c.rounds = tuple(Round(r.name, r.label) for r in declared)  # type: ignore[attr-defined]
+    if final is not None and final not in seen:
+        c.error(f'unknown final round "{final}"', rounds_item.span, suggest(final, seen))
+    c.final_round = final if final is not None else c.rounds[-1].name
+
+
+# ================================================================ pass 2: scales, facts, lets
+
+
+def _declare(c: Checker, name: str, span: Span, taken: dict[str, Span]) -> bool:
+    if name in taken:
+        first = taken[name]
+        c.error(f'"{name}" is declared twice (first at line {first.line})', span)
+        return False
+    taken[name] = span
+    return True
+
+
+def check_declarations(c: Checker) -> None:
+    names: dict[str, Span] = {}
+    scale_names: dict[str, Span] = {}
+    for decl in c.tree.decls:
+        if isinstance(decl, n.ScaleDecl) and _declare(c, decl.name, decl.span, scale_names):
+            _scale(c, decl)
+    for decl in c.tree.decls:
+        if isinstance(decl, n.FactDecl) and _declare(c, decl.name, decl.span, names):
+            _fact(c, decl)
+        elif isinstance(decl, n.LetDecl) and _declare(c, decl.name, decl.span, names):
+            c.lets[decl.name] = decl
+
+
+def _scale(c: Checker, decl: n.ScaleDecl) -> None:
+    keys: dict[str, str] = {}
+    levels: list[str] = []
+    for level in decl.levels:
+        for spelling in level.names:
+            key = fold(spelling)
+            if not key:
+                c.error("a scale level cannot be empty", level.span)
+            elif key in keys:
+                c.error(
+                    f'level "{spelling}" appears twice in scale "{decl.name}"',
+                    level.span,
+                    "levels are compared without regard to case, accents' encoding or spacing",
+                )
+            keys[key] = level.names[0]
+        levels.append(level.names[0])
+    if len(levels) < 2:
+        c.error(f'scale "{decl.name}" needs at least two levels', decl.span)
+    c.scales[decl.name] = Scale(decl.name, decl.label, tuple(levels), keys)
+
+
+def _literal_default(
+    c: Checker, decl: n.FactDecl, option: n.FactOption, kind: str, scale: Scale | None
+) -> Decimal | bool | str | None:
+    value = option.value
+    if isinstance(value, n.Number) and kind in ("count", "number", "percent", "rank"):
+        c.check_number(value.value, value.span)
+        return value.value
+    if isinstance(value, n.Bool) and kind == "boolean":
+        return value.value
+    if isinstance(value, n.String) and scale is not None:
+        level = scale.keys.get(fold(value.value))
+        if level is None:
+            c.error(
+                f'default "{value.value}" is not a level of scale "{scale.name}"',
+                value.span,
+                suggest(value.value, scale.levels),
+            )
+        return level
+    c.error(f'the default of fact "{decl.name}" does not fit its kind {kind}', option.span)
+    return None
+
+
+def _fact(c: Checker, decl: n.FactDecl) -> None:
+    scale = c.scales.get(decl.type_name)
+    if decl.type_name not in DECLARABLE_KINDS and scale is None:
+        c.error(
+            f'unknown fact kind "{decl.type_name}"',
+            decl.type_span,
+            suggest(decl.type_name, [*DECLARABLE_KINDS, *c.scales]),
+        )
+        return
+    kind = "scale" if scale is not None else decl.type_name
+    low, high = decl.low, decl.high
+    if decl.has_range:
+        if kind in ("boolean", "scale"):
+            c.error(f"a {kind} fact has no numeric bounds", decl.type_span)
+        for bound in (low, high):
+            if bound is not None:
+                c.check_number(bound, decl.span)
+        if low is not None and high is not None and low > high:
+            c.error(f"bounds {low}..{high} are empty", decl.span)
+    natural = {"count": Decimal(0), "rank": Decimal(1), "percent": Decimal(0)}.get(kind)
+    if natural is not None:
+        if low is not None and low < natural:
+            c.error(f"a {kind} cannot be below {natural}", decl.span)
+        low = natural if low is None else max(low, natural)
+    if kind == "percent":
+        high = Decimal(100) if high is None else min(high, Decimal(100))
+    default: Decimal | bool | str | None = None
+    optional = False
+    monotone = None
+    appraised_only = False
+    for option in decl.options:
+        if option.kind == "default":
+            default = _literal_default(c, decl, option, kind, scale)
+            if isinstance(default, Decimal) and (
+                (low is not None and default < low) or (high is not None and default > high)
+            ):
+                c.error(f'the default {default} of fact "{decl.name}" is outside its bounds', option.span)
+        elif option.kind == "optional":
+            optional = True
+        elif option.kind == "monotone":
+            if kind == "boolean" or kind == "scale":
+                c.error("monotone applies to numeric facts only", option.span)
+            monotone = option.value
+        elif option.kind == "appraised_only":
+            appraised_only = True
+    c.facts[decl.name] = FactSpec(
+        name=decl.name, kind=kind, label=decl.label,  # type: ignore[arg-type]
+        low=low, high=high,
+        levels=scale.levels if scale else (), scale=scale.name if scale else None,
+        spellings=tuple(sorted(scale.keys.items())) if scale else (),
+        default=default, required=default is None and not optional,
+        monotone=monotone, appraised_only=appraised_only, span=decl.span,  # type: ignore[arg-type]
+    )
+
+
+# ================================================================ pass 3: the tree of sections
+
+
+def _limits(c: Checker, limits: tuple[n.Limit, ...]) -> tuple[Decimal | None, Decimal | None]:
+    found: dict[str, Decimal] = {}
+    for limit in limits:
+        if limit.kind in found:
+            c.error(f'"{limit.kind}" is given twice', limit.span)
+        c.check_number(limit.value, limit.span)
+        found[limit.kind] = limit.value
+    return found.get("max"), found.get("cap")
+
+
+def _claim_code(c: Checker, code: str, span: Span) -> bool:
+    key = fold(code)
+    if key in c.codes:
+        c.error(f'code "{code}" is used twice (first at line {c.codes[key].line})', span)
+        return False
+    c.codes[key] = span
+    return True
+
+
+def check_tree(c: Checker) -> None:
+    for decl in c.tree.decls:
+        if isinstance(decl, n.GroupDecl):
+            if not decl.is_section:
+                c.error("a group must sit inside a section", decl.span)
+            kind = decl.kind or "standard"
+            if _claim_code(c, decl.code, decl.code_span):
+                c.roots.append(decl.code)
+                _group(c, decl, kind, None, (), None)
+
+
+def _group(
+    c: Checker,
+    decl: n.GroupDecl,
+    kind: str,
+    parent: str | None,
+    inherited: tuple[str, ...],
+    inherited_cap: Decimal | None,
+) -> None:
+    if decl.kind is not None and decl.kind != kind:
+        c.error(
+            f'section "{decl.code}" is declared {decl.kind} inside a {kind} section',
+            decl.span,
+            "only a top-level section chooses standard, bonus or deduction",
+        )
+    max_, cap = _limits(c, decl.limits)
+    if decl.limits:
+        c.limit_spans[decl.code] = decl.limits[0].span
+    if cap is not None and max_ is not None and cap > max_:
+        c.warn(f'the cap {cap} of "{decl.code}" exceeds its max {max_} and can never bite', decl.span)
+    notes = tuple(a.text for a in decl.items if isinstance(a, n.Annotation) and a.kind == "note")
+    assumptions = tuple(a.text for a in decl.items if isinstance(a, n.Annotation) and a.kind == "assume")
+    for a in decl.items:
+        if isinstance(a, n.Annotation) and a.kind == "allow_gap":
+            c.gap_allowed[decl.code] = a.text
+    children: list[str] = []
+    applicable = [a for a in decl.items if isinstance(a, n.Applicable)]
+    _applicable(c, decl.code, applicable)
+    own_cap = cap if cap is not None else inherited_cap
+    for item in decl.items:
+        if isinstance(item, n.GroupDecl) and _claim_code(c, item.code, item.code_span):
+            children.append(item.code)
+            _group(c, item, kind, decl.code, inherited + assumptions, own_cap if cap is None else cap)
+        elif isinstance(item, n.CriterionDecl) and _claim_code(c, item.code, item.code_span):
+            children.append(item.code)
+            _criterion(c, item, kind, decl.code, inherited + assumptions, own_cap)
+    if not children:
+        c.error(f'"{decl.code}" holds no criteria', decl.span)
+    c.decls_of[decl.code] = decl
+    c.groups[decl.code] = Group(
+        code=decl.code, title=decl.title, kind=kind, is_section=decl.is_section,  # type: ignore[arg-type]
+        max=max_ if max_ is not None else cap, cap=cap, children=tuple(children), parent=parent,
+        notes=notes, assumptions=assumptions,
+        applicable=applicable[0].condition.span.text() if applicable else None, span=decl.span,
+    )
+
+
+def _applicable(c: Checker, code: str, items: list[n.Applicable]) -> None:
+    for extra in items[1:]:
+        c.error(f'"{code}" has more than one "applicable if"', extra.span)
+    if items:
+        c.applicability[code] = items[0].condition
+
+
+def _criterion(
+    c: Checker,
+    decl: n.CriterionDecl,
+    kind: str,
+    parent: str,
+    inherited: tuple[str, ...],
+    inherited_cap: Decimal | None,
+) -> None:
+    max_, cap = _limits(c, decl.limits)
+    if cap is not None:
+        c.error("a criterion has a max, not a cap", decl.span, 'write "max N"')
+    if max_ is None and kind != "deduction":
+        if inherited_cap is None:
+            c.error(f'criterion "{decl.code}" has no max', decl.code_span, 'add "max N" after its title')
+        max_ = inherited_cap
+    texts: dict[str, list[str]] = {}
+    scores = [i for i in decl.items if isinstance(i, n.ScoreStmt)]
+    for item in decl.items:
+        if isinstance(item, n.Annotation):
+            texts.setdefault(item.kind, []).append(item.text)
+    for extra in scores[1:]:
+        c.error(f'criterion "{decl.code}" has more than one score rule', extra.span)
+    if not scores:
+        c.error(
+            f'criterion "{decl.code}" has no score rule',
+            decl.code_span,
+            'add "score assessed" for a judged score, or a rule',
+        )
+    else:
+        c.rules[decl.code] = scores[0].expr
+    _applicable(c, decl.code, [i for i in decl.items if isinstance(i, n.Applicable)])
+    c.decls_of[decl.code] = decl
+    c.criteria[decl.code] = Criterion(
+        code=decl.code, title=decl.title, kind=kind, max=max_,  # type: ignore[arg-type]
+        rule=scores[0].expr.span.text() if scores else "",
+        parent=parent,
+        evidence=tuple(texts.get("evidence", ())), verifiers=tuple(texts.get("verifier", ())),
+        notes=tuple(texts.get("note", ())),
+        assumptions=inherited + tuple(texts.get("assume", ())),
+        applicable=c.applicability[decl.code].span.text() if decl.code in c.applicability else None,
+        span=decl.span,
+    )
+
+
+# ================================================================ pass 4: types and ranges
+
+
+def check_types(c: Checker) -> None:
+    _order_lets(c)
+    for name in c.let_order:
+        decl = c.lets[name]
+        info = infer(c, decl.expr, Scope("let"))
+        c.let_info[name] = info
+        c.derived[name] = Derived(name, decl.label, decl.expr.span.text(), decl.span)
+    for code, expr in c.applicability.items():
+        _expect(c, infer(c, expr, Scope("applicable")), BOOL, expr, "an applicability condition")
+    for code, expr in c.rules.items():
+        criterion = c.criteria[code]
+        info = infer(c, expr, Scope("criterion", criterion))
+        if _expect(c, info, NUMBER, expr, "a score rule"):
+            _check_reach(c, criterion, info.range)
+        if code not in c.applicability and _reaches_assessed(expr):
+            c.unconditional_assessed.add(code)
+
+
+def _order_lets(c: Checker) -> None:
+    """Order derived values so each comes after those it reads; report cycles."""
+    state: dict[str, int] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = " -> ".join([*path[path.index(name):], name])
+            c.error(f"derived values depend on each other in a cycle: {cycle}", c.lets[name].span)
+            return
+        state[name] = 1
+        for ref in _refs(c.lets[name].expr):
+            if ref in c.lets:
+                visit(ref, [*path, name])
+        state[name] = 2
+        c.let_order.append(name)
+
+    for name in c.lets:
+        visit(name, [])
+
+
+def _children(expr: n.Expr) -> list[n.Expr]:
+    if isinstance(expr, n.Neg | n.Not):
+        return [expr.operand]
+    if isinstance(expr, n.Binary | n.Compare | n.Logic):
+        return [expr.left, expr.right]
+    if isinstance(expr, n.If):
+        return [expr.cond, expr.then, expr.otherwise]
+    if isinstance(expr, n.Call):
+        return list(expr.args)
+    if isinstance(expr, n.Table):
+        return [expr.subject, *(row.value for row in expr.rows)]
+    return []
+
+
+def _refs(expr: n.Expr) -> set[str]:
+    found = {expr.name} if isinstance(expr, n.Ref) else set()
+    for child in _children(expr):
+        found |= _refs(child)
+    return found
+
+
+def _reaches_assessed(expr: n.Expr) -> bool:
+    """Whether ``assessed`` is read whatever the facts (not only under a condition)."""
+    if isinstance(expr, n.Assessed):
+        return True
+    if isinstance(expr, n.If):
+        return _reaches_assessed(expr.cond)
+    if isinstance(expr, n.Table):
+        return _reaches_assessed(expr.subject)
+    if isinstance(expr, n.Logic):
+        return _reaches_assessed(expr.left)
+    return any(_reaches_assessed(child) for child in _children(expr))
+
+
+def _expect(c: Checker, info: Info, wanted: Type, expr: n.Expr, what: str) -> bool:
+    if info.type == UNKNOWN:
+        return False
+    if info.type != wanted:
+        c.error(f"{what} must be {wanted}, not {info.type}", expr.span)
+        return False
+    return True
+
+
+def _check_reach(c: Checker, criterion: Criterion, raw: Interval) -> None:
+    if criterion.max is None or criterion.kind == "deduction":
+        return
+    decl = c.decls_of[criterion.code]
+    allowed = any(
+        isinstance(i, n.Annotation) and i.kind == "allow_unreachable" for i in decl.items
+    )
+    if raw.high < criterion.max and not allowed:
+        c.warn(
+            f'the best case of "{criterion.code}" is {_num(raw.high)}, below its max {_num(criterion.max)}',
+            c.rules[criterion.code].span,
+            'if the document says so, acknowledge it with: allow unreachable "reason"',
+        )
+    elif raw.high.is_finite() and raw.high > criterion.max:
+        c.warn(
+            f'the best case of "{criterion.code}" is {_num(raw.high)}, above its max '
+            f"{_num(criterion.max)}: the cap will cut it",
+            c.rules[criterion.code].span,
+        )
+
+
+def _num(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value.is_finite() else str(value)
+
+
+def _record(c: Checker, expr: n.Expr, info: Info) -> Info:
+    c.types[id(expr)] = info.type
+    return info
+
+
+def infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
+    """Type and range of ``expr``; reports every problem found inside it."""
+    return _record(c, expr, _infer(c, expr, scope))
+
+
+def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:  # noqa: C901 - one case per node
+    if isinstance(expr, n.Number):
+        c.check_number(expr.value, expr.span)
+        return Info(NUMBER, Interval.point(expr.value))
+    if isinstance(expr, n.Bool):
+        return Info(BOOL)
+    if isinstance(expr, n.String):
+        return Info(TEXT)
+    if isinstance(expr, n.Ref):
+        return _infer_ref(c, expr, scope)
+    if isinstance(expr, n.Assessed | n.SelfMax):
+        word = "assessed" if isinstance(expr, n.Assessed) else "max"
+        if scope.where != "criterion" or scope.criterion is None:
+            c.error(f'"{word}" can only be used in a criterion\'s score rule', expr.span)
+            return Info(UNKNOWN)
+        top = scope.criterion.max
+        if top is None:
+            c.error(f'"{word}" needs the criterion to have a max', expr.span)
+            return Info(UNKNOWN)
+        if isinstance(expr, n.SelfMax):
+            return Info(NUMBER, Interval.point(top))
+        return Info(NUMBER, Interval(Decimal(0), top))
+    if isinstance(expr, n.TotalRef | n.ScoreRef):
+        if scope.where not in ("ranking", "award"):
+            c.error("a unit's scores can only be read in ranking and award rules", expr.span)
+            return Info(UNKNOWN)
+        if isinstance(expr, n.ScoreRef) and fold(expr.code) not in c.codes:
+            c.error(f'unknown code "{expr.code}"', expr.span, suggest(expr.code, [*c.criteria, *c.groups]))
+            return Info(UNKNOWN)
+        return Info(NUMBER)
+    if isinstance(expr, n.Neg):
+        info = infer(c, expr.operand, scope)
+        if _arith_operand(c, info, expr.operand, "-"):
+            return Info(NUMBER, -info.range)
+        return Info(UNKNOWN)
+    if isinstance(expr, n.Binary):
+        left, right = infer(c, expr.left, scope), infer(c, expr.right, scope)
+        ok = _arith_operand(c, left, expr.left, expr.op) & _arith_operand(c, right, expr.right, expr.op)
+        if not ok:
+            return Info(UNKNOWN)
+        ops: dict[str, Callable[[Interval, Interval], Interval]] = {
+            "+": Interval.__add__, "-": Interval.__sub__, "*": Interval.__mul__,
+            "/": Interval.__truediv__,
+        }
+        if expr.op == "/" and right.range.low == right.range.high == 0:
+            c.error("division by zero", expr.span)
+        return Info(NUMBER, ops[expr.op](left.range, right.range))
+    if isinstance(expr, n.Compare):
+        return _infer_compare(c, expr, scope)
+    if isinstance(expr, n.Logic | n.Not):
+        operands = [expr.operand] if isinstance(expr, n.Not) else [expr.left, expr.right]
+        word = "not" if isinstance(expr, n.Not) else expr.op
+        for operand in operands:
+            info = infer(c, operand, scope)
+            if info.type not in (BOOL, UNKNOWN):
+                c.error(f'"{word}" needs true/false, not {info.type}', operand.span)
+        return Info(BOOL)
+    if isinstance(expr, n.If):
+        cond = infer(c, expr.cond, scope)
+        _expect(c, cond, BOOL, expr.cond, "the condition of an if")
+        inner = attrs.evolve(scope, conditional=True)
+        return _join(c, [(expr.then, infer(c, expr.then, inner)), (expr.otherwise, infer(c, expr.otherwise, inner))], "the branches of an if")
+    if isinstance(expr, n.Call):
+        return _infer_call(c, expr, scope)
+    if isinstance(expr, n.Table):
+        return _infer_table(c, expr, scope)
+    raise AssertionError(f"unknown node {expr!r}")  # pragma: no cover
+
+
+def _infer_ref(c: Checker, expr: n.Ref, scope: Scope) -> Info:
+    if expr.name in c.facts:
+        spec = c.facts[expr.name]
+        if spec.kind == "boolean":
+            return Info(BOOL)
+        if spec.kind == "scale":
+            return Info(Type("level", spec.scale))
+        low = spec.low if spec.low is not None else Interval().low
+        high = spec.high if spec.high is not None else INF
+        return Info(NUMBER, Interval(low, high, spec.integral))
+    if expr.name in c.lets:
+        if expr.name in c.let_info:
+            return c.let_info[expr.name]
+        return Info(UNKNOWN)  # a cycle, reported once by _order_lets
+    candidates = [*c.facts, *c.lets]
+    hint = suggest(expr.name, candidates)
+    what = "fact or derived value"
+    if expr.name in c.scales:
+        hint = f'"{expr.name}" is a scale; compare a fact of that scale with one of its levels'
+    c.error(f'unknown {what} "{expr.name}"', expr.span, hint)
+    return Info(UNKNOWN)
+
+
+def _arith_operand(c: Checker, info: Info, expr: n.Expr, op: str) -> bool:
+    if info.type == NUMBER:
+        return True
+    if info.type != UNKNOWN:
+        c.error(f'"{op}" needs numbers, not {info.type}', expr.span)
+    return False
+
+
+def _resolve_level(c: Checker, expr: n.Expr, scale_name: str) -> bool:
+    """Resolve a text literal as a level of ``scale_name``; report it if it is none."""
+    assert isinstance(expr, n.String)
+    scale = c.scales[scale_name]
+    level = scale.keys.get(fold(expr.value))
+    if level is None:
+        c.error(
+            f'"{expr.value}" is not a level of scale "{scale_name}"',
+            expr.span,
+            suggest(expr.value, scale.levels) or "levels: " + ", ".join(f'"{lv}"' for lv in scale.levels),
+        )
+        return False
+    c.levels[id(expr)] = level
+    c.types[id(expr)] = Type("level", scale_name)
+    return True
+
+
+def _infer_compare(c: Checker, expr: n.Compare, scope: Scope) -> Info:
+    left, right = infer(c, expr.left, scope), infer(c, expr.right, scope)
+    if UNKNOWN in (left.type, right.type):
+        return Info(BOOL)
+    if left.type == TEXT and right.type.kind == "level":
+        _resolve_level(c, expr.left, right.type.scale or "")
+    elif right.type == TEXT and left.type.kind == "level":
+        _resolve_level(c, expr.right, left.type.scale or "")
+    elif left.type != right.type or left.type == TEXT:
+        c.error(f"cannot compare {left.type} with {right.type}", expr.span)
+    elif left.type == BOOL and expr.op not in ("=", "!="):
+        c.error(f'true/false values can only be compared with = or !=, not "{expr.op}"', expr.span)
+    return Info(BOOL)
+
+
+def _join(c: Checker, parts: list[tuple[n.Expr, Info]], what: str) -> Info:
+    known = [(e, i) for e, i in parts if i.type != UNKNOWN]
+    if not known:
+        return Info(UNKNOWN)
+    first = known[0][1]
+    rng = first.range
+    for expr, info in known[1:]:
+        if info.type != first.type:
+            c.error(f"{what} must all be {first.type}, but this is {info.type}", expr.span)
+            return Info(UNKNOWN)
+        rng = rng.union(info.range)
+    return Info(first.type, rng if first.type == NUMBER else Interval())
+
+
+def _infer_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
+    if expr.func not in FUNCTIONS:
+        c.error(f'unknown function "{expr.func}"', expr.span, suggest(expr.func, FUNCTIONS))
+        for arg in expr.args:
+            infer(c, arg, scope)
+        return Info(UNKNOWN)
+    low, high = FUNCTIONS[expr.func]
+    infos = [infer(c, arg, scope) for arg in expr.args]
+    if not low <= len(infos) <= high:
+        count = f"{low}" if low == high else f"{low} to {high}" if high < 99 else f"at least {low}"
+        c.error(f'"{expr.func}" takes {count} arguments, not {len(infos)}', expr.span)
+        return Info(UNKNOWN)
+    ok = all([_arith_operand(c, info, arg, expr.func) for info, arg in zip(infos, expr.args, strict=True)])
+    if not ok:
+        return Info(UNKNOWN)
+    ranges = [i.range for i in infos]
+    if expr.func in ("round", "floor", "ceil"):
+        if len(expr.args) == 2:
+            places = expr.args[1]
+            if not (isinstance(places, n.Number) and places.value == places.value.to_integral_value()
+                    and 0 <= places.value <= PLACES_LIMIT):
+                c.error(f"the places of {expr.func} must be a whole number from 0 to {PLACES_LIMIT}", places.span)
+        first = ranges[0]
+        return Info(NUMBER, Interval(first.low - 1, first.high + 1))
+    if expr.func == "abs":
+        r = ranges[0]
+        top = max(abs(r.low), abs(r.high))
+        bottom = Decimal(0) if r.low <= 0 <= r.high else min(abs(r.low), abs(r.high))
+        return Info(NUMBER, Interval(bottom, top, r.integral))
+    if expr.func == "clamp":
+        x, lo, hi = ranges
+        return Info(NUMBER, Interval(max(x.low, lo.low), min(x.high, hi.high)))
+    result = ranges[0]
+    for r in ranges[1:]:
+        result = result.min(r) if expr.func == "min" else result.max(r)
+    return Info(NUMBER, result)
+
+
+# ---------------------------------------------------------------- tier tables
+
+
+def _row_set_number(
+    c: Checker, row: n.Row, domain: Interval
+) -> NumberSet | None:
+    pattern = row.pattern
+    integral = domain.integral
+    if isinstance(pattern, n.PCompare | n.PEqual):
+        value = pattern.value
+        if not isinstance(value, n.Number):
+            c.error("this row compares a number with a text or true/false", pattern.span)
+            return None
+        op = pattern.op if isinstance(pattern, n.PCompare) else "="
+        return compare_set(op, value.value, integral)
+    if isinstance(pattern, n.PRange):
+        for end in (pattern.low, pattern.high):
+            if end is not None and not isinstance(end, n.Number):
+                c.error("a range row needs numbers at both ends", pattern.span)
+                return None
+        low = pattern.low.value if pattern.low is not None else Interval().low
+        high = pattern.high.value if pattern.high is not None else INF
+        if low > high:
+            c.error(f"the range {pattern.span.text()} is empty", pattern.span)
+        return NumberSet.interval(low, True, high, True, integral)
+    return None
+
+
+def _row_set_finite(
+    c: Checker, row: n.Row, subject: Type, universe: list[object]
+) -> set[object] | None:
+    """Rows over a scale or true/false: the set of values (levels, booleans) they match."""
+    pattern = row.pattern
+    if isinstance(pattern, n.PRange):
+        c.error(f"a range row does not apply to {subject}", pattern.span)
+        return None
+    assert isinstance(pattern, n.PCompare | n.PEqual)
+    op = pattern.op if isinstance(pattern, n.PCompare) else "="
+    value = pattern.value
+    if subject == BOOL:
+        if not isinstance(value, n.Bool) or op not in ("=", "!="):
+            c.error("a row over true/false matches true or false", pattern.span)
+            return None
+        return {x for x in universe if (x == value.value) == (op == "=")}
+    assert subject.scale is not None
+    if not isinstance(value, n.String):
+        c.error(f"a row over {subject} needs a level in quotes", pattern.span)
+        return None
+    if not _resolve_level(c, value, subject.scale):
+        return None
+    scale = c.scales[subject.scale]
+    mine = scale.rank(c.levels[id(value)])
+    tests: dict[str, Callable[[int], bool]] = {
+        "=": lambda r: r == mine, "!=": lambda r: r != mine, "<": lambda r: r < mine,
+        "<=": lambda r: r <= mine, ">": lambda r: r > mine, ">=": lambda r: r >= mine,
+    }
+    return {x for x in universe if tests[op](scale.rank(str(x)))}
+
+
+def _infer_table(c: Checker, expr: n.Table, scope: Scope) -> Info:
+    subject = infer(c, expr.subject, scope)
+    values = [(row.value, infer(c, row.value, attrs.evolve(scope, conditional=True))) for row in expr.rows]
+    if subject.type in (UNKNOWN, TEXT):
+        if subject.type == TEXT:
+            c.error("a table needs a number, a level or true/false to look up", expr.subject.span)
+        return _join(c, values, "the values of a table's rows")
+    otherwise = [row for row in expr.rows if isinstance(row.pattern, n.POtherwise)]
+    for row in otherwise[1:]:
+        c.error("a table has one otherwise row at most", row.span)
+    if otherwise and otherwise[0] is not expr.rows[-1]:
+        c.error("the otherwise row must be the table's last row", otherwise[0].span)
+    reachable: list[tuple[n.Expr, Info]] = []
+    if subject.type == NUMBER:
+        domain = subject.range
+        everything = NumberSet.everything(domain.low, domain.high, domain.integral)
+        covered = NumberSet((), domain.integral)
+        for index, row in enumerate(expr.rows, 1):
+            if isinstance(row.pattern, n.POtherwise):
+                continue
+            matched = _row_set_number(c, row, domain)
+            if matched is None:
+                continue
+            mine = matched.intersect(everything)
+            new = mine.minus(covered)
+            if new.empty():
+                _unreachable(c, expr, row, index, mine)
+            else:
+                if isinstance(row.pattern, n.PRange | n.PEqual) and not mine.intersect(covered).empty():
+                    c.error(
+                        f"row {index} overlaps an earlier row at {mine.intersect(covered).describe()}",
+                        row.pattern.span,
+                        "with first-match rows, give ranges that do not overlap",
+                    )
+                reachable.append((row.value, values[index - 1][1]))
+            covered = covered.union(mine)
+        gap = everything.minus(covered)
+        _coverage(c, expr, otherwise, gap.empty(), lambda: gap.describe())
+    else:
+        if subject.type == BOOL:
+            universe: list[object] = [True, False]
+        else:
+            universe = list(c.scales[subject.type.scale or ""].levels)
+        seen: set[object] = set()
+        for index, row in enumerate(expr.rows, 1):
+            if isinstance(row.pattern, n.POtherwise):
+                continue
+            matched_values = _row_set_finite(c, row, subject.type, universe)
+            if matched_values is None:
+                continue
+            if not matched_values - seen:
+                c.error(f"row {index} can never match: earlier rows take all its values", row.pattern.span)
+            else:
+                reachable.append((row.value, values[index - 1][1]))
+            seen |= matched_values
+        rest = [x for x in universe if x not in seen]
+        _coverage(c, expr, otherwise, not rest, lambda: ", ".join(_show(x) for x in rest))
+    if otherwise:
+        reachable.append((otherwise[0].value, values[expr.rows.index(otherwise[0])][1]))
+    return _join(c, reachable or values, "the values of a table's rows")
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"'
+
+
+def _unreachable(c: Checker, expr: n.Table, row: n.Row, index: int, mine: NumberSet) -> None:
+    pattern = row.pattern
+    if isinstance(pattern, n.PCompare):
+        c.error(
+            f"row {index} ({pattern.span.text()}) can never match: earlier rows take all its values",
+            pattern.span,
+            "tier rows are tried in order; put them from the narrowest to the widest",
+        )
+    elif mine.empty():
+        c.error(f"row {index} ({pattern.span.text()}) matches no possible value of the subject", pattern.span)
+    else:
+        c.error(f"row {index} ({pattern.span.text()}) can never match: earlier rows take all its values", pattern.span)
+
+
+def _coverage(
+    c: Checker, expr: n.Table, otherwise: list[n.Row], full: bool, gap: Callable[[], str]
+) -> None:
+    if full and otherwise:
+        c.warn("the otherwise row can never match: the rows above cover every value", otherwise[0].span)
+    elif not full and not otherwise:
+        c.error(
+            f"the table has no otherwise row, and no row matches {gap()}",
+            expr.span,
+            'add a last row "otherwise: …"',
+        )
+
+
+# ================================================================ pass 5: sums of maxima
+
+
+def check_sums(c: Checker) -> None:
+    for code, group in c.groups.items():
+        if group.kind == "deduction" or group.cap is not None and group.max == group.cap:
+            _cap_check(c, group)
+            continue
+        if group.max is None:
+            continue
+        total = _children_max(c, group)
+        if total is not None and total != group.max:
+            _sum_problem(
+                c, code, f'the items of "{code}" add up to {_num(total)}, not its max {_num(group.max)}',
+                c.limit_spans.get(code, group.span),
+            )
+    total = c.header.total
+    if total is None:
+        c.error("the ruleset declares no total", c.tree.header.span, 'add "total N" to the header')
+        return
+    roots = [c.groups[r] for r in c.roots if r in c.groups and c.groups[r].kind != "deduction"]
+    if any(g.max is None for g in roots):
+        for g in roots:
+            if g.max is None:
+                c.error(f'section "{g.code}" has no max', g.span, 'add "max N" after its title')
+        return
+    found = sum((g.max for g in roots if g.max is not None), Decimal(0))
+    if found != total:
+        total_item = next(
+            (i for i in c.tree.header.items if isinstance(i, n.HeaderItem) and i.kind == "total"), None
+        )
+        _sum_problem(
+            c, "", f"the sections add up to {_num(found)}, not the declared total {_num(total)}",
+            total_item.span if total_item else c.tree.header.span,
+        )
+
+
+def _children_max(c: Checker, group: Group) -> Decimal | None:
+    total = Decimal(0)
+    for child in group.children:
+        value = c.criteria[child].max if child in c.criteria else c.groups[child].max if child in c.groups else None
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+def _cap_check(c: Checker, group: Group) -> None:
+    if group.cap is None or group.kind == "deduction":
+        return
+    total = _children_max(c, group)
+    if total is not None and total < group.cap:
+        _sum_problem(
+            c, group.code,
+            f'the items of "{group.code}" add up to {_num(total)}, less than its cap {_num(group.cap)}',
+            c.limit_spans.get(group.code, group.span),
+        )
+
+
+def _sum_problem(c: Checker, code: str, message: str, span: Span | None) -> None:
+    if code in c.gap_allowed:
+        c.warn(message + f" (acknowledged: {c.gap_allowed[code]})", span)
+    else:
+        c.error(message, span, 'if the document has this gap, acknowledge it with: allow gap "reason"')
+
+
+# ================================================================ pass 6: ranking and awards
+
+
+def check_ranking(c: Checker) -> None:
+    rankings = [d for d in c.tree.decls if isinstance(d, n.RankingDecl)]
+    for extra in rankings[1:]:
+        c.error("a ruleset has one ranking at most", extra.span)
+    if rankings:
+        for order in rankings[0].orders:
+            _expect(c, infer(c, order.expr, Scope("ranking")), NUMBER, order.expr, "a ranking key")
+        c.ranking = list(rankings[0].orders)
+    names: dict[str, Span] = {}
+    for decl in c.tree.decls:
+        if not isinstance(decl, n.AwardDecl):
+            continue
+        _declare(c, decl.name, decl.span, names)
+        if decl.count < 1:
+            c.error(f'award "{decl.name}" must be given to at least one unit', decl.span)
+        for req in decl.requirements:
+            _expect(c, infer(c, req.condition, Scope("award")), BOOL, req.condition, "an award requirement")
+        award = Award(
+            decl.name, decl.title, decl.count,
+            tuple((r.condition.span.text(), r.reason) for r in decl.requirements),
+        )
+        c.awards.append((award, decl))
+
+
+PASSES: tuple[Callable[[Checker], None], ...] = (
+    check_header,
+    check_declarations,
+    check_tree,
+    check_types,
+    check_sums,
+    check_ranking,
+)

@@ -1,0 +1,363 @@
+"""Checked ruleset to evaluation tree: every expression becomes a closure over a ``Ctx``.
+
+The closures record trace steps only when ``ctx.trace`` is a list, so one compiled tree serves
+both the traced and the untraced evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+import attrs
+
+from . import nodes as n
+from .checker import Checker
+from .errors import EvaluationError
+from .model import FactSpec
+from .result import Step, Value
+from .runtime import ARITHMETIC, Ctx, MissingFact
+
+Fn = Callable[[Ctx], Value]
+ZERO = Decimal(0)
+
+
+@attrs.frozen
+class CNode:
+    """A node of the evaluation tree: a criterion (with a rule) or a group (with children)."""
+
+    code: str
+    title: str | None
+    kind: str
+    max: Decimal | None
+    cap: Decimal | None
+    rule: Fn | None
+    applicable: Fn | None
+    children: tuple[CNode, ...]
+    assumptions: tuple[str, ...]
+
+    @property
+    def is_criterion(self) -> bool:
+        return self.rule is not None
+
+
+@attrs.frozen
+class Program:
+    roots: tuple[CNode, ...]
+    ranking: tuple[tuple[str, Fn, str], ...]  # direction, key, source text
+    requirements: Mapping[str, tuple[tuple[Fn, str, str], ...]]  # award -> (test, text, reason)
+
+
+class Compiler:
+    """Compiles one checked ruleset; reads the checker's types and resolved levels."""
+
+    def __init__(self, checked: Checker, facts: Mapping[str, FactSpec]) -> None:
+        self.c = checked
+        self.facts = facts
+        self.lets: dict[str, Fn] = {}
+        self.rounding = Decimal(1).scaleb(-checked.header.rounding)
+
+    def program(self) -> Program:
+        for name in self.c.let_order:
+            self.lets[name] = self.expr(self.c.lets[name].expr, None)
+        roots = tuple(self.node(code) for code in self.c.roots)
+        ranking = tuple((o.direction, self.expr(o.expr, None), o.expr.span.text()) for o in self.c.ranking)
+        requirements = {
+            award.name: tuple(
+                (self.expr(r.condition, None), r.condition.span.text(), r.reason) for r in decl.requirements
+            )
+            for award, decl in self.c.awards
+        }
+        return Program(roots, ranking, requirements)
+
+    def node(self, code: str) -> CNode:
+        applicable = self.c.applicability.get(code)
+        cond = self.expr(applicable, None) if applicable is not None else None
+        if code in self.c.criteria:
+            crit = self.c.criteria[code]
+            rule = self.expr(self.c.rules[code], code)
+            return CNode(code, crit.title, crit.kind, crit.max, None, rule, cond, (), crit.assumptions)
+        group = self.c.groups[code]
+        children = tuple(self.node(child) for child in group.children)
+        return CNode(code, group.title, group.kind, group.max, group.cap, None, cond, children, group.assumptions)
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, e: n.Expr, code: str | None) -> Fn:  # noqa: C901 - one case per node
+        text = e.span.text()
+        if isinstance(e, n.Number):
+            number = e.value
+            return lambda ctx: number
+        if isinstance(e, n.Bool):
+            truth = e.value
+            return lambda ctx: truth
+        if isinstance(e, n.String):
+            level = self.c.levels[id(e)]
+            return lambda ctx: level
+        if isinstance(e, n.Ref):
+            return self.ref(e.name, code)
+        if isinstance(e, n.Assessed):
+            assert code is not None
+            return self.assessed(code)
+        if isinstance(e, n.SelfMax):
+            assert code is not None
+            top = self.c.criteria[code].max
+            assert top is not None
+            return lambda ctx: top
+        if isinstance(e, n.TotalRef):
+            return lambda ctx: ctx.result.total  # type: ignore[attr-defined, no-any-return]
+        if isinstance(e, n.ScoreRef):
+            wanted = e.code
+            return lambda ctx: ctx.result[wanted].score or ZERO  # type: ignore[index, no-any-return]
+        if isinstance(e, n.Neg):
+            inner = self.expr(e.operand, code)
+
+            def neg(ctx: Ctx) -> Value:
+                value = -inner(ctx)  # type: ignore[operator]
+                if ctx.trace is not None:
+                    ctx.trace.append(Step("-", text, (), value))
+                return value
+
+            return neg
+        if isinstance(e, n.Binary):
+            return self.binary(e, code, text)
+        if isinstance(e, n.Compare):
+            return self.compare(e, code, text)
+        if isinstance(e, n.Logic):
+            return self.logic(e, code, text)
+        if isinstance(e, n.Not):
+            operand = self.expr(e.operand, code)
+
+            def not_(ctx: Ctx) -> Value:
+                value = not operand(ctx)
+                if ctx.trace is not None:
+                    ctx.trace.append(Step("not", text, (not value,), value))
+                return value
+
+            return not_
+        if isinstance(e, n.If):
+            return self.if_(e, code, text)
+        if isinstance(e, n.Call):
+            return self.call(e, code, text)
+        if isinstance(e, n.Table):
+            return self.table(e, code, text)
+        raise AssertionError(f"cannot compile {e!r}")  # pragma: no cover
+
+    def ref(self, name: str, code: str | None) -> Fn:
+        if name in self.lets:
+            let = self.lets[name]
+            label = self.c.lets[name].label or ""
+
+            def derived(ctx: Ctx) -> Value:
+                cached = ctx.lets.get(name)
+                if cached is None:
+                    saved_trace, saved_inputs = ctx.trace, ctx.inputs
+                    ctx.trace = [] if saved_trace is not None else None
+                    ctx.inputs = {}
+                    try:
+                        value = let(ctx)
+                        cached = (value, tuple(ctx.trace or ()), ctx.inputs)
+                    finally:
+                        ctx.trace, ctx.inputs = saved_trace, saved_inputs
+                    ctx.lets[name] = cached
+                value, steps, inputs = cached
+                if ctx.trace is not None:
+                    ctx.trace.extend(steps)
+                    ctx.inputs.update(inputs)
+                    ctx.inputs[name] = value
+                    ctx.trace.append(Step("derived", name, (), value, label))
+                return value
+
+            return derived
+        label = self.facts[name].label
+
+        def fact(ctx: Ctx) -> Value:
+            try:
+                value = ctx.values[name]
+            except KeyError:
+                raise MissingFact(name, code) from None
+            if ctx.trace is not None:
+                ctx.inputs[name] = value
+                rule = "default" if name in ctx.defaults else "fact"
+                ctx.trace.append(Step(rule, name, (), value, label))
+            return value
+
+        return fact
+
+    def assessed(self, code: str) -> Fn:
+        def assessed(ctx: Ctx) -> Value:
+            try:
+                value = ctx.values[code]
+            except KeyError:
+                raise MissingFact(code, code) from None
+            if ctx.trace is not None:
+                ctx.inputs[code] = value
+                ctx.trace.append(Step("assessed", "assessed", (), value, f"judged score of {code}"))
+            return value
+
+        return assessed
+
+    def binary(self, e: n.Binary, code: str | None, text: str) -> Fn:
+        left, right = self.expr(e.left, code), self.expr(e.right, code)
+        op = e.op
+        where = e.span.where
+        rounding = self.rounding
+        places = self.c.header.rounding
+
+        def arith(ctx: Ctx) -> Value:
+            a, b = left(ctx), right(ctx)
+            assert isinstance(a, Decimal) and isinstance(b, Decimal)
+            note = ""
+            if op == "+":
+                value = ARITHMETIC.add(a, b)
+            elif op == "-":
+                value = ARITHMETIC.subtract(a, b)
+            elif op == "*":
+                value = ARITHMETIC.multiply(a, b)
+            else:
+                if b == 0:
+                    raise EvaluationError(f"{where}: division by zero in {text!r} (criterion {code})")
+                value = ARITHMETIC.divide(a, b)
+                if ARITHMETIC.multiply(value, b) != a:
+                    value = value.quantize(rounding, rounding=ROUND_HALF_UP)
+                    note = f"rounded half up to {places} decimal places (ruleset rounding)"
+            if ctx.trace is not None:
+                ctx.trace.append(Step(op, text, (a, b), value, note))
+            return value
+
+        return arith
+
+    def compare(self, e: n.Compare, code: str | None, text: str) -> Fn:
+        left, right = self.expr(e.left, code), self.expr(e.right, code)
+        op = e.op
+        left_type = self.c.types.get(id(e.left))
+        right_type = self.c.types.get(id(e.right))
+        scale_type = left_type if left_type and left_type.kind == "level" else right_type
+        if scale_type is not None and scale_type.kind == "level":
+            scale = self.c.scales[scale_type.scale or ""]
+            ranks = {level: scale.rank(level) for level in scale.levels}
+            key: Callable[[Value], object] = lambda v: ranks[v]  # type: ignore[index]  # noqa: E731
+        else:
+            key = lambda v: v  # noqa: E731
+        test = _COMPARE[op]
+
+        def compare(ctx: Ctx) -> Value:
+            a, b = left(ctx), right(ctx)
+            value = test(key(a), key(b))
+            if ctx.trace is not None:
+                ctx.trace.append(Step("compare", text, (a, b), value, op))
+            return value
+
+        return compare
+
+    def logic(self, e: n.Logic, code: str | None, text: str) -> Fn:
+        left, right = self.expr(e.left, code), self.expr(e.right, code)
+        is_and = e.op == "and"
+
+        def logic(ctx: Ctx) -> Value:
+            a = left(ctx)
+            if bool(a) != is_and:  # short circuit: false and …, true or …
+                value: Value = a
+                operands: tuple[Value | None, ...] = (a, None)
+            else:
+                b = right(ctx)
+                value, operands = b, (a, b)
+            if ctx.trace is not None:
+                ctx.trace.append(Step(e.op, text, operands, value))
+            return value
+
+        return logic
+
+    def if_(self, e: n.If, code: str | None, text: str) -> Fn:
+        cond = self.expr(e.cond, code)
+        then, otherwise = self.expr(e.then, code), self.expr(e.otherwise, code)
+
+        def if_(ctx: Ctx) -> Value:
+            chosen = bool(cond(ctx))
+            value = then(ctx) if chosen else otherwise(ctx)
+            if ctx.trace is not None:
+                ctx.trace.append(Step("if", text, (chosen,), value, "then" if chosen else "else"))
+            return value
+
+        return if_
+
+    def call(self, e: n.Call, code: str | None, text: str) -> Fn:
+        args = [self.expr(a, code) for a in e.args]
+        func = e.func
+        if func in ("round", "floor", "ceil"):
+            places = e.args[1].value if len(e.args) == 2 else Decimal(0)  # type: ignore[union-attr]
+            quantum = Decimal(1).scaleb(-int(places))
+            mode = {"round": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}[func]
+            first = args[0]
+
+            def rounder(ctx: Ctx) -> Value:
+                x = first(ctx)
+                assert isinstance(x, Decimal)
+                value = x.quantize(quantum, rounding=mode)
+                if ctx.trace is not None:
+                    ctx.trace.append(Step(func, text, (x,), value, f"{int(places)} decimal places"))
+                return value
+
+            return rounder
+        impl: Callable[[list[Decimal]], Decimal] = {
+            "min": min, "max": max, "abs": lambda xs: abs(xs[0]),
+            "clamp": lambda xs: min(max(xs[0], xs[1]), xs[2]),
+        }[func]
+
+        def call(ctx: Ctx) -> Value:
+            xs = [a(ctx) for a in args]
+            value = impl(xs)  # type: ignore[arg-type]
+            if ctx.trace is not None:
+                ctx.trace.append(Step(func, text, tuple(xs), value))
+            return value
+
+        return call
+
+    def table(self, e: n.Table, code: str | None, text: str) -> Fn:
+        subject = self.expr(e.subject, code)
+        subject_type = self.c.types.get(id(e.subject))
+        ranks: dict[Value, int] | None = None
+        if subject_type is not None and subject_type.kind == "level":
+            scale = self.c.scales[subject_type.scale or ""]
+            ranks = {level: scale.rank(level) for level in scale.levels}
+        rows: list[tuple[Callable[[Value], bool], Fn, str]] = []
+        for row in e.rows:
+            rows.append((self.matcher(row.pattern, ranks), self.expr(row.value, code), row.pattern.span.text()))
+        where = e.span.where
+
+        def table(ctx: Ctx) -> Value:
+            x = subject(ctx)
+            for index, (matches, value_fn, label) in enumerate(rows, 1):
+                if matches(x):
+                    value = value_fn(ctx)
+                    if ctx.trace is not None:
+                        ctx.trace.append(Step("table", text, (x,), value, f"row {index}: {label}"))
+                    return value
+            raise EvaluationError(f"{where}: no row of the table matches {x!r} (criterion {code})")
+
+        return table
+
+    def matcher(self, p: n.Pattern, ranks: dict[Value, int] | None) -> Callable[[Value], bool]:
+        if isinstance(p, n.POtherwise):
+            return lambda x: True
+        if isinstance(p, n.PRange):
+            low = p.low.value if p.low is not None else None
+            high = p.high.value if p.high is not None else None
+            return lambda x: (low is None or x >= low) and (high is None or x <= high)  # type: ignore[operator]
+        op = p.op if isinstance(p, n.PCompare) else "="
+        test = _COMPARE[op]
+        if isinstance(p.value, n.String):
+            assert ranks is not None
+            target = ranks[self.c.levels[id(p.value)]]
+            return lambda x: test(ranks[x], target)
+        constant = p.value.value
+        return lambda x: test(x, constant)
+
+
+_COMPARE: dict[str, Callable[[object, object], bool]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,  # type: ignore[operator]
+    "<=": lambda a, b: a <= b,  # type: ignore[operator]
+    ">": lambda a, b: a > b,  # type: ignore[operator]
+    ">=": lambda a, b: a >= b,  # type: ignore[operator]
+}

@@ -1,0 +1,82 @@
+"""The library's exceptions: every failure a caller can see is one of these."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import attrs
+
+from .source import Span
+
+Severity = Literal["error", "warning"]
+
+#: How many problems an exception message lists before "… and N more".
+MESSAGE_LIMIT = 25
+
+
+@attrs.frozen
+class Diagnostic:
+    """One problem found in a ruleset: a message about a span, with an optional hint."""
+
+    severity: Severity
+    message: str
+    span: Span | None
+    hint: str | None = None
+
+    def render(self) -> str:
+        """``file:line:col: error: message`` then the source line with a caret."""
+        where = f"{self.span.where}: " if self.span is not None else ""
+        text = f"{where}{self.severity}: {self.message}"
+        if self.hint:
+            text += f"; {self.hint}"
+        if self.span is not None:
+            text += "\n" + self.span.excerpt()
+        return text
+
+
+@attrs.frozen
+class FactProblem:
+    """One bad fact: its name, what is wrong, and the value given (if any)."""
+
+    fact: str
+    message: str
+
+    def render(self) -> str:
+        return f"{self.fact}: {self.message}"
+
+
+def _listing(lines: Sequence[str]) -> str:
+    shown = list(lines[:MESSAGE_LIMIT])
+    if len(lines) > MESSAGE_LIMIT:
+        shown.append(f"… and {len(lines) - MESSAGE_LIMIT} more")
+    return "\n".join(shown)
+
+
+class ThiduaError(Exception):
+    """Base class of every exception raised by ``thidua_rules``."""
+
+
+class RulesetError(ThiduaError):
+    """A ruleset could not be loaded: syntax, names, types or sums; lists every problem."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        head = f"{len(errors)} error(s) in ruleset"
+        super().__init__(head + "\n" + _listing([d.render() for d in self.diagnostics]))
+
+
+class FactsError(ThiduaError):
+    """The facts of a unit do not fit the ruleset; lists every bad fact and why."""
+
+    def __init__(self, problems: Sequence[FactProblem], *, unit: str | None = None) -> None:
+        self.problems: tuple[FactProblem, ...] = tuple(problems)
+        self.unit = unit
+        who = f" of unit {unit!r}" if unit else ""
+        head = f"{len(self.problems)} problem(s) with the facts{who}"
+        super().__init__(head + "\n" + _listing(["  " + p.render() for p in self.problems]))
+
+
+class EvaluationError(ThiduaError):
+    """A ruleset cannot be evaluated the way it was asked (e.g. a cohort rule without a cohort)."""

@@ -1,0 +1,341 @@
+"""Syntax nodes: frozen, slotted, each with the span it was read from.
+
+The transformer builds these from the parse tree and judges nothing; the checker reads them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+from .source import Span
+
+# ---------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class Number:
+    value: Decimal
+    span: Span
+
+
+@attrs.frozen
+class String:
+    value: str
+    span: Span
+
+
+@attrs.frozen
+class Bool:
+    value: bool
+    span: Span
+
+
+@attrs.frozen
+class Ref:
+    """A fact or derived value by name."""
+
+    name: str
+    span: Span
+
+
+@attrs.frozen
+class Assessed:
+    """The judged score entered for the enclosing criterion."""
+
+    span: Span
+
+
+@attrs.frozen
+class SelfMax:
+    """The enclosing criterion's max points."""
+
+    span: Span
+
+
+@attrs.frozen
+class TotalRef:
+    """A unit's grand total (in ranking orders)."""
+
+    span: Span
+
+
+@attrs.frozen
+class ScoreRef:
+    """The score of a criterion, group or section by code (in ranking and awards)."""
+
+    code: str
+    span: Span
+
+
+@attrs.frozen
+class Neg:
+    operand: Expr
+    span: Span
+
+
+@attrs.frozen
+class Binary:
+    """Arithmetic: ``op`` is one of ``+ - * /``."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@attrs.frozen
+class Compare:
+    op: str
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@attrs.frozen
+class Logic:
+    """``and`` / ``or`` of two conditions."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@attrs.frozen
+class Not:
+    operand: Expr
+    span: Span
+
+
+@attrs.frozen
+class If:
+    cond: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span
+
+
+@attrs.frozen
+class Call:
+    func: str
+    args: tuple[Expr, ...]
+    span: Span
+
+
+@attrs.frozen
+class PCompare:
+    """Row pattern ``<= 10``: the subject compared with a value."""
+
+    op: str
+    value: Number | String | Bool
+    span: Span
+
+
+@attrs.frozen
+class PRange:
+    """Row pattern ``11..20`` (both ends included; either may be open)."""
+
+    low: Number | None
+    high: Number | None
+    span: Span
+
+
+@attrs.frozen
+class PEqual:
+    value: Number | String | Bool
+    span: Span
+
+
+@attrs.frozen
+class POtherwise:
+    span: Span
+
+
+Pattern = Union[PCompare, PRange, PEqual, POtherwise]
+
+
+@attrs.frozen
+class Row:
+    pattern: Pattern
+    value: Expr
+    span: Span
+
+
+@attrs.frozen
+class Table:
+    """A tier table: the first row whose pattern matches the subject gives the value."""
+
+    subject: Expr
+    rows: tuple[Row, ...]
+    span: Span
+
+
+Expr = Union[
+    Number, String, Bool, Ref, Assessed, SelfMax, TotalRef, ScoreRef, Neg, Binary, Compare,
+    Logic, Not, If, Call, Table,
+]
+
+# ---------------------------------------------------------------- declarations
+
+
+@attrs.frozen
+class Annotation:
+    """``note`` or ``assume`` text, or ``evidence``/``verifier``/``allow gap``/``allow unreachable``."""
+
+    kind: str
+    text: str
+    span: Span
+
+
+@attrs.frozen
+class ScoreStmt:
+    expr: Expr
+    span: Span
+
+
+@attrs.frozen
+class Applicable:
+    condition: Expr
+    span: Span
+
+
+@attrs.frozen
+class Limit:
+    """``max N`` (children must add up to N) or ``cap N`` (the sum is cut at N)."""
+
+    kind: str
+    value: Decimal
+    span: Span
+
+
+@attrs.frozen
+class CriterionDecl:
+    code: str
+    code_span: Span
+    title: str
+    limits: tuple[Limit, ...]
+    items: tuple[Annotation | ScoreStmt | Applicable, ...]
+    span: Span
+
+
+@attrs.frozen
+class GroupDecl:
+    """A section (``is_section``) or a group: a node whose score is its children's sum."""
+
+    is_section: bool
+    kind: str | None
+    code: str
+    code_span: Span
+    title: str | None
+    limits: tuple[Limit, ...]
+    items: tuple[GroupDecl | CriterionDecl | Annotation | Applicable, ...]
+    span: Span
+
+
+@attrs.frozen
+class Level:
+    names: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class ScaleDecl:
+    name: str
+    label: str | None
+    levels: tuple[Level, ...]
+    span: Span
+
+
+@attrs.frozen
+class FactDecl:
+    name: str
+    label: str
+    type_name: str
+    type_span: Span
+    low: Decimal | None
+    high: Decimal | None
+    has_range: bool
+    options: tuple[FactOption, ...]
+    span: Span
+
+
+@attrs.frozen
+class FactOption:
+    """``default V``, ``optional``, ``appraised only`` or ``monotone increasing|decreasing``."""
+
+    kind: str
+    value: Number | String | Bool | str | None
+    span: Span
+
+
+@attrs.frozen
+class LetDecl:
+    name: str
+    label: str | None
+    expr: Expr
+    span: Span
+
+
+@attrs.frozen
+class Order:
+    direction: str
+    expr: Expr
+    span: Span
+
+
+@attrs.frozen
+class RankingDecl:
+    orders: tuple[Order, ...]
+    span: Span
+
+
+@attrs.frozen
+class Requirement:
+    condition: Expr
+    reason: str
+    span: Span
+
+
+@attrs.frozen
+class AwardDecl:
+    name: str
+    title: str
+    count: int
+    requirements: tuple[Requirement, ...]
+    span: Span
+
+
+@attrs.frozen
+class RoundDecl:
+    name: str
+    label: str
+    span: Span
+
+
+@attrs.frozen
+class HeaderItem:
+    """One header statement: ``title``, ``document``, ``year``, ``total``, ``rounds``…"""
+
+    kind: str
+    values: tuple[object, ...]
+    span: Span
+
+
+@attrs.frozen
+class Header:
+    id: str
+    items: tuple[HeaderItem | Annotation, ...]
+    span: Span
+
+
+Decl = Union[ScaleDecl, FactDecl, LetDecl, GroupDecl, RankingDecl, AwardDecl]
+
+
+@attrs.frozen
+class RulesetDecl:
+    header: Header
+    decls: tuple[Decl, ...]
+    span: Span

@@ -1,0 +1,154 @@
+"""Results of evaluation: per-node scores with their traces, totals, and ``to_dict``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .errors import ThiduaError
+from .source import fold
+
+Value = Decimal | bool | str
+
+
+@attrs.frozen
+class Step:
+    """One step of a trace: which rule ran, on what, with what result.
+
+    ``rule`` names the operation (``fact``, ``default``, ``assessed``, ``derived``, ``+``, ``*``,
+    ``compare``, ``and``, ``if``, ``table``, ``min``, ``round``, ``cap``, ``sum``…); ``expr`` is the
+    ruleset text it came from; ``operands`` the values it read; ``value`` what it produced.
+    """
+
+    rule: str
+    expr: str
+    operands: tuple[Value | None, ...]
+    value: Value | None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "expr": self.expr,
+            "operands": [_jsonable(v) for v in self.operands],
+            "value": _jsonable(self.value),
+            "note": self.note,
+        }
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+@attrs.frozen
+class NodeResult:
+    """The score of one criterion, group or section for one unit.
+
+    ``raw`` is the rule's value before the cap to ``[0, max]`` (for groups: the children's sum);
+    ``score`` is None when the node is not applicable to the unit.
+    """
+
+    code: str
+    title: str | None
+    kind: str
+    is_criterion: bool
+    score: Decimal | None
+    max: Decimal | None
+    applicable_max: Decimal
+    raw: Decimal | None
+    inputs: Mapping[str, Value]
+    trace: tuple[Step, ...]
+    assumptions: tuple[str, ...] = ()
+    children: tuple[str, ...] = ()
+
+    @property
+    def applicable(self) -> bool:
+        return self.score is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "kind": self.kind,
+            "criterion": self.is_criterion,
+            "applicable": self.applicable,
+            "score": _jsonable(self.score),
+            "max": _jsonable(self.max),
+            "applicable_max": _jsonable(self.applicable_max),
+            "raw": _jsonable(self.raw),
+            "inputs": {k: _jsonable(v) for k, v in self.inputs.items()},
+            "assumptions": list(self.assumptions),
+            "children": list(self.children),
+            "trace": [s.to_dict() for s in self.trace],
+        }
+
+
+@attrs.frozen
+class Result:
+    """A unit's evaluation: every node by code, totals per section kind and the grand total.
+
+    ``total = standard + bonus - deductions``.
+    """
+
+    ruleset: str
+    nodes: Mapping[str, NodeResult]
+    sections: tuple[str, ...]
+    standard: Decimal
+    bonus: Decimal
+    deductions: Decimal
+    applicable_max: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.standard + self.bonus - self.deductions
+
+    def __getitem__(self, code: str) -> NodeResult:
+        node = self.nodes.get(code)
+        if node is not None:
+            return node
+        key = fold(code)
+        for candidate, result in self.nodes.items():
+            if fold(candidate) == key:
+                return result
+        raise UnknownCodeError(code, self.nodes)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and any(fold(c) == fold(code) for c in self.nodes)
+
+    def __iter__(self) -> Iterator[NodeResult]:
+        return iter(self.nodes.values())
+
+    def criteria(self) -> list[NodeResult]:
+        """The criteria, in the sheet's order."""
+        return [node for node in self.nodes.values() if node.is_criterion]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict: Decimals as strings, nodes in the sheet's order."""
+        return {
+            "ruleset": self.ruleset,
+            "total": _jsonable(self.total),
+            "standard": _jsonable(self.standard),
+            "bonus": _jsonable(self.bonus),
+            "deductions": _jsonable(self.deductions),
+            "applicable_max": _jsonable(self.applicable_max),
+            "sections": list(self.sections),
+            "nodes": {code: node.to_dict() for code, node in self.nodes.items()},
+        }
+
+
+class UnknownCodeError(ThiduaError, KeyError):
+    """A code asked of a result that the ruleset does not have."""
+
+    def __init__(self, code: str, known: Mapping[str, object]) -> None:
+        from .checker import suggest
+
+        hint = suggest(code, known)
+        super().__init__(f'no criterion, group or section "{code}"' + (f"; {hint}" if hint else ""))
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -1,0 +1,245 @@
+"""The public ruleset: load, inspect, evaluate."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
+
+from .checker import Checker
+from .compiler import CNode, Compiler, Program
+from .errors import Diagnostic, FactProblem, FactsError, RulesetError
+from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
+from .parser import parse
+from .result import NodeResult, Result, Step
+from .runtime import Ctx, MissingFact, validate
+from .source import Source, nfc
+from .transformer import to_nodes
+
+ZERO = Decimal(0)
+
+
+class Ruleset:
+    """A checked, compiled ruleset: immutable, thread-safe, evaluated once per unit."""
+
+    def __init__(self, checked: Checker, source: Source) -> None:
+        self.source = source
+        self.header: Header = checked.header
+        self.warnings: tuple[Diagnostic, ...] = tuple(
+            d for d in checked.diagnostics if d.severity == "warning"
+        )
+        facts = dict(checked.facts)
+        for code, crit in checked.criteria.items():
+            if code in checked.rules and _uses_assessed(checked, code):
+                facts[code] = FactSpec(
+                    name=code, kind="assessed", label=f"Điểm chấm tiêu chí {code}: {crit.title}",
+                    low=ZERO, high=crit.max, required=code in checked.unconditional_assessed,
+                    criterion=code, span=crit.span,
+                )
+        self.facts: Mapping[str, FactSpec] = MappingProxyType(facts)
+        self.derived: Mapping[str, Derived] = MappingProxyType(dict(checked.derived))
+        self.criteria: Mapping[str, Criterion] = MappingProxyType(dict(checked.criteria))
+        self.groups: Mapping[str, Group] = MappingProxyType(dict(checked.groups))
+        self.sections: tuple[str, ...] = tuple(checked.roots)
+        self.rounds: tuple[Round, ...] = checked.rounds
+        self.final_round: str | None = checked.final_round
+        self.awards: tuple[Award, ...] = tuple(a for a, _ in checked.awards)
+        self.ranking: tuple[tuple[str, str], ...] = tuple(
+            (o.direction, o.expr.span.text()) for o in checked.ranking
+        )
+        self._program: Program = Compiler(checked, self.facts).program()
+
+    # ------------------------------------------------------------ identity
+    @property
+    def id(self) -> str:
+        return self.header.id
+
+    @property
+    def title(self) -> str | None:
+        return self.header.title
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.header.total
+
+    def __repr__(self) -> str:
+        return f"<Ruleset {self.id!r}: {len(self.criteria)} criteria, total {self.total}>"
+
+    # ------------------------------------------------------------ evaluation
+    def evaluate(self, facts: Mapping[str, object], *, trace: bool = True) -> Result:
+        """Score one unit from its facts; raise ``FactsError`` listing every bad or missing fact."""
+        values, defaults, problems = validate(self.facts, facts)
+        walk = _Walk(Ctx(values, defaults, trace))
+        roots = [walk.node(root) for root in self._program.roots]
+        bad = {p.fact for p in problems}
+        problems += [_missing(m, self.facts) for name, m in walk.missing.items() if name not in bad]
+        if problems:
+            raise FactsError(problems)
+        sums = {"standard": ZERO, "bonus": ZERO, "deduction": ZERO}
+        applicable_max = ZERO
+        for root, result in zip(self._program.roots, roots, strict=True):
+            assert result is not None
+            if result.score is not None:
+                sums[root.kind] += result.score
+                if root.kind != "deduction":
+                    applicable_max += result.applicable_max
+        return Result(
+            ruleset=self.id, nodes=MappingProxyType(walk.out), sections=self.sections,
+            standard=sums["standard"], bonus=sums["bonus"], deductions=sums["deduction"],
+            applicable_max=applicable_max,
+        )
+
+
+def _uses_assessed(checked: Checker, code: str) -> bool:
+    from .checker import _children
+    from .nodes import Assessed
+
+    stack = [checked.rules[code]]
+    while stack:
+        expr = stack.pop()
+        if isinstance(expr, Assessed):
+            return True
+        stack.extend(_children(expr))
+    return False
+
+
+def _missing(error: MissingFact, facts: Mapping[str, FactSpec]) -> FactProblem:
+    spec = facts.get(error.name)
+    if spec is not None and spec.kind == "assessed":
+        return FactProblem(
+            error.name, f"missing: the judged score of criterion {error.name} (0 to {spec.high})"
+        )
+    label = f" ({spec.label})" if spec is not None else ""
+    return FactProblem(error.name, f"missing{label}; criterion {error.code} needs it")
+
+
+class _Walk:
+    """One evaluation of the tree: results in sheet order, and the facts found missing."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        self.tracing = ctx.trace is not None
+        self.out: dict[str, NodeResult] = {}
+        self.missing: dict[str, MissingFact] = {}
+
+    def node(self, node: CNode) -> NodeResult | None:
+        """Evaluate ``node``; None when a fact it needs is missing."""
+        ctx = self.ctx
+        ctx.trace = [] if self.tracing else None
+        ctx.inputs = {}
+        try:
+            applicable = node.applicable is None or bool(node.applicable(ctx))
+        except MissingFact as error:
+            self.missing.setdefault(error.name, error)
+            return None
+        if not applicable and ctx.trace is not None:
+            ctx.trace.append(Step("not applicable", node.code, (), None, "applicable if … is false"))
+        if node.rule is not None:
+            return self.criterion(node, applicable)
+        return self.group(node, applicable)
+
+    def criterion(self, node: CNode, applicable: bool) -> NodeResult | None:
+        ctx = self.ctx
+        score: Decimal | None = None
+        raw: Decimal | None = None
+        if applicable:
+            assert node.rule is not None
+            try:
+                value = node.rule(ctx)
+            except MissingFact as error:
+                self.missing.setdefault(error.name, error)
+                return None
+            assert isinstance(value, Decimal)
+            raw = value
+            score = raw if raw > 0 else ZERO
+            note = "raised to 0" if raw < 0 else ""
+            if node.max is not None and score > node.max:
+                score = node.max
+                note = f"capped at max {node.max}"
+            if ctx.trace is not None:
+                ctx.trace.append(Step("cap", node.code, (raw, ZERO, node.max), score, note))
+        top = node.max if node.max is not None else ZERO
+        result = NodeResult(
+            code=node.code, title=node.title, kind=node.kind, is_criterion=True, score=score,
+            max=node.max, applicable_max=top if applicable else ZERO, raw=raw,
+            inputs=MappingProxyType(dict(ctx.inputs)), trace=tuple(ctx.trace or ()),
+            assumptions=node.assumptions,
+        )
+        self.out[node.code] = result
+        return result
+
+    def group(self, node: CNode, applicable: bool) -> NodeResult | None:
+        own_trace = self.ctx.trace
+        self.out[node.code] = None  # type: ignore[assignment]  # the section comes before its items
+        children = [self.node(child) for child in node.children]
+        if any(child is None for child in children):
+            del self.out[node.code]
+            return None
+        counted = [r for r in children if r is not None and r.score is not None]
+        score: Decimal | None = None
+        raw: Decimal | None = None
+        applicable_max = ZERO
+        if applicable and counted:
+            raw = sum((r.score for r in counted if r.score is not None), ZERO)
+            applicable_max = sum((r.applicable_max for r in counted), ZERO)
+            score = raw
+            note = ""
+            if node.cap is not None:
+                applicable_max = min(applicable_max, node.cap)
+                if raw > node.cap:
+                    score = node.cap
+                    note = f"capped at {node.cap}"
+            if own_trace is not None:
+                parts = tuple(r.score for r in counted)
+                own_trace.append(Step("sum", node.code, parts, raw, " + ".join(r.code for r in counted)))
+                own_trace.append(Step("cap", node.code, (raw, ZERO, node.cap), score, note))
+        elif own_trace is not None and applicable:
+            own_trace.append(Step("not applicable", node.code, (), None, "no item applies"))
+        result = NodeResult(
+            code=node.code, title=node.title, kind=node.kind, is_criterion=False, score=score,
+            max=node.max, applicable_max=applicable_max, raw=raw, inputs=MappingProxyType({}),
+            trace=tuple(own_trace or ()), assumptions=node.assumptions,
+            children=tuple(child.code for child in node.children),
+        )
+        self.out[node.code] = result
+        return result
+
+
+# ---------------------------------------------------------------- loading
+
+
+def loads(text: str, *, source: str = "<string>") -> Ruleset:
+    """Parse, check and compile a ruleset given as text; ``source`` names it in messages."""
+    if not isinstance(text, str):
+        raise RulesetError([Diagnostic("error", f"expected the ruleset as text, got {type(text).__name__}", None)])
+    src = Source(source, nfc(text))
+    tree = to_nodes(parse(src), src)
+    checked = Checker(tree).run()
+    if checked.failed:
+        raise RulesetError(checked.diagnostics)
+    return Ruleset(checked, src)
+
+
+def load(path: str | os.PathLike[str]) -> Ruleset:
+    """Load a ruleset file (UTF-8)."""
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise RulesetError([Diagnostic("error", f"cannot read {name}: {error.strerror}", None)]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        src = Source(name, data.decode("utf-8", errors="replace"))
+        from .source import Span
+
+        raise RulesetError([Diagnostic(
+            "error", "the file is not valid UTF-8", Span(src, line, column, line, column + 1),
+            "save it as UTF-8",
+        )]) from None
+    return loads(text, source=name)
+

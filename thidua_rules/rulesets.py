@@ -1,0 +1,57 @@
+"""The rulesets shipped with the library, by id."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+import attrs
+
+from .errors import Diagnostic, RulesetError
+from .ruleset import Ruleset, loads
+
+
+@attrs.frozen
+class Shipped:
+    """A shipped ruleset's id, title and year, without loading it."""
+
+    id: str
+    title: str | None
+    year: int | None
+
+
+def _directory() -> Path:
+    packaged = resources.files("thidua_rules").joinpath("rulesets")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "rulesets"
+
+
+def _files() -> dict[str, Path]:
+    return {path.stem: path for path in sorted(_directory().glob("*.thidua"))}
+
+
+def available() -> list[Shipped]:
+    """The shipped rulesets, sorted by id."""
+    out = []
+    for ident in _files():
+        rs = load(ident)
+        out.append(Shipped(rs.id, rs.title, rs.header.year))
+    return out
+
+
+@functools.cache
+def load(ruleset_id: str) -> Ruleset:
+    """The compiled shipped ruleset ``ruleset_id`` (e.g. ``"cum4-2023"``); built once."""
+    files = _files()
+    path = files.get(ruleset_id)
+    if path is None:
+        from .checker import suggest
+
+        hint = suggest(ruleset_id, files)
+        raise RulesetError([Diagnostic("error", f'no shipped ruleset "{ruleset_id}"', None, hint)])
+    rs = loads(path.read_text(encoding="utf-8"), source=f"{ruleset_id}.thidua")
+    if rs.id != ruleset_id:
+        raise RulesetError([Diagnostic("error", f'{path.name} declares id "{rs.id}"', None)])
+    return rs

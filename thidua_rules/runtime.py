@@ -1,0 +1,194 @@
+"""Facts in, exact values out: validation of a unit's facts and the evaluation context."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
+from fractions import Fraction
+
+from .errors import FactProblem, FactsError
+from .model import FactSpec
+from .result import Step, Value
+from .source import fold, nfc
+
+#: Exact arithmetic for every rule: 60 significant digits, half-up where rounding is declared.
+ARITHMETIC = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
+NUMBER_LIMIT = Decimal("1e15")
+PLACES_LIMIT = 10
+
+
+class MissingFact(Exception):
+    """Raised inside evaluation when a rule reads a fact the unit did not give."""
+
+    def __init__(self, name: str, code: str | None = None) -> None:
+        super().__init__(name)
+        self.name = name
+        self.code = code
+
+
+class Ctx:
+    """The state of one evaluation: the unit's values, and the trace being written (or None)."""
+
+    __slots__ = ("values", "defaults", "trace", "inputs", "lets", "result")
+
+    def __init__(self, values: Mapping[str, Value], defaults: frozenset[str], trace: bool) -> None:
+        self.values = values
+        self.defaults = defaults
+        self.trace: list[Step] | None = [] if trace else None
+        self.inputs: dict[str, Value] = {}
+        self.lets: dict[str, tuple[Value, tuple[Step, ...], dict[str, Value]]] = {}
+        self.result: object = None
+
+
+# ---------------------------------------------------------------- numbers from outside
+
+_GROUPED_VI = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
+_GROUPED_EN = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^\d+([.,]\d+)?$")
+
+
+def parse_number(text: str) -> Decimal:
+    """Read a number as written in a Vietnamese or English spreadsheet cell.
+
+    ``"2,5"`` and ``"2.5"`` are 2.5; ``"1.234,5"`` and ``"1,234.5"`` are 1234.5. A single
+    separator followed by exactly three digits (``"1.000"``, ``"1,000"``) means a thousand in one
+    convention and one in the other, so it is rejected rather than guessed.
+
+    >>> parse_number("2,5")
+    Decimal('2.5')
+    """
+    if not isinstance(text, str):
+        raise FactsError([FactProblem(repr(text), "parse_number reads text only")])
+    raw = nfc(text).strip().replace("\u00a0", "").replace(" ", "")
+    sign = ""
+    if raw[:1] in "+-" and raw:
+        sign, raw = ("-" if raw[0] == "-" else ""), raw[1:]
+    problem = None
+    if re.fullmatch(r"\d{1,3}[.,]\d{3}", raw):
+        problem = (
+            f'"{text}" is ambiguous: a thousand with a grouping separator, or a number with three '
+            "decimals; write it without grouping (1000) or with more or fewer decimals"
+        )
+    elif _GROUPED_VI.match(raw):
+        return Decimal(sign + raw.replace(".", "").replace(",", "."))
+    elif _GROUPED_EN.match(raw):
+        return Decimal(sign + raw.replace(",", ""))
+    elif _PLAIN.match(raw):
+        return Decimal(sign + raw.replace(",", "."))
+    else:
+        problem = f'"{text}" is not a number'
+    raise FactsError([FactProblem(repr(text), problem)])
+
+
+def _number(value: object) -> Decimal | str:
+    """The exact Decimal of an input, or why it is not a number."""
+    if isinstance(value, bool):
+        return f"expected a number, got {value} (true/false)"
+    if isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            return f"expected a finite number, got {value}"
+        result = value
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            return f"expected a finite number, got {value}"
+        result = Decimal(repr(value))
+    elif isinstance(value, Fraction):
+        quotient = Decimal(value.numerator) / Decimal(value.denominator)
+        if Fraction(quotient) != value:
+            return f"{value} has no exact decimal value; round it first"
+        result = quotient
+    elif isinstance(value, str):
+        return (
+            f'expected a number, got the text "{value}"; read spreadsheet cells with '
+            "thidua_rules.parse_number (it accepts a decimal comma such as \"2,5\")"
+        )
+    else:
+        return f"expected a number, got {type(value).__name__}"
+    if abs(result) >= NUMBER_LIMIT or -result.as_tuple().exponent > PLACES_LIMIT:  # type: ignore[operator]
+        return f"{value} is out of range (at most 15 digits before the point, {PLACES_LIMIT} after)"
+    return result
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value != 0 else "0"
+
+
+def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None]:
+    """The normalised value of one fact, or why it does not fit ``spec``."""
+    if spec.kind == "boolean":
+        if isinstance(value, bool):
+            return value, None
+        return None, f"expected true or false, got {value!r}"
+    if spec.kind == "scale":
+        if not isinstance(value, str):
+            return None, f"expected a level of scale {spec.scale}, got {value!r}"
+        key = fold(value)
+        for spelling, level in spec.spellings:
+            if spelling == key:
+                return level, None
+        from .checker import suggest
+
+        hint = suggest(value, spec.levels) or "levels: " + ", ".join(f'"{lv}"' for lv in spec.levels)
+        return None, f'"{value}" is not a level of scale {spec.scale}; {hint}'
+    number = _number(value)
+    if isinstance(number, str):
+        return None, number
+    if spec.integral and number != number.to_integral_value():
+        return None, f"expected a whole number for a {spec.kind}, got {_fmt(number)}"
+    if spec.kind == "count" and number < 0:
+        return None, f"a count cannot be negative, got {_fmt(number)}"
+    if spec.kind == "rank" and number < 1:
+        return None, f"a rank starts at 1, got {_fmt(number)}"
+    if spec.kind == "assessed" and spec.high is not None and number > spec.high:
+        return None, f"the assessed score {_fmt(number)} is above the max {_fmt(spec.high)} of {spec.criterion}"
+    if spec.low is not None and number < spec.low:
+        return None, f"{_fmt(number)} is below the lowest allowed value {_fmt(spec.low)}"
+    if spec.high is not None and number > spec.high:
+        return None, f"{_fmt(number)} is above the highest allowed value {_fmt(spec.high)}"
+    return number, None
+
+
+def validate(
+    specs: Mapping[str, FactSpec], facts: Mapping[str, object]
+) -> tuple[dict[str, Value], frozenset[str], list[FactProblem]]:
+    """Check a unit's facts against the specs: values, the names given defaults, and problems."""
+    problems: list[FactProblem] = []
+    values: dict[str, Value] = {}
+    if not isinstance(facts, Mapping):
+        return values, frozenset(), [FactProblem("(facts)", f"expected a mapping of fact names to values, got {type(facts).__name__}")]
+    by_fold = {fold(name): name for name in specs}
+    seen: dict[str, str] = {}
+    for key, value in facts.items():
+        if not isinstance(key, str):
+            problems.append(FactProblem(repr(key), "a fact name must be text"))
+            continue
+        name = nfc(key)
+        if name not in specs:
+            match = by_fold.get(fold(name))
+            if match is not None and specs[match].kind == "assessed":
+                name = match  # criterion codes are not case-sensitive
+            else:
+                from .checker import suggest
+
+                hint = suggest(name, specs)
+                problems.append(FactProblem(key, "unknown fact" + (f"; {hint}" if hint else "")))
+                continue
+        if name in seen:
+            problems.append(FactProblem(key, f'given twice (also as "{seen[name]}")'))
+            continue
+        seen[name] = key
+        checked, problem = check_value(specs[name], value)
+        if problem is not None:
+            problems.append(FactProblem(name, problem))
+        elif checked is not None:
+            values[name] = checked
+    defaults = set()
+    for name, spec in specs.items():
+        if name not in values and name not in seen and spec.default is not None:
+            values[name] = spec.default
+            defaults.add(name)
+    return values, frozenset(defaults), problems

@@ -1,0 +1,65 @@
+"""Source texts, spans inside them, and the caret excerpt shown under a message."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import attrs
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode normal form C, the one form names are compared in."""
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Return the comparison key of a label: NFC, case-folded, inner spaces collapsed."""
+    return " ".join(nfc(text).casefold().split())
+
+
+@attrs.frozen(eq=False)
+class Source:
+    """A named source text (a ruleset file, or a string given to ``loads``)."""
+
+    name: str
+    text: str
+
+    def line(self, number: int) -> str:
+        """Return line ``number`` (1-based) without its newline, or '' past the end."""
+        lines = self.text.splitlines()
+        if 1 <= number <= len(lines):
+            return lines[number - 1]
+        return ""
+
+
+@attrs.frozen
+class Span:
+    """A region of a source: 1-based line and column, end column exclusive."""
+
+    source: Source = attrs.field(eq=False, repr=False)
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @property
+    def where(self) -> str:
+        """``file:line:column``, the prefix of every message about this span."""
+        return f"{self.source.name}:{self.line}:{self.column}"
+
+    def text(self) -> str:
+        """The source text this span covers."""
+        if self.line == self.end_line:
+            return self.source.line(self.line)[self.column - 1 : self.end_column - 1]
+        first = self.source.line(self.line)[self.column - 1 :]
+        return first + " …"
+
+    def excerpt(self) -> str:
+        """The span's first line, numbered, with carets under the span."""
+        text = self.source.line(self.line)
+        number = str(self.line)
+        pad = " " * len(number)
+        end = self.end_column if self.end_line == self.line else len(text) + 1
+        width = max(1, end - self.column)
+        caret = " " * (self.column - 1) + "^" * width
+        return f"  {number} | {text}\n  {pad} | {caret}"

@@ -1,0 +1,320 @@
+"""Parse tree to syntax nodes: shape only, no judgement (the checker judges)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from lark import Token, Transformer, Tree, v_args
+from lark.tree import Meta
+
+from . import nodes as n
+from .source import Source, Span, nfc
+
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+
+def unquote(token: str) -> str:
+    """The text of a ``"…"`` literal with its escapes resolved, in NFC."""
+    body = token[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\" and i + 1 < len(body):
+            out.append(_ESCAPES.get(body[i + 1], body[i + 1]))
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+    return nfc("".join(out))
+
+
+@v_args(meta=True)
+class ToNodes(Transformer[Token, n.RulesetDecl]):
+    """Builds ``nodes`` from a Lark tree; one method per grammar alternative."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self.source = source
+
+    # ------------------------------------------------------------ helpers
+    def span(self, meta: Meta) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.source, 1, 1, 1, 2)
+        return Span(self.source, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def tspan(self, token: Token) -> Span:
+        line = token.line or 1
+        column = token.column or 1
+        end_line = token.end_line or line
+        end_column = token.end_column or column + 1
+        return Span(self.source, line, column, end_line, end_column)
+
+    @staticmethod
+    def strings(children: list[Any]) -> list[str]:
+        return [unquote(c) for c in children if isinstance(c, Token) and c.type == "STRING"]
+
+    # ------------------------------------------------------------ header
+    def start(self, meta: Meta, children: list[Any]) -> n.RulesetDecl:
+        header, *decls = children
+        return n.RulesetDecl(header, tuple(decls), self.span(meta))
+
+    def header(self, meta: Meta, children: list[Any]) -> n.Header:
+        ident, *items = children
+        return n.Header(unquote(ident), tuple(items), self.span(meta))
+
+    def h_title(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
+        return n.HeaderItem("title", (unquote(children[0]),), self.span(meta))
+
+    def h_document(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
+        number = unquote(children[0])
+        date = next((str(c) for c in children if c.type == "DATE"), None)
+        issuer = next((unquote(c) for c in children[1:] if c.type == "STRING"), None)
+        return n.HeaderItem("document", (number, date, issuer), self.span(meta))
+
+    def h_year(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
+        return n.HeaderItem("year", (int(children[0]),), self.span(meta))
+
+    def h_total(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
+        return n.HeaderItem("total", (Decimal(children[0]),), self.span(meta))
+
+    def h_rounding(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
+        return n.HeaderItem("rounding", (int(children[0]),), self.span(meta))
+
+    def h_rounds(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
+        rounds = tuple(c for c in children if isinstance(c, n.RoundDecl))
+        final = next((nfc(str(c)) for c in children if isinstance(c, Token)), None)
+        return n.HeaderItem("rounds", (rounds, final), self.span(meta))
+
+    def round(self, meta: Meta, children: list[Any]) -> n.RoundDecl:
+        return n.RoundDecl(nfc(str(children[0])), unquote(children[1]), self.span(meta))
+
+    # ------------------------------------------------------------ facts
+    def scale_decl(self, meta: Meta, children: list[Any]) -> n.ScaleDecl:
+        name = nfc(str(children[0]))
+        label = self.strings(children[1:2])
+        levels = tuple(c for c in children if isinstance(c, n.Level))
+        return n.ScaleDecl(name, label[0] if label else None, levels, self.span(meta))
+
+    def level(self, meta: Meta, children: list[Any]) -> n.Level:
+        return n.Level(tuple(self.strings(children)), self.span(meta))
+
+    def fact_decl(self, meta: Meta, children: list[Any]) -> n.FactDecl:
+        name, label, type_token, *rest = children
+        low = high = None
+        has_range = False
+        options: list[n.FactOption] = []
+        for item in rest:
+            if isinstance(item, tuple):
+                low, high = item
+                has_range = True
+            else:
+                options.append(item)
+        return n.FactDecl(
+            nfc(str(name)), unquote(label), nfc(str(type_token)), self.tspan(type_token),
+            low, high, has_range, tuple(options), self.span(meta),
+        )
+
+    def range(self, meta: Meta, children: list[Any]) -> tuple[Decimal | None, Decimal | None]:
+        dots = next(i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "DOTDOT")
+        low = children[dots - 1].value if dots > 0 else None
+        high = children[dots + 1].value if dots + 1 < len(children) else None
+        return low, high
+
+    def signed(self, meta: Meta, children: list[Any]) -> n.Number:
+        value = Decimal(str(children[-1]))
+        return n.Number(-value if len(children) == 2 else value, self.span(meta))
+
+    def default(self, meta: Meta, children: list[Any]) -> n.FactOption:
+        return n.FactOption("default", children[0], self.span(meta))
+
+    def optional(self, meta: Meta, children: list[Any]) -> n.FactOption:
+        return n.FactOption("optional", None, self.span(meta))
+
+    def appraised_only(self, meta: Meta, children: list[Any]) -> n.FactOption:
+        return n.FactOption("appraised_only", None, self.span(meta))
+
+    def monotone(self, meta: Meta, children: list[Any]) -> n.FactOption:
+        return n.FactOption("monotone", str(children[0]), self.span(meta))
+
+    def let_decl(self, meta: Meta, children: list[Any]) -> n.LetDecl:
+        label = self.strings(children[1:-1])
+        return n.LetDecl(nfc(str(children[0])), label[0] if label else None, children[-1], self.span(meta))
+
+    # ------------------------------------------------------------ tree of sections
+    def code(self, meta: Meta, children: list[Any]) -> tuple[str, Span]:
+        token = children[0]
+        text = unquote(token) if token.type == "STRING" else nfc(str(token))
+        return text, self.tspan(token)
+
+    def _group(self, meta: Meta, children: list[Any], *, is_section: bool) -> n.GroupDecl:
+        kind = None
+        if isinstance(children[0], Token) and children[0].type == "KIND":
+            kind = str(children[0])
+            children = children[1:]
+        (code, code_span), *rest = children
+        title = None
+        if rest and isinstance(rest[0], Token):
+            title = unquote(rest[0])
+            rest = rest[1:]
+        limits = tuple(c for c in rest if isinstance(c, n.Limit))
+        items = tuple(c for c in rest if not isinstance(c, n.Limit))
+        return n.GroupDecl(is_section, kind, code, code_span, title, limits, items, self.span(meta))
+
+    def section(self, meta: Meta, children: list[Any]) -> n.GroupDecl:
+        return self._group(meta, children, is_section=True)
+
+    def group(self, meta: Meta, children: list[Any]) -> n.GroupDecl:
+        return self._group(meta, children, is_section=False)
+
+    def criterion(self, meta: Meta, children: list[Any]) -> n.CriterionDecl:
+        (code, code_span), title, *rest = children
+        limits = tuple(c for c in rest if isinstance(c, n.Limit))
+        items = tuple(c for c in rest if not isinstance(c, n.Limit))
+        return n.CriterionDecl(code, code_span, unquote(title), limits, items, self.span(meta))
+
+    def max_limit(self, meta: Meta, children: list[Any]) -> n.Limit:
+        return n.Limit("max", Decimal(children[0]), self.span(meta))
+
+    def cap_limit(self, meta: Meta, children: list[Any]) -> n.Limit:
+        return n.Limit("cap", Decimal(children[0]), self.span(meta))
+
+    def score(self, meta: Meta, children: list[Any]) -> n.ScoreStmt:
+        return n.ScoreStmt(children[0], self.span(meta))
+
+    def applicable(self, meta: Meta, children: list[Any]) -> n.Applicable:
+        return n.Applicable(children[0], self.span(meta))
+
+    def _annotation(self, kind: str, meta: Meta, children: list[Any]) -> n.Annotation:
+        return n.Annotation(kind, unquote(children[0]), self.span(meta))
+
+    def evidence(self, meta: Meta, children: list[Any]) -> n.Annotation:
+        return self._annotation("evidence", meta, children)
+
+    def verifier(self, meta: Meta, children: list[Any]) -> n.Annotation:
+        return self._annotation("verifier", meta, children)
+
+    def note(self, meta: Meta, children: list[Any]) -> n.Annotation:
+        return self._annotation("note", meta, children)
+
+    def assume(self, meta: Meta, children: list[Any]) -> n.Annotation:
+        return self._annotation("assume", meta, children)
+
+    def allow_gap(self, meta: Meta, children: list[Any]) -> n.Annotation:
+        return self._annotation("allow_gap", meta, children)
+
+    def allow_unreachable(self, meta: Meta, children: list[Any]) -> n.Annotation:
+        return self._annotation("allow_unreachable", meta, children)
+
+    # ------------------------------------------------------------ ranking and awards
+    def ranking_decl(self, meta: Meta, children: list[Any]) -> n.RankingDecl:
+        return n.RankingDecl(tuple(children), self.span(meta))
+
+    def order(self, meta: Meta, children: list[Any]) -> n.Order:
+        return n.Order(str(children[0]), children[1], self.span(meta))
+
+    def award_decl(self, meta: Meta, children: list[Any]) -> n.AwardDecl:
+        name, title, count, *requirements = children
+        return n.AwardDecl(
+            nfc(str(name)), unquote(title), int(count), tuple(requirements), self.span(meta)
+        )
+
+    def requirement(self, meta: Meta, children: list[Any]) -> n.Requirement:
+        return n.Requirement(children[0], unquote(children[1]), self.span(meta))
+
+    # ------------------------------------------------------------ expressions
+    def if_expr(self, meta: Meta, children: list[Any]) -> n.If:
+        return n.If(children[0], children[1], children[2], self.span(meta))
+
+    def or_(self, meta: Meta, children: list[Any]) -> n.Logic:
+        return n.Logic("or", children[0], children[1], self.span(meta))
+
+    def and_(self, meta: Meta, children: list[Any]) -> n.Logic:
+        return n.Logic("and", children[0], children[1], self.span(meta))
+
+    def not_(self, meta: Meta, children: list[Any]) -> n.Not:
+        return n.Not(children[0], self.span(meta))
+
+    def compare(self, meta: Meta, children: list[Any]) -> n.Compare:
+        return n.Compare(str(children[1]), children[0], children[2], self.span(meta))
+
+    def _binary(self, op: str, meta: Meta, children: list[Any]) -> n.Binary:
+        return n.Binary(op, children[0], children[1], self.span(meta))
+
+    def add(self, meta: Meta, children: list[Any]) -> n.Binary:
+        return self._binary("+", meta, children)
+
+    def sub(self, meta: Meta, children: list[Any]) -> n.Binary:
+        return self._binary("-", meta, children)
+
+    def mul(self, meta: Meta, children: list[Any]) -> n.Binary:
+        return self._binary("*", meta, children)
+
+    def div(self, meta: Meta, children: list[Any]) -> n.Binary:
+        return self._binary("/", meta, children)
+
+    def neg(self, meta: Meta, children: list[Any]) -> n.Neg:
+        return n.Neg(children[0], self.span(meta))
+
+    def ref(self, meta: Meta, children: list[Any]) -> n.Ref:
+        return n.Ref(nfc(str(children[0])), self.span(meta))
+
+    def assessed(self, meta: Meta, children: list[Any]) -> n.Assessed:
+        return n.Assessed(self.span(meta))
+
+    def self_max(self, meta: Meta, children: list[Any]) -> n.SelfMax:
+        return n.SelfMax(self.span(meta))
+
+    def total_ref(self, meta: Meta, children: list[Any]) -> n.TotalRef:
+        return n.TotalRef(self.span(meta))
+
+    def score_ref(self, meta: Meta, children: list[Any]) -> n.ScoreRef:
+        return n.ScoreRef(children[0][0], self.span(meta))
+
+    def call(self, meta: Meta, children: list[Any]) -> n.Call:
+        return n.Call(nfc(str(children[0])), tuple(children[1:]), self.span(meta))
+
+    def max_call(self, meta: Meta, children: list[Any]) -> n.Call:
+        return n.Call("max", tuple(children), self.span(meta))
+
+    def table(self, meta: Meta, children: list[Any]) -> n.Table:
+        return n.Table(children[0], tuple(children[1:]), self.span(meta))
+
+    def row(self, meta: Meta, children: list[Any]) -> n.Row:
+        return n.Row(children[0], children[1], self.span(meta))
+
+    def p_compare(self, meta: Meta, children: list[Any]) -> n.PCompare:
+        return n.PCompare(str(children[0]), children[1], self.span(meta))
+
+    def p_range(self, meta: Meta, children: list[Any]) -> n.PRange:
+        dots = next(i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "DOTDOT")
+        low = children[dots - 1] if dots > 0 else None
+        high = children[dots + 1] if dots + 1 < len(children) else None
+        return n.PRange(low, high, self.span(meta))
+
+    def p_equal(self, meta: Meta, children: list[Any]) -> n.PEqual:
+        return n.PEqual(children[0], self.span(meta))
+
+    def p_otherwise(self, meta: Meta, children: list[Any]) -> n.POtherwise:
+        return n.POtherwise(self.span(meta))
+
+    def number(self, meta: Meta, children: list[Any]) -> n.Number:
+        child = children[0]
+        if isinstance(child, n.Number):
+            return child
+        return n.Number(Decimal(str(child)), self.span(meta))
+
+    def string(self, meta: Meta, children: list[Any]) -> n.String:
+        return n.String(unquote(children[0]), self.span(meta))
+
+    def true(self, meta: Meta, children: list[Any]) -> n.Bool:
+        return n.Bool(True, self.span(meta))
+
+    def false(self, meta: Meta, children: list[Any]) -> n.Bool:
+        return n.Bool(False, self.span(meta))
+
+
+def to_nodes(tree: Tree[Token], source: Source) -> n.RulesetDecl:
+    """Turn a parse tree into the syntax nodes of one ruleset."""
+    return ToNodes(source).transform(tree)
