@@ -102,6 +102,7 @@ class Result:
     bonus: Decimal
     deductions: Decimal
     applicable_max: Decimal
+    facts: Mapping[str, Value] = attrs.field(factory=dict, repr=False)
 
     @property
     def total(self) -> Decimal:
@@ -136,6 +137,7 @@ class Result:
             "bonus": _jsonable(self.bonus),
             "deductions": _jsonable(self.deductions),
             "applicable_max": _jsonable(self.applicable_max),
+            "facts": {k: _jsonable(v) for k, v in self.facts.items()},
             "sections": list(self.sections),
             "nodes": {code: node.to_dict() for code, node in self.nodes.items()},
         }

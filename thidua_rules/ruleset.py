@@ -14,7 +14,9 @@ from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
 from .parser import parse
 from .result import NodeResult, Result, Step
 from .runtime import Ctx, MissingFact, validate
+from .ranking import Standings, rank
 from .source import Source, nfc
+from .submission import Submission, evaluate_submission
 from .transformer import to_nodes
 
 ZERO = Decimal(0)
@@ -49,6 +51,8 @@ class Ruleset:
             (o.direction, o.expr.span.text()) for o in checked.ranking
         )
         self._program: Program = Compiler(checked, self.facts).program()
+        #: Every number written in the rules: the boundaries property tests should reach.
+        self.constants: frozenset[Decimal] = frozenset(_constants(checked))
 
     # ------------------------------------------------------------ identity
     @property
@@ -87,8 +91,45 @@ class Ruleset:
         return Result(
             ruleset=self.id, nodes=MappingProxyType(walk.out), sections=self.sections,
             standard=sums["standard"], bonus=sums["bonus"], deductions=sums["deduction"],
-            applicable_max=applicable_max,
+            applicable_max=applicable_max, facts=MappingProxyType(values),
         )
+
+
+    def evaluate_submission(
+        self, rounds: Mapping[str, object], *, unit: str | None = None, trace: bool = True
+    ) -> Submission:
+        """Score a unit's rounds (``{"self": facts, "appraised": facts}``) side by side.
+
+        A round is a mapping of facts, or ``{"facts": …, "claims": {code: score}}`` when the unit
+        also wrote its scores on the form. Judged scores and claims above a max are flagged.
+        """
+        return evaluate_submission(self, rounds, unit=unit, trace=trace)
+
+    def rank(self, units: Mapping[str, object]) -> Standings:
+        """Rank units (name -> facts, Result or Submission) and give the declared awards."""
+        return rank(self, units)
+
+
+def _constants(checked: Checker) -> set[Decimal]:
+    from .checker import _children
+    from .nodes import Number, PCompare, PEqual, PRange, Table
+
+    found: set[Decimal] = set()
+    stack = [*checked.rules.values(), *checked.applicability.values(),
+             *(decl.expr for decl in checked.lets.values())]
+    while stack:
+        expr = stack.pop()
+        if isinstance(expr, Number):
+            found.add(expr.value)
+        if isinstance(expr, Table):
+            for row in expr.rows:
+                pattern = row.pattern
+                if isinstance(pattern, PCompare | PEqual) and isinstance(pattern.value, Number):
+                    found.add(pattern.value.value)
+                if isinstance(pattern, PRange):
+                    found.update(end.value for end in (pattern.low, pattern.high) if end is not None)
+        stack.extend(_children(expr))
+    return found
 
 
 def _uses_assessed(checked: Checker, code: str) -> bool:

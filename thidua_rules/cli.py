@@ -1,0 +1,137 @@
+"""The ``thidua`` command: check a ruleset, score a unit, rank units. Uses the public API only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+
+from . import rulesets
+from .errors import ThiduaError
+from .ruleset import Ruleset, load
+from .submission import Submission
+from .units import read_unit
+
+
+def _ruleset(name: str) -> Ruleset:
+    """A ruleset by file path, or a shipped one by id."""
+    if os.path.exists(name) or name.endswith(".thidua"):
+        return load(name)
+    return rulesets.load(name)
+
+
+def _fmt(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    text = format(value.normalize(), "f") if value != 0 else "0"
+    return text
+
+
+def _short(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_submission(rs: Ruleset, sub: Submission) -> str:
+    """The scoring form as text: one line per row, each round's score, difference, flags."""
+    rounds = list(sub.rounds)
+    labels = {r.name: r.label for r in rs.rounds}
+    head = f"{rs.title or rs.id}\nĐơn vị: {sub.unit or '—'}\n"
+    columns = ["Mã", "Tiêu chí", "Tối đa", *(labels.get(r, r) for r in rounds), "Chênh lệch"]
+    widths = [8, 52, 7, *(max(10, len(labels.get(r, r))) for r in rounds), 10]
+    lines = [head, "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    for row in sub.rows:
+        indent = "" if not row.is_criterion else "  "
+        cells = [
+            indent + row.code, _short(row.title, 52 - len(indent)), _fmt(row.max),
+            *(_fmt(row.scores[r]) for r in rounds), _fmt(row.difference),
+        ]
+        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+        for flag in row.flags:
+            lines.append(f"{'':10}! {flag}")
+    final = sub.final
+    lines.append("")
+    lines.append(
+        f"Tổng ({labels.get(sub.final_round, sub.final_round)}): {_fmt(final.total)} = "
+        f"điểm chuẩn {_fmt(final.standard)} + điểm cộng {_fmt(final.bonus)} − điểm trừ {_fmt(final.deductions)}"
+    )
+    for r in rounds:
+        if r != sub.final_round:
+            lines.append(f"Tổng ({labels.get(r, r)}): {_fmt(sub.rounds[r].total)}")
+    assumptions = sorted({a for node in final for a in node.assumptions})
+    if assumptions:
+        lines.append("")
+        lines.append("Giả định (văn bản nguồn không quy định rõ):")
+        lines += [f"  - {a}" for a in assumptions]
+    return "\n".join(lines)
+
+
+def _score(args: argparse.Namespace) -> int:
+    unit = read_unit(args.unit)
+    rs = _ruleset(args.ruleset or unit.ruleset or "")
+    sub = rs.evaluate_submission(unit.rounds, unit=unit.unit)
+    if args.json:
+        print(json.dumps(sub.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        if unit.illustrative:
+            print("(dữ liệu minh họa / illustrative data)")
+        print(render_submission(rs, sub))
+    return 0
+
+
+def _rank(args: argparse.Namespace) -> int:
+    rs = _ruleset(args.ruleset)
+    units = {}
+    for path in args.units:
+        unit = read_unit(path)
+        units[unit.unit] = rs.evaluate_submission(unit.rounds, unit=unit.unit, trace=False)
+    standings = rs.rank(units)
+    if args.json:
+        print(json.dumps(standings.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    for entry in standings:
+        award = f"  [{entry.award_title}]" if entry.award_title else ""
+        print(f"{entry.position:>3}. {entry.unit:<40} {_fmt(entry.total):>8}{award}")
+        for note in entry.notes:
+            print(f"       - {note}")
+    for name, units_ in standings.contested.items():
+        print(f"! {name}: tied at the boundary: {', '.join(units_)}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    rs = _ruleset(args.ruleset)
+    for warning in rs.warnings:
+        print(warning.render())
+    print(f"{rs.id}: ok ({len(rs.criteria)} criteria, total {_fmt(rs.total)}, {len(rs.warnings)} warning(s))")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="thidua", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="parse and check a ruleset (path or shipped id)")
+    check.add_argument("ruleset")
+    check.set_defaults(run=_check)
+    score = sub.add_parser("score", help="score one unit's file (JSON or TOML)")
+    score.add_argument("unit")
+    score.add_argument("--ruleset", help="path or shipped id (default: the file's \"ruleset\")")
+    score.add_argument("--json", action="store_true", help="print the full result as JSON")
+    score.set_defaults(run=_score)
+    ranking = sub.add_parser("rank", help="rank several units' files and give the awards")
+    ranking.add_argument("ruleset")
+    ranking.add_argument("units", nargs="+")
+    ranking.add_argument("--json", action="store_true")
+    ranking.set_defaults(run=_rank)
+    sub.add_parser("list", help="list the shipped rulesets").set_defaults(
+        run=lambda a: print("\n".join(f"{s.id}  {s.year}  {s.title}" for s in rulesets.available())) or 0
+    )
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ThiduaError as error:
+        print(str(error), file=sys.stderr)
+        return 1

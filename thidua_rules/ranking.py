@@ -1,0 +1,239 @@
+"""Ranking units by their totals with declared tie-breaks, and giving awards to eligible units."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import FactProblem, FactsError
+from .result import Result, _jsonable
+from .runtime import Ctx, MissingFact
+from .submission import Submission
+
+if TYPE_CHECKING:
+    from .ruleset import Ruleset
+
+
+@attrs.frozen
+class Standing:
+    """One unit's place: position (tied units share it), total, sort keys, award and notes."""
+
+    unit: str
+    position: int
+    total: Decimal
+    keys: tuple[Decimal, ...]
+    award: str | None
+    award_title: str | None
+    tied_with: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit, "position": self.position, "total": _jsonable(self.total),
+            "keys": [_jsonable(k) for k in self.keys], "award": self.award,
+            "award_title": self.award_title, "tied_with": list(self.tied_with),
+            "notes": list(self.notes),
+        }
+
+
+@attrs.frozen
+class PassedOver:
+    """A unit an award skipped, and the reasons (the requirements it failed)."""
+
+    unit: str
+    award: str
+    reasons: tuple[str, ...]
+
+
+@attrs.frozen
+class Standings:
+    """The ranking of a cohort of units and the awards given.
+
+    ``ties`` lists groups still tied after every declared tie-break; ``contested`` the units
+    tied at an award's boundary, which the ruleset cannot separate (the award's remaining
+    places stay open, ``unfilled``); ``passed_over`` the ineligible units an award skipped.
+    """
+
+    entries: tuple[Standing, ...]
+    ties: tuple[tuple[str, ...], ...]
+    awards: Mapping[str, tuple[str, ...]]
+    passed_over: tuple[PassedOver, ...]
+    contested: Mapping[str, tuple[str, ...]]
+    unfilled: Mapping[str, int]
+
+    def __iter__(self) -> Any:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, unit: str) -> Standing:
+        for entry in self.entries:
+            if entry.unit == unit:
+                return entry
+        raise KeyError(unit)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "standings": [e.to_dict() for e in self.entries],
+            "ties": [list(t) for t in self.ties],
+            "awards": {k: list(v) for k, v in self.awards.items()},
+            "passed_over": [
+                {"unit": p.unit, "award": p.award, "reasons": list(p.reasons)} for p in self.passed_over
+            ],
+            "contested": {k: list(v) for k, v in self.contested.items()},
+            "unfilled": dict(self.unfilled),
+        }
+
+
+def _result_of(rs: Ruleset, unit: str, value: object, problems: list[FactProblem]) -> Result | None:
+    if isinstance(value, Result):
+        return value
+    if isinstance(value, Submission):
+        return value.final
+    if not isinstance(value, Mapping):
+        problems.append(FactProblem(unit, "expected the unit's facts, a Result or a Submission"))
+        return None
+    try:
+        return rs.evaluate(value, trace=False)
+    except FactsError as error:
+        problems.extend(FactProblem(f"{unit}: {p.fact}", p.message) for p in error.problems)
+        return None
+
+
+def _ctx(result: Result) -> Ctx:
+    ctx = Ctx(result.facts, frozenset(), trace=False)
+    ctx.result = result
+    return ctx
+
+
+def rank(rs: Ruleset, units: Mapping[str, object]) -> Standings:
+    """Rank ``units`` (unit name -> facts, Result or Submission) and give the ruleset's awards."""
+    if not isinstance(units, Mapping):
+        raise FactsError([FactProblem("(units)", "expected a mapping of unit names to facts")])
+    problems: list[FactProblem] = []
+    results: dict[str, Result] = {}
+    for unit, value in units.items():
+        result = _result_of(rs, str(unit), value, problems)
+        if result is not None:
+            results[str(unit)] = result
+    orders = rs._program.ranking or (("highest", lambda ctx: ctx.result.total, "total"),)  # type: ignore[attr-defined]
+    keys: dict[str, tuple[Decimal, ...]] = {}
+    for unit, result in results.items():
+        ctx = _ctx(result)
+        try:
+            keys[unit] = tuple(fn(ctx) for _, fn, _ in orders)  # type: ignore[misc]
+        except MissingFact as error:
+            problems.append(FactProblem(f"{unit}: {error.name}", "missing; the ranking needs it"))
+    if problems:
+        raise FactsError(problems)
+
+    def sort_key(unit: str) -> tuple[Decimal, ...]:
+        return tuple(-k if d == "highest" else k for (d, _, _), k in zip(orders, keys[unit], strict=True))
+
+    ordered = sorted(keys, key=sort_key)
+    positions: dict[str, int] = {}
+    groups: dict[tuple[Decimal, ...], list[str]] = {}
+    for index, unit in enumerate(ordered, 1):
+        group = groups.setdefault(keys[unit], [])
+        positions[unit] = positions[group[0]] if group else index
+        group.append(unit)
+    notes: dict[str, list[str]] = {unit: [] for unit in ordered}
+    first_key: dict[Decimal, list[str]] = {}
+    for unit in ordered:
+        first_key.setdefault(keys[unit][0], []).append(unit)
+    for same in first_key.values():
+        if len(same) > 1:
+            for unit in same:
+                others = [u for u in same if u != unit and keys[u] != keys[unit]]
+                if others:
+                    notes[unit].append(
+                        f"equal {orders[0][2]} with {', '.join(others)}; separated by the tie-breaks: "
+                        + ", ".join(f"{d} {text}" for d, _, text in orders[1:])
+                    )
+    ties = tuple(tuple(g) for g in groups.values() if len(g) > 1)
+    for group in ties:
+        for unit in group:
+            notes[unit].append(
+                "still tied with " + ", ".join(u for u in group if u != unit)
+                + (" after every tie-break" if len(orders) > 1 else " (the ruleset declares no tie-break)")
+            )
+    awarded, passed, contested, unfilled = _awards(rs, ordered, positions, results, notes)
+    award_of = {unit: name for name, units_ in awarded.items() for unit in units_}
+    titles = {a.name: a.title for a in rs.awards}
+    entries = tuple(
+        Standing(
+            unit=unit, position=positions[unit], total=results[unit].total, keys=keys[unit],
+            award=award_of.get(unit), award_title=titles.get(award_of.get(unit, "")),
+            tied_with=tuple(u for u in groups[keys[unit]] if u != unit), notes=tuple(notes[unit]),
+        )
+        for unit in ordered
+    )
+    return Standings(
+        entries, ties, MappingProxyType(awarded), tuple(passed),
+        MappingProxyType(contested), MappingProxyType(unfilled),
+    )
+
+
+def _awards(
+    rs: Ruleset,
+    ordered: list[str],
+    positions: dict[str, int],
+    results: dict[str, Result],
+    notes: dict[str, list[str]],
+) -> tuple[dict[str, tuple[str, ...]], list[PassedOver], dict[str, tuple[str, ...]], dict[str, int]]:
+    awarded: dict[str, tuple[str, ...]] = {}
+    passed: list[PassedOver] = []
+    contested: dict[str, tuple[str, ...]] = {}
+    unfilled: dict[str, int] = {}
+    taken: set[str] = set()
+    by_position: dict[int, list[str]] = {}
+    for unit in ordered:
+        by_position.setdefault(positions[unit], []).append(unit)
+    for award in rs.awards:
+        requirements = rs._program.requirements[award.name]  # type: ignore[attr-defined]
+        given: list[str] = []
+        slots = award.count
+        for _, group in sorted(by_position.items()):
+            if slots == 0:
+                break
+            eligible = []
+            for unit in group:
+                if unit in taken:
+                    continue
+                ctx = _ctx(results[unit])
+                reasons = []
+                for test, text, reason in requirements:
+                    try:
+                        ok = bool(test(ctx))
+                    except MissingFact as error:
+                        ok, reason = False, f"{reason} (fact {error.name} not given)"
+                    if not ok:
+                        reasons.append(reason)
+                if reasons:
+                    passed.append(PassedOver(unit, award.name, tuple(reasons)))
+                    notes[unit].append(f"not eligible for {award.title}: " + "; ".join(reasons))
+                else:
+                    eligible.append(unit)
+            if len(eligible) <= slots:
+                given += eligible
+                slots -= len(eligible)
+            elif eligible:
+                contested[award.name] = tuple(eligible)
+                taken.update(eligible)
+                for unit in eligible:
+                    notes[unit].append(
+                        f"tied for the last {slots} place(s) of {award.title} with "
+                        + ", ".join(u for u in eligible if u != unit)
+                        + "; the ruleset's tie-breaks cannot separate them: the council decides"
+                    )
+                break
+        taken.update(given)
+        awarded[award.name] = tuple(given)
+        if slots:
+            unfilled[award.name] = slots
+    return awarded, passed, contested, unfilled

@@ -1,0 +1,226 @@
+"""Property-testing toolkit for rulesets (needs the ``test`` extra: hypothesis and pytest).
+
+Prove in a few lines that a ruleset cannot produce an impossible score::
+
+    from thidua_rules.testing import assert_ruleset_invariants
+    def test_my_ruleset():
+        assert_ruleset_invariants(thidua_rules.load("my.thidua"), max_examples=200)
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from .errors import FactsError
+from .model import FactSpec
+from .result import Result
+from .ruleset import Ruleset
+
+__all__ = [
+    "InvariantError",
+    "assert_ruleset_invariants",
+    "check_invariants",
+    "facts",
+    "invalid_facts",
+    "value_of",
+]
+
+#: The upper end used for facts a ruleset leaves unbounded.
+OPEN_COUNT = 60
+OPEN_NUMBER = Decimal(1000)
+
+
+class InvariantError(AssertionError):
+    """A scoring invariant does not hold; the message names the node and the numbers."""
+
+
+def _boundaries(rs: Ruleset, low: Decimal, high: Decimal) -> list[Decimal]:
+    near = {c + d for c in rs.constants for d in (-1, 0, 1)} | {low, high}
+    return sorted(v for v in near if low <= v <= high)
+
+
+def value_of(rs: Ruleset, spec: FactSpec) -> st.SearchStrategy[Any]:
+    """Valid values of one fact, with the ruleset's boundary values drawn often."""
+    if spec.kind == "boolean":
+        return st.booleans()
+    if spec.kind == "scale":
+        def spellings(level: str) -> st.SearchStrategy[str]:
+            nfd = unicodedata.normalize("NFD", level)
+            return st.sampled_from([level, level.upper(), nfd, nfd.title(), f"  {level} "])
+        return st.sampled_from(spec.levels).flatmap(spellings)
+    if spec.kind == "assessed":
+        top = spec.high if spec.high is not None else Decimal(10)
+        halves = int(top * 2)
+        return st.one_of(
+            st.sampled_from([Decimal(0), top]),
+            st.integers(0, halves).map(lambda h: Decimal(h) / 2),
+        )
+    integral = spec.kind in ("count", "rank")
+    default_high = Decimal(OPEN_COUNT) if integral else OPEN_NUMBER
+    low = spec.low if spec.low is not None else -default_high
+    high = spec.high if spec.high is not None else max(default_high, low + default_high)
+    edges = _boundaries(rs, low, high)
+    if integral:
+        edges = [e for e in edges if e == e.to_integral_value()]
+        body: st.SearchStrategy[Any] = st.integers(int(low), int(high))
+        return st.one_of(st.sampled_from(edges), body) if edges else body
+    body = st.decimals(low, high, places=2, allow_nan=False, allow_infinity=False)
+    return st.one_of(st.sampled_from(edges), body) if edges else body
+
+
+@st.composite
+def _facts(draw: st.DrawFn, rs: Ruleset) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, spec in rs.facts.items():
+        if not spec.required and spec.kind != "assessed" and draw(st.booleans()):
+            continue  # a default or optional fact may be left out
+        out[name] = draw(value_of(rs, spec))
+    return out
+
+
+def facts(rs: Ruleset) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid fact sets of one unit for ``rs``, reaching every boundary the rules name."""
+    if not isinstance(rs, Ruleset):
+        raise TypeError(f"facts() expects a Ruleset, got {type(rs).__name__}")
+    return _facts(rs)
+
+
+@st.composite
+def _invalid(draw: st.DrawFn, rs: Ruleset) -> tuple[dict[str, Any], str]:
+    good = draw(facts(rs))
+    defects: list[tuple[str, str, Any]] = [("unknown", "khong_co_fact_nay", 1)]
+    for name, spec in rs.facts.items():
+        if spec.kind == "count":
+            defects += [(name, "negative count", -1), (name, "bool for a count", True),
+                        (name, "fraction for a count", Decimal("1.5"))]
+        elif spec.kind == "rank":
+            defects += [(name, "rank 0", 0), (name, "text for a rank", "5")]
+        elif spec.kind in ("number", "percent"):
+            defects += [(name, "NaN", Decimal("NaN")), (name, "infinity", float("inf")),
+                        (name, "decimal comma text", "2,5")]
+        elif spec.kind == "boolean":
+            defects += [(name, "number for a boolean", 1)]
+        elif spec.kind == "scale":
+            defects += [(name, "level not on the scale", "không có mức này")]
+        elif spec.kind == "assessed" and spec.high is not None:
+            defects += [(name, "judged score above its max", spec.high + 1)]
+    name, _, value = draw(st.sampled_from(defects))
+    bad = dict(good)
+    bad[name] = value
+    return bad, name
+
+
+def invalid_facts(rs: Ruleset) -> st.SearchStrategy[tuple[dict[str, Any], str]]:
+    """Fact sets with exactly one defect, paired with the name of the bad fact."""
+    return _invalid(rs)
+
+
+def _fail(message: str) -> None:
+    raise InvariantError(message)
+
+
+def _check_result(rs: Ruleset, res: Result) -> None:
+    for node in res:
+        if node.score is None:
+            if any(s.rule == "cap" for s in node.trace):
+                _fail(f"{node.code}: not applicable but its trace shows a score")
+            continue
+        if node.score < 0:
+            _fail(f"{node.code}: score {node.score} below 0")
+        top = node.max
+        if top is not None and node.score > top:
+            _fail(f"{node.code}: score {node.score} above its max {top}")
+        if not node.trace or node.trace[-1].value != node.score:
+            _fail(f"{node.code}: the last trace step {node.trace[-1:]} does not equal the score {node.score}")
+        if not node.is_criterion:
+            children = [res[c] for c in node.children]
+            parts = sum((c.score for c in children if c.score is not None), Decimal(0))
+            if node.raw != parts:
+                _fail(f"{node.code}: raw {node.raw} is not the sum {parts} of its items")
+            cap = rs.groups[node.code].cap
+            expected = min(parts, cap) if cap is not None else parts
+            if node.score != expected:
+                _fail(f"{node.code}: score {node.score}, expected min(sum {parts}, cap {cap})")
+    sums = {"standard": Decimal(0), "bonus": Decimal(0), "deduction": Decimal(0)}
+    for code in res.sections:
+        node = res[code]
+        if node.score is not None:
+            sums[node.kind] += node.score
+    if (res.standard, res.bonus, res.deductions) != (sums["standard"], sums["bonus"], sums["deduction"]):
+        _fail(f"totals per kind {res.standard}/{res.bonus}/{res.deductions} differ from the sections' {sums}")
+    if res.total != res.standard + res.bonus - res.deductions:
+        _fail(f"total {res.total} is not standard + bonus − deductions")
+    if rs.total is not None and res.standard + res.bonus > rs.total:
+        _fail(f"standard + bonus {res.standard + res.bonus} exceeds the declared total {rs.total}")
+
+
+def _scores(res: Result) -> dict[str, Decimal | None]:
+    return {node.code: node.score for node in res}
+
+
+def _bumped(rs: Ruleset, spec: FactSpec, value: Any) -> Any:
+    step = Decimal(1) if spec.integral else Decimal("0.5")
+    new = Decimal(value) + step
+    if spec.high is not None and new > spec.high:
+        return None
+    return int(new) if spec.integral else new
+
+
+def check_invariants(rs: Ruleset, unit_facts: Mapping[str, Any]) -> Result:
+    """Evaluate ``unit_facts`` and check every scoring invariant; return the traced result.
+
+    Bounds ([0, max] per criterion, caps per group, the declared total), additivity (each group
+    is the sum of its items after caps; total = standard + bonus − deductions), trace ends on
+    the score, determinism, independence from the order of facts, agreement of the untraced
+    path, and each ``monotone`` declaration of a fact. Raises ``InvariantError``.
+    """
+    res = rs.evaluate(unit_facts)
+    _check_result(rs, res)
+    again = rs.evaluate(dict(reversed(list(unit_facts.items()))))
+    if again.to_dict() != res.to_dict():
+        _fail("evaluating the same facts in another order gave another result")
+    fast = rs.evaluate(unit_facts, trace=False)
+    if _scores(fast) != _scores(res) or fast.total != res.total:
+        _fail("the untraced evaluation disagrees with the traced one")
+    for name, spec in rs.facts.items():
+        if spec.monotone is None or name not in unit_facts:
+            continue
+        bumped = _bumped(rs, spec, unit_facts[name])
+        if bumped is None:
+            continue
+        try:
+            other = rs.evaluate({**unit_facts, name: bumped}, trace=False)
+        except FactsError:
+            continue
+        pairs = [(node.code, node.kind, node.score, other[node.code].score) for node in res]
+        pairs.append(("total", "standard", res.total, other.total))
+        for code, kind, before, after in pairs:
+            if before is None or after is None:
+                continue
+            sign = 1 if kind != "deduction" else -1
+            worse = (after - before) * sign < 0 if spec.monotone == "increasing" else (after - before) * sign > 0
+            if worse:
+                _fail(
+                    f"{name} is declared monotone {spec.monotone}, but raising it from "
+                    f"{unit_facts[name]} to {bumped} moves {code} from {before} to {after}"
+                )
+    return res
+
+
+def assert_ruleset_invariants(rs: Ruleset, *, max_examples: int = 100) -> None:
+    """Check ``check_invariants`` on ``max_examples`` generated units; fails with the example."""
+    if not isinstance(max_examples, int) or isinstance(max_examples, bool) or max_examples < 1:
+        raise TypeError(f"Expected a positive int for max_examples, got {max_examples!r}")
+
+    @settings(max_examples=max_examples, deadline=None, database=None)
+    @given(facts(rs))
+    def run(unit_facts: dict[str, Any]) -> None:
+        check_invariants(rs, unit_facts)
+
+    run()

@@ -1,0 +1,60 @@
+"""Reading a unit's submission from a JSON or TOML file (numbers kept exact)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .errors import FactProblem, FactsError
+
+
+@attrs.frozen
+class UnitFile:
+    """A unit's file: its name, the ruleset it is for, and its facts per round."""
+
+    unit: str
+    ruleset: str | None
+    rounds: Mapping[str, Any]
+    illustrative: bool
+    path: str
+
+
+def read_unit(path: str | os.PathLike[str]) -> UnitFile:
+    """Read ``{"unit": …, "ruleset": …, "rounds": {"self": {"facts": …}, …}}`` (or plain facts).
+
+    JSON numbers are read as Decimal, never float; TOML floats likewise.
+    """
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as handle:
+            data = handle.read()
+        text = data.decode("utf-8-sig")
+        if name.endswith(".toml"):
+            content: Any = tomllib.loads(text, parse_float=Decimal)
+        else:
+            content = json.loads(text, parse_float=Decimal)
+    except OSError as error:
+        raise FactsError([FactProblem(name, f"cannot read: {error.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise FactsError([FactProblem(name, "the file is not valid UTF-8")]) from None
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+        raise FactsError([FactProblem(name, f"not valid {'TOML' if name.endswith('.toml') else 'JSON'}: {error}")]) from None
+    if not isinstance(content, Mapping):
+        raise FactsError([FactProblem(name, "expected an object at the top level")])
+    unit = str(content.get("unit") or os.path.splitext(os.path.basename(name))[0])
+    if "rounds" in content:
+        rounds = content["rounds"]
+        if not isinstance(rounds, Mapping):
+            raise FactsError([FactProblem(name, '"rounds" must map round names to facts')])
+    elif "facts" in content:
+        rounds = {"appraised": {"facts": content["facts"], "claims": content.get("claims", {})}}
+    else:
+        raise FactsError([FactProblem(name, 'expected "rounds" or "facts"')])
+    ruleset = content.get("ruleset")
+    return UnitFile(unit, str(ruleset) if ruleset else None, rounds, bool(content.get("illustrative")), name)
