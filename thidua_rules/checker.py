@@ -7,8 +7,9 @@ The checker never evaluates a rule; it only reads the nodes and records what the
 from __future__ import annotations
 
 import difflib
+from datetime import date
 from collections.abc import Callable, Iterable
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import attrs
 
@@ -116,6 +117,8 @@ class Checker:
         self.unconditional_assessed: set[str] = set()
         self.gap_allowed: dict[str, str] = {}
         self.limit_spans: dict[str, Span] = {}
+        self.broken: set[str] = set()
+        self.duplicated_in: set[str] = set()
 
     # ------------------------------------------------------------ reporting
     def report(
@@ -128,6 +131,13 @@ class Checker:
 
     def warn(self, message: str, span: Span | None, hint: str | None = None) -> None:
         self.report("warning", message, span, hint)
+
+    def parent_of(self, code: str | None) -> str | None:
+        if code in self.criteria:
+            return self.criteria[code].parent
+        if code in self.groups:
+            return self.groups[code].parent
+        return None
 
     @property
     def failed(self) -> bool:
@@ -174,12 +184,23 @@ def check_header(c: Checker) -> None:
     if "title" in values:
         fields["title"] = values["title"][0]  # type: ignore[index]
     if "document" in values:
-        number, dated, issuer = values["document"]  # type: ignore[misc]
-        fields.update(document=number, dated=dated, issuer=issuer)
+        parts: dict[str, str] = {}
+        for part, text, span in values["document"]:  # type: ignore[attr-defined]
+            if part in parts:
+                c.error(f"the document's {part} is given twice", span)
+            parts[part] = text
+        if "dated" in parts:
+            try:
+                date.fromisoformat(parts["dated"])
+            except ValueError:
+                c.error(f'"{parts["dated"]}" is not a valid date', h.span)
+        fields.update(document=parts.get("number"), dated=parts.get("dated"), issuer=parts.get("issuer"))
     if "year" in values:
         fields["year"] = values["year"][0]  # type: ignore[index]
     if "total" in values:
         fields["total"] = values["total"][0]  # type: ignore[index]
+        total_item = next(i for i in h.items if isinstance(i, n.HeaderItem) and i.kind == "total")
+        c.check_number(fields["total"], total_item.span)  # type: ignore[arg-type]
     if "rounding" in values:
         places = values["rounding"][0]  # type: ignore[index]
         if not 0 <= places <= PLACES_LIMIT:
@@ -282,6 +303,7 @@ def _fact(c: Checker, decl: n.FactDecl) -> None:
             decl.type_span,
             suggest(decl.type_name, [*DECLARABLE_KINDS, *c.scales]),
         )
+        c.broken.add(decl.name)  # its uses are not reported again as unknown names
         return
     kind = "scale" if scale is not None else decl.type_name
     low, high = decl.low, decl.high
@@ -299,6 +321,8 @@ def _fact(c: Checker, decl: n.FactDecl) -> None:
             c.error(f"a {kind} cannot be below {natural}", decl.span)
         low = natural if low is None else max(low, natural)
     if kind == "percent":
+        if high is not None and high > 100:
+            c.error("a percent cannot be above 100", decl.span)
         high = Decimal(100) if high is None else min(high, Decimal(100))
     default: Decimal | bool | str | None = None
     optional = False
@@ -391,14 +415,23 @@ def _group(
     _applicable(c, decl.code, applicable)
     own_cap = cap if cap is not None else inherited_cap
     for item in decl.items:
-        if isinstance(item, n.GroupDecl) and _claim_code(c, item.code, item.code_span):
+        if not isinstance(item, n.GroupDecl | n.CriterionDecl):
+            continue
+        if not _claim_code(c, item.code, item.code_span):
+            c.duplicated_in.add(decl.code)  # its sum would be wrong for a reason already reported
+        elif isinstance(item, n.GroupDecl):
             children.append(item.code)
             _group(c, item, kind, decl.code, inherited + assumptions, own_cap if cap is None else cap)
-        elif isinstance(item, n.CriterionDecl) and _claim_code(c, item.code, item.code_span):
+        else:
             children.append(item.code)
             _criterion(c, item, kind, decl.code, inherited + assumptions, own_cap)
     if not children:
         c.error(f'"{decl.code}" holds no criteria', decl.span)
+    if max_ is None and cap is None and kind != "deduction":
+        maxima = [c.criteria[x].max if x in c.criteria else c.groups[x].max if x in c.groups else None
+                  for x in children]
+        if all(m is not None for m in maxima):
+            max_ = sum((m for m in maxima if m is not None), Decimal(0))
     c.decls_of[decl.code] = decl
     c.groups[decl.code] = Group(
         code=decl.code, title=decl.title, kind=kind, is_section=decl.is_section,  # type: ignore[arg-type]
@@ -523,6 +556,63 @@ def _refs(expr: n.Expr) -> set[str]:
     return found
 
 
+def _unconditional(expr: n.Expr) -> set[str]:
+    """Names read whatever the facts: not only under a branch, a table row or a short circuit."""
+    if isinstance(expr, n.Ref):
+        return {expr.name}
+    if isinstance(expr, n.If):
+        return _unconditional(expr.cond)
+    if isinstance(expr, n.Table):
+        return _unconditional(expr.subject)
+    if isinstance(expr, n.Logic):
+        return _unconditional(expr.left)
+    found: set[str] = set()
+    for child in _children(expr):
+        found |= _unconditional(child)
+    return found
+
+
+def check_required(c: Checker) -> None:
+    """A fact is required when it has no default, is not optional, and some rule always reads it."""
+    roots: list[n.Expr] = [
+        expr for code, expr in c.rules.items() if not _under_condition(c, code)
+    ]
+    roots += [expr for code, expr in c.applicability.items() if not _under_condition(c, c.parent_of(code))]
+    roots += [o.expr for o in c.ranking]
+    roots += [r.condition for _, decl in c.awards for r in decl.requirements]
+    always: set[str] = set()
+    for expr in roots:
+        always |= _unconditional(expr)
+    pending = [name for name in always if name in c.lets]
+    while pending:
+        name = pending.pop()
+        for ref in _unconditional(c.lets[name].expr):
+            if ref not in always:
+                always.add(ref)
+                if ref in c.lets:
+                    pending.append(ref)
+    used: set[str] = set()
+    for expr in [*c.rules.values(), *c.applicability.values(), *(o.expr for o in c.ranking),
+                 *(r.condition for _, d in c.awards for r in d.requirements),
+                 *(d.expr for d in c.lets.values())]:
+        used |= _refs(expr)
+    for name, spec in c.facts.items():
+        if name not in used:
+            c.warn(f'fact "{name}" is never used', spec.span)
+        required = spec.default is None and spec.required and name in always
+        if required != spec.required:
+            c.facts[name] = attrs.evolve(spec, required=required)
+
+
+def _under_condition(c: Checker, code: str | None) -> bool:
+    """Whether ``code`` or one of its ancestors has an ``applicable if``."""
+    while code is not None:
+        if code in c.applicability:
+            return True
+        code = c.parent_of(code)
+    return False
+
+
 def _reaches_assessed(expr: n.Expr) -> bool:
     """Whether ``assessed`` is read whatever the facts (not only under a condition)."""
     if isinstance(expr, n.Assessed):
@@ -549,20 +639,20 @@ def _check_reach(c: Checker, criterion: Criterion, raw: Interval) -> None:
     if criterion.max is None or criterion.kind == "deduction":
         return
     decl = c.decls_of[criterion.code]
-    allowed = any(
-        isinstance(i, n.Annotation) and i.kind == "allow_unreachable" for i in decl.items
-    )
+    allowed = any(isinstance(i, n.Annotation) and i.kind == "allow_unreachable" for i in decl.items)
+    exceed = any(isinstance(i, n.Annotation) and i.kind == "allow_exceed" for i in decl.items)
     if raw.high < criterion.max and not allowed:
         c.warn(
             f'the best case of "{criterion.code}" is {_num(raw.high)}, below its max {_num(criterion.max)}',
             c.rules[criterion.code].span,
             'if the document says so, acknowledge it with: allow unreachable "reason"',
         )
-    elif raw.high.is_finite() and raw.high > criterion.max:
+    elif raw.high.is_finite() and raw.high > criterion.max and not exceed:
         c.warn(
             f'the best case of "{criterion.code}" is {_num(raw.high)}, above its max '
             f"{_num(criterion.max)}: the cap will cut it",
             c.rules[criterion.code].span,
+            'if the document caps it on purpose, acknowledge it with: allow exceed "reason"',
         )
 
 
@@ -663,6 +753,8 @@ def _infer_ref(c: Checker, expr: n.Ref, scope: Scope) -> Info:
         if expr.name in c.let_info:
             return c.let_info[expr.name]
         return Info(UNKNOWN)  # a cycle, reported once by _order_lets
+    if expr.name in c.broken:
+        return Info(UNKNOWN)
     candidates = [*c.facts, *c.lets]
     hint = suggest(expr.name, candidates)
     what = "fact or derived value"
@@ -749,7 +841,14 @@ def _infer_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
                     and 0 <= places.value <= PLACES_LIMIT):
                 c.error(f"the places of {expr.func} must be a whole number from 0 to {PLACES_LIMIT}", places.span)
         first = ranges[0]
-        return Info(NUMBER, Interval(first.low - 1, first.high + 1))
+        places = expr.args[1].value if len(expr.args) == 2 and isinstance(expr.args[1], n.Number) else Decimal(0)
+        quantum = Decimal(1).scaleb(-int(places)) if places <= PLACES_LIMIT else Decimal(1)
+        mode = {"round": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}[expr.func]
+
+        def q(end: Decimal) -> Decimal:
+            return end.quantize(quantum, rounding=mode) if end.is_finite() else end
+
+        return Info(NUMBER, Interval(q(first.low), q(first.high)))
     if expr.func == "abs":
         r = ranges[0]
         top = max(abs(r.low), abs(r.high))
@@ -830,6 +929,16 @@ def _infer_table(c: Checker, expr: n.Table, scope: Scope) -> Info:
         if subject.type == TEXT:
             c.error("a table needs a number, a level or true/false to look up", expr.subject.span)
         return _join(c, values, "the values of a table's rows")
+    for before, after in zip(expr.rows, expr.rows[1:], strict=False):
+        value = before.value
+        if (isinstance(after.pattern, n.PRange) and after.pattern.low is None
+                and isinstance(value, n.Binary) and value.op == "-" and isinstance(value.right, n.Number)
+                and not before.span.text().rstrip().endswith(",")):
+            c.error(
+                f'"{value.span.text()}" followed by "{after.pattern.span.text()}" reads as a subtraction',
+                before.span,
+                "put a comma after a row when the next row starts with a negative number",
+            )
     otherwise = [row for row in expr.rows if isinstance(row.pattern, n.POtherwise)]
     for row in otherwise[1:]:
         c.error("a table has one otherwise row at most", row.span)
@@ -853,7 +962,7 @@ def _infer_table(c: Checker, expr: n.Table, scope: Scope) -> Info:
             else:
                 if isinstance(row.pattern, n.PRange | n.PEqual) and not mine.intersect(covered).empty():
                     c.error(
-                        f"row {index} overlaps an earlier row at {mine.intersect(covered).describe()}",
+                        f"row {index} overlaps an earlier row ({mine.intersect(covered).describe()})",
                         row.pattern.span,
                         "with first-match rows, give ranges that do not overlap",
                     )
@@ -893,14 +1002,14 @@ def _show(value: object) -> str:
 
 def _unreachable(c: Checker, expr: n.Table, row: n.Row, index: int, mine: NumberSet) -> None:
     pattern = row.pattern
-    if isinstance(pattern, n.PCompare):
+    if mine.empty():
+        c.error(f"row {index} ({pattern.span.text()}) matches no possible value of the subject", pattern.span)
+    elif isinstance(pattern, n.PCompare):
         c.error(
             f"row {index} ({pattern.span.text()}) can never match: earlier rows take all its values",
             pattern.span,
             "tier rows are tried in order; put them from the narrowest to the widest",
         )
-    elif mine.empty():
-        c.error(f"row {index} ({pattern.span.text()}) matches no possible value of the subject", pattern.span)
     else:
         c.error(f"row {index} ({pattern.span.text()}) can never match: earlier rows take all its values", pattern.span)
 
@@ -923,6 +1032,8 @@ def _coverage(
 
 def check_sums(c: Checker) -> None:
     for code, group in c.groups.items():
+        if code in c.duplicated_in:
+            continue
         if group.kind == "deduction" or group.cap is not None and group.max == group.cap:
             _cap_check(c, group)
             continue
@@ -1018,4 +1129,5 @@ PASSES: tuple[Callable[[Checker], None], ...] = (
     check_types,
     check_sums,
     check_ranking,
+    check_required,
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import attrs
 
@@ -39,6 +40,13 @@ class CNode:
     @property
     def is_criterion(self) -> bool:
         return self.rule is not None
+
+    @property
+    def limit(self) -> Decimal | None:
+        """What a group's sum is cut at: the smaller of its cap and its max."""
+        if self.cap is None:
+            return self.max
+        return self.cap if self.max is None else min(self.cap, self.max)
 
 
 @attrs.frozen
@@ -156,6 +164,8 @@ class Compiler:
                     try:
                         value = let(ctx)
                         cached = (value, tuple(ctx.trace or ()), ctx.inputs)
+                    except MissingFact as error:
+                        raise MissingFact(error.name, error.code or code) from None
                     finally:
                         ctx.trace, ctx.inputs = saved_trace, saved_inputs
                     ctx.lets[name] = cached
@@ -217,7 +227,7 @@ class Compiler:
                 if b == 0:
                     raise EvaluationError(f"{where}: division by zero in {text!r} (criterion {code})")
                 value = ARITHMETIC.divide(a, b)
-                if ARITHMETIC.multiply(value, b) != a:
+                if Fraction(value) * Fraction(b) != Fraction(a):  # the quotient does not terminate
                     value = value.quantize(rounding, rounding=ROUND_HALF_UP)
                     note = f"rounded half up to {places} decimal places (ruleset rounding)"
             if ctx.trace is not None:

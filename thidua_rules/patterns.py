@@ -22,8 +22,8 @@ class Span1:
     high_closed: bool
 
     def empty(self) -> bool:
-        if self.low > self.high:
-            return True
+        if self.low > self.high or self.low == INF or self.high == NEG_INF:
+            return True  # a point at infinity is no value
         return self.low == self.high and not (self.low_closed and self.high_closed)
 
 

@@ -77,6 +77,11 @@ class Ruleset:
         walk = _Walk(Ctx(values, defaults, trace))
         roots = [walk.node(root) for root in self._program.roots]
         bad = {p.fact for p in problems}
+        for name, spec in self.facts.items():
+            if spec.required and spec.kind != "assessed" and name not in values and name not in bad:
+                bad.add(name)
+                label = f" ({spec.label})" if spec.label else ""
+                problems.append(FactProblem(name, f"missing{label}"))
         problems += [_missing(m, self.facts) for name, m in walk.missing.items() if name not in bad]
         if problems:
             raise FactsError(problems)
@@ -178,7 +183,23 @@ class _Walk:
             ctx.trace.append(Step("not applicable", node.code, (), None, "applicable if … is false"))
         if node.rule is not None:
             return self.criterion(node, applicable)
+        if not applicable:
+            return self.skip(node, ctx.trace)
         return self.group(node, applicable)
+
+    def skip(self, node: CNode, trace: list[Step] | None) -> NodeResult:
+        """A node that does not apply, with everything under it: nothing is evaluated or needed."""
+        result = NodeResult(
+            code=node.code, title=node.title, kind=node.kind, is_criterion=node.is_criterion,
+            score=None, max=node.max, applicable_max=ZERO, raw=None, inputs=MappingProxyType({}),
+            trace=tuple(trace or ()), assumptions=node.assumptions,
+            children=tuple(child.code for child in node.children),
+        )
+        self.out[node.code] = result
+        for child in node.children:
+            self.skip(child, [Step("not applicable", child.code, (), None, f"{node.code} does not apply")]
+                      if trace is not None else None)
+        return result
 
     def criterion(self, node: CNode, applicable: bool) -> NodeResult | None:
         ctx = self.ctx
@@ -226,25 +247,34 @@ class _Walk:
             applicable_max = sum((r.applicable_max for r in counted), ZERO)
             score = raw
             note = ""
-            if node.cap is not None:
-                applicable_max = min(applicable_max, node.cap)
-                if raw > node.cap:
-                    score = node.cap
-                    note = f"capped at {node.cap}"
+            limit = node.limit
+            if limit is not None:
+                applicable_max = min(applicable_max, limit)
+                if raw > limit:
+                    score = limit
+                    note = f"capped at {limit}"
             if own_trace is not None:
                 parts = tuple(r.score for r in counted)
                 own_trace.append(Step("sum", node.code, parts, raw, " + ".join(r.code for r in counted)))
-                own_trace.append(Step("cap", node.code, (raw, ZERO, node.cap), score, note))
+                own_trace.append(Step("cap", node.code, (raw, ZERO, limit), score, note))
         elif own_trace is not None and applicable:
             own_trace.append(Step("not applicable", node.code, (), None, "no item applies"))
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=False, score=score,
             max=node.max, applicable_max=applicable_max, raw=raw, inputs=MappingProxyType({}),
-            trace=tuple(own_trace or ()), assumptions=node.assumptions,
+            trace=tuple(own_trace or ()), assumptions=_merge(node.assumptions, counted),
             children=tuple(child.code for child in node.children),
         )
         self.out[node.code] = result
         return result
+
+
+def _merge(own: tuple[str, ...], children: list[NodeResult]) -> tuple[str, ...]:
+    """A group's assumptions: its own and every one its counted items depend on, once each."""
+    merged = dict.fromkeys(own)
+    for child in children:
+        merged.update(dict.fromkeys(child.assumptions))
+    return tuple(merged)
 
 
 # ---------------------------------------------------------------- loading

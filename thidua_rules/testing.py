@@ -143,10 +143,11 @@ def _check_result(rs: Ruleset, res: Result) -> None:
             parts = sum((c.score for c in children if c.score is not None), Decimal(0))
             if node.raw != parts:
                 _fail(f"{node.code}: raw {node.raw} is not the sum {parts} of its items")
-            cap = rs.groups[node.code].cap
-            expected = min(parts, cap) if cap is not None else parts
+            group = rs.groups[node.code]
+            limits = [x for x in (group.cap, group.max) if x is not None]
+            expected = min([parts, *limits])
             if node.score != expected:
-                _fail(f"{node.code}: score {node.score}, expected min(sum {parts}, cap {cap})")
+                _fail(f"{node.code}: score {node.score}, expected min(sum {parts}, cap/max {limits})")
     sums = {"standard": Decimal(0), "bonus": Decimal(0), "deduction": Decimal(0)}
     for code in res.sections:
         node = res[code]

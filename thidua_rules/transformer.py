@@ -22,7 +22,8 @@ def unquote(token: str) -> str:
     while i < len(body):
         char = body[i]
         if char == "\\" and i + 1 < len(body):
-            out.append(_ESCAPES.get(body[i + 1], body[i + 1]))
+            # A known escape is resolved; any other backslash is kept as written.
+            out.append(_ESCAPES.get(body[i + 1], body[i : i + 2]))
             i += 2
             continue
         out.append(char)
@@ -68,10 +69,16 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         return n.HeaderItem("title", (unquote(children[0]),), self.span(meta))
 
     def h_document(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
-        number = unquote(children[0])
-        date = next((str(c) for c in children if c.type == "DATE"), None)
-        issuer = next((unquote(c) for c in children[1:] if c.type == "STRING"), None)
-        return n.HeaderItem("document", (number, date, issuer), self.span(meta))
+        return n.HeaderItem("document", tuple(children), self.span(meta))
+
+    def doc_number(self, meta: Meta, children: list[Any]) -> tuple[str, str, Span]:
+        return "number", unquote(children[0]), self.span(meta)
+
+    def doc_dated(self, meta: Meta, children: list[Any]) -> tuple[str, str, Span]:
+        return "dated", str(children[0]), self.span(meta)
+
+    def doc_issuer(self, meta: Meta, children: list[Any]) -> tuple[str, str, Span]:
+        return "issuer", unquote(children[0]), self.span(meta)
 
     def h_year(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
         return n.HeaderItem("year", (int(children[0]),), self.span(meta))
@@ -206,6 +213,9 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     def allow_unreachable(self, meta: Meta, children: list[Any]) -> n.Annotation:
         return self._annotation("allow_unreachable", meta, children)
+
+    def allow_exceed(self, meta: Meta, children: list[Any]) -> n.Annotation:
+        return self._annotation("allow_exceed", meta, children)
 
     # ------------------------------------------------------------ ranking and awards
     def ranking_decl(self, meta: Meta, children: list[Any]) -> n.RankingDecl:
