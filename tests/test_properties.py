@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from hypothesis import find, given, settings
-from hypothesis import strategies as st
 
 import thidua_rules as tr
 from thidua_rules import rulesets
@@ -24,7 +23,7 @@ def test_every_criterion_within_bounds_and_sections_add_up(ruleset_id: str) -> N
     def run(unit: dict[str, Any]) -> None:
         res = check_invariants(rs, unit)
         for node in res.criteria():
-            assert node.score is not None and node.max is not None or node.kind == "deduction"
+            assert (node.score is not None and node.max is not None) or node.kind == "deduction"
             assert Decimal(0) <= node.score <= (node.max if node.max is not None else node.score)  # type: ignore[operator]
         for code in res.sections:
             section = res[code]

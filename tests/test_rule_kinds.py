@@ -67,7 +67,7 @@ def test_rank_tier_table(rank: int, expected: int) -> None:
 
 def test_tier_table_trace_names_the_row() -> None:
     node = one('fact r "hạng": rank 1..63\n', RANK_TABLE, "10", {"r": 15})
-    table = [s for s in node.trace if s.rule == "table"][0]
+    table = next(s for s in node.trace if s.rule == "table")
     assert table.operands == (D(15),)
     assert table.note == "row 2: <= 20"
 
@@ -97,7 +97,9 @@ def test_boolean_points() -> None:
     assert one(decl, "if ok then 2 else 0", "2", {"ok": False}).score == D(0)
 
 
-@pytest.mark.parametrize(("good", "model", "expected"), [(True, True, 5), (True, False, 3), (False, True, 2), (False, False, 0)])
+@pytest.mark.parametrize(
+    ("good", "model", "expected"), [(True, True, 5), (True, False, 3), (False, True, 2), (False, False, 0)]
+)
 def test_additive_parts(good: bool, model: bool, expected: int) -> None:
     # Cluster 4, IV.1: done well 3 + advanced models 2
     decl = 'fact good "tốt": boolean\nfact model "điển hình": boolean\n'
@@ -132,7 +134,7 @@ def test_arithmetic_min_max_clamp_round() -> None:
 def test_inexact_division_is_rounded_as_declared() -> None:
     node = one('fact a "a": number 0..100\n', "a / 3", "20", {"a": 10})
     assert node.score == D("3.33")  # 10 / 3 = 3.333…, half up to the default 2 places
-    div = [s for s in node.trace if s.rule == "/"][0]
+    div = next(s for s in node.trace if s.rule == "/")
     assert "rounded half up to 2 decimal places" in div.note
 
 

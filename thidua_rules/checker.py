@@ -7,8 +7,8 @@ The checker never evaluates a rule; it only reads the nodes and records what the
 from __future__ import annotations
 
 import difflib
-from datetime import date
 from collections.abc import Callable, Iterable
+from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import attrs
@@ -54,7 +54,7 @@ class Info:
     """What the checker learned of an expression: its type and, for numbers, its range."""
 
     type: Type
-    range: Interval = Interval()
+    range: Interval = attrs.field(factory=Interval)
 
 
 @attrs.frozen
@@ -215,7 +215,8 @@ def check_header(c: Checker) -> None:
         c.rounds = (Round("self", "Điểm tự chấm"), Round("appraised", "Điểm thẩm định"))
         c.final_round = "appraised"
         return
-    declared, final = rounds_item.values
+    declared, final_value = rounds_item.values
+    final = str(final_value) if final_value is not None else None
     seen: dict[str, Span] = {}
     for r in declared:  # type: ignore[attr-defined]
         if r.name in seen:
@@ -502,7 +503,7 @@ def check_types(c: Checker) -> None:
         info = infer(c, decl.expr, Scope("let"))
         c.let_info[name] = info
         c.derived[name] = Derived(name, decl.label, decl.expr.span.text(), decl.span)
-    for code, expr in c.applicability.items():
+    for expr in c.applicability.values():
         _expect(c, infer(c, expr, Scope("applicable")), BOOL, expr, "an applicability condition")
     for code, expr in c.rules.items():
         criterion = c.criteria[code]
@@ -670,7 +671,7 @@ def infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
     return _record(c, expr, _infer(c, expr, scope))
 
 
-def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:  # noqa: C901 - one case per node
+def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
     if isinstance(expr, n.Number):
         c.check_number(expr.value, expr.span)
         return Info(NUMBER, Interval.point(expr.value))
@@ -731,7 +732,8 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:  # noqa: C901 - one 
         cond = infer(c, expr.cond, scope)
         _expect(c, cond, BOOL, expr.cond, "the condition of an if")
         inner = attrs.evolve(scope, conditional=True)
-        return _join(c, [(expr.then, infer(c, expr.then, inner)), (expr.otherwise, infer(c, expr.otherwise, inner))], "the branches of an if")
+        branches = [(e, infer(c, e, inner)) for e in (expr.then, expr.otherwise)]
+        return _join(c, branches, "the branches of an if")
     if isinstance(expr, n.Call):
         return _infer_call(c, expr, scope)
     if isinstance(expr, n.Table):
@@ -835,14 +837,16 @@ def _infer_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
         return Info(UNKNOWN)
     ranges = [i.range for i in infos]
     if expr.func in ("round", "floor", "ceil"):
+        places = Decimal(0)
         if len(expr.args) == 2:
-            places = expr.args[1]
-            if not (isinstance(places, n.Number) and places.value == places.value.to_integral_value()
-                    and 0 <= places.value <= PLACES_LIMIT):
-                c.error(f"the places of {expr.func} must be a whole number from 0 to {PLACES_LIMIT}", places.span)
+            arg = expr.args[1]
+            if isinstance(arg, n.Number) and arg.value == arg.value.to_integral_value() \
+                    and 0 <= arg.value <= PLACES_LIMIT:
+                places = arg.value
+            else:
+                c.error(f"the places of {expr.func} must be a whole number from 0 to {PLACES_LIMIT}", arg.span)
         first = ranges[0]
-        places = expr.args[1].value if len(expr.args) == 2 and isinstance(expr.args[1], n.Number) else Decimal(0)
-        quantum = Decimal(1).scaleb(-int(places)) if places <= PLACES_LIMIT else Decimal(1)
+        quantum = Decimal(1).scaleb(-int(places))
         mode = {"round": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}[expr.func]
 
         def q(end: Decimal) -> Decimal:
@@ -1034,7 +1038,7 @@ def check_sums(c: Checker) -> None:
     for code, group in c.groups.items():
         if code in c.duplicated_in:
             continue
-        if group.kind == "deduction" or group.cap is not None and group.max == group.cap:
+        if group.kind == "deduction" or (group.cap is not None and group.max == group.cap):
             _cap_check(c, group)
             continue
         if group.max is None:

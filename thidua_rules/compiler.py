@@ -90,7 +90,7 @@ class Compiler:
         return CNode(code, group.title, group.kind, group.max, group.cap, None, cond, children, group.assumptions)
 
     # ------------------------------------------------------------ expressions
-    def expr(self, e: n.Expr, code: str | None) -> Fn:  # noqa: C901 - one case per node
+    def expr(self, e: n.Expr, code: str | None) -> Fn:
         text = e.span.text()
         if isinstance(e, n.Number):
             number = e.value
@@ -112,15 +112,17 @@ class Compiler:
             assert top is not None
             return lambda ctx: top
         if isinstance(e, n.TotalRef):
-            return lambda ctx: ctx.result.total  # type: ignore[attr-defined, no-any-return]
+            return lambda ctx: ctx.result.total  # type: ignore[attr-defined]
         if isinstance(e, n.ScoreRef):
             wanted = e.code
-            return lambda ctx: ctx.result[wanted].score or ZERO  # type: ignore[index, no-any-return]
+            return lambda ctx: ctx.result[wanted].score or ZERO  # type: ignore[index]
         if isinstance(e, n.Neg):
             inner = self.expr(e.operand, code)
 
             def neg(ctx: Ctx) -> Value:
-                value = -inner(ctx)  # type: ignore[operator]
+                operand = inner(ctx)
+                assert isinstance(operand, Decimal)
+                value = -operand
                 if ctx.trace is not None:
                     ctx.trace.append(Step("-", text, (), value))
                 return value
@@ -308,10 +310,11 @@ class Compiler:
                 return value
 
             return rounder
-        impl: Callable[[list[Decimal]], Decimal] = {
+        impls: dict[str, Callable[[list[Decimal]], Decimal]] = {
             "min": min, "max": max, "abs": lambda xs: abs(xs[0]),
             "clamp": lambda xs: min(max(xs[0], xs[1]), xs[2]),
-        }[func]
+        }
+        impl = impls[func]
 
         def call(ctx: Ctx) -> Value:
             xs = [a(ctx) for a in args]

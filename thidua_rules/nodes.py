@@ -6,7 +6,6 @@ The transformer builds these from the parse tree and judges nothing; the checker
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Union
 
 import attrs
 
@@ -154,7 +153,7 @@ class POtherwise:
     span: Span
 
 
-Pattern = Union[PCompare, PRange, PEqual, POtherwise]
+Pattern = PCompare | PRange | PEqual | POtherwise
 
 
 @attrs.frozen
@@ -173,10 +172,10 @@ class Table:
     span: Span
 
 
-Expr = Union[
-    Number, String, Bool, Ref, Assessed, SelfMax, TotalRef, ScoreRef, Neg, Binary, Compare,
-    Logic, Not, If, Call, Table,
-]
+Expr = (
+    Number | String | Bool | Ref | Assessed | SelfMax | TotalRef | ScoreRef | Neg | Binary | Compare
+    | Logic | Not | If | Call | Table
+)
 
 # ---------------------------------------------------------------- declarations
 
@@ -331,7 +330,7 @@ class Header:
     span: Span
 
 
-Decl = Union[ScaleDecl, FactDecl, LetDecl, GroupDecl, RankingDecl, AwardDecl]
+Decl = ScaleDecl | FactDecl | LetDecl | GroupDecl | RankingDecl | AwardDecl
 
 
 @attrs.frozen

@@ -156,10 +156,10 @@ def rank(rs: Ruleset, units: Mapping[str, object]) -> Standings:
                         + ", ".join(f"{d} {text}" for d, _, text in orders[1:])
                     )
     ties = tuple(tuple(g) for g in groups.values() if len(g) > 1)
-    for group in ties:
-        for unit in group:
+    for tied in ties:
+        for unit in tied:
             notes[unit].append(
-                "still tied with " + ", ".join(u for u in group if u != unit)
+                "still tied with " + ", ".join(u for u in tied if u != unit)
                 + (" after every tie-break" if len(orders) > 1 else " (the ruleset declares no tie-break)")
             )
     awarded, passed, contested, unfilled = _awards(rs, ordered, positions, results, notes)
@@ -195,8 +195,8 @@ def _awards(
     for unit in ordered:
         by_position.setdefault(positions[unit], []).append(unit)
     for award in rs.awards:
-        requirements = rs._program.requirements[award.name]  # type: ignore[attr-defined]
-        given: list[str] = []
+        requirements = rs._program.requirements[award.name]
+        given: tuple[str, ...] = ()
         slots = award.count
         for _, group in sorted(by_position.items()):
             if slots == 0:
@@ -207,7 +207,7 @@ def _awards(
                     continue
                 ctx = _ctx(results[unit])
                 reasons = []
-                for test, text, reason in requirements:
+                for test, _text, reason in requirements:
                     try:
                         ok = bool(test(ctx))
                     except MissingFact as error:
@@ -220,7 +220,7 @@ def _awards(
                 else:
                     eligible.append(unit)
             if len(eligible) <= slots:
-                given += eligible
+                given += tuple(eligible)
                 slots -= len(eligible)
             elif eligible:
                 contested[award.name] = tuple(eligible)

@@ -12,9 +12,9 @@ from .compiler import CNode, Compiler, Program
 from .errors import Diagnostic, FactProblem, FactsError, RulesetError
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
 from .parser import parse
+from .ranking import Standings, rank
 from .result import NodeResult, Result, Step
 from .runtime import Ctx, MissingFact, validate
-from .ranking import Standings, rank
 from .source import Source, nfc
 from .submission import Submission, evaluate_submission
 from .transformer import to_nodes

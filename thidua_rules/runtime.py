@@ -31,7 +31,7 @@ class MissingFact(Exception):
 class Ctx:
     """The state of one evaluation: the unit's values, and the trace being written (or None)."""
 
-    __slots__ = ("values", "defaults", "trace", "inputs", "lets", "result")
+    __slots__ = ("defaults", "inputs", "lets", "result", "trace", "values")
 
     def __init__(self, values: Mapping[str, Value], defaults: frozenset[str], trace: bool) -> None:
         self.values = values
@@ -159,7 +159,8 @@ def validate(
     problems: list[FactProblem] = []
     values: dict[str, Value] = {}
     if not isinstance(facts, Mapping):
-        return values, frozenset(), [FactProblem("(facts)", f"expected a mapping of fact names to values, got {type(facts).__name__}")]
+        problem = f"expected a mapping of fact names to values, got {type(facts).__name__}"
+        return values, frozenset(), [FactProblem("(facts)", problem)]
     by_fold = {fold(name): name for name in specs}
     seen: dict[str, str] = {}
     for key, value in facts.items():

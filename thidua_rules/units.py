@@ -44,7 +44,8 @@ def read_unit(path: str | os.PathLike[str]) -> UnitFile:
     except UnicodeDecodeError:
         raise FactsError([FactProblem(name, "the file is not valid UTF-8")]) from None
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
-        raise FactsError([FactProblem(name, f"not valid {'TOML' if name.endswith('.toml') else 'JSON'}: {error}")]) from None
+        kind = "TOML" if name.endswith(".toml") else "JSON"
+        raise FactsError([FactProblem(name, f"not valid {kind}: {error}")]) from None
     if not isinstance(content, Mapping):
         raise FactsError([FactProblem(name, "expected an object at the top level")])
     unit = str(content.get("unit") or os.path.splitext(os.path.basename(name))[0])
