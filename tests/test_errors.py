@@ -225,12 +225,6 @@ MISSING_TOKEN_CASES = {
 }
 
 
-@pytest.mark.xfail(
-    reason="BUG: syntax-error recovery only drops the offending token, so after a missing "
-    "token the parser rejects every later token, one spurious error per line; the real "
-    "second error is then hidden",
-    strict=True,
-)
 @pytest.mark.parametrize("case", list(MISSING_TOKEN_CASES))
 def test_missing_token_does_not_cascade_over_later_lines(case: str) -> None:
     text, (message, context, token) = MISSING_TOKEN_CASES[case]
@@ -296,11 +290,6 @@ def test_extra_closing_brace_expects_end_of_file_in_words() -> None:
     assert (diag.span.line, diag.span.column) == (len(text.splitlines()), 1)
 
 
-@pytest.mark.xfail(
-    reason='BUG: KIND is described as \'"standard", "bonus" or "deduction"\' and then joined '
-    'into the list, giving \'… "standard", "bonus" or "deduction" or "}"\' (two "or")',
-    strict=True,
-)
 def test_expected_list_has_a_single_or() -> None:
     text = HEADER + 'section A "Mục A" max 10 {\n    score 1\n}\n'
     diag = only_error(load_error(text))
@@ -308,12 +297,6 @@ def test_expected_list_has_a_single_or() -> None:
     assert diag.message.count(" or ") == 1, diag.message
 
 
-@pytest.mark.xfail(
-    reason="BUG: for an unexpected character the expected list comes from the lexer's LALR "
-    "look-ahead set, not the parser's accepts(): after `score 10` it offers \"fact\", "
-    '"award", "let" … which are not valid inside a criterion',
-    strict=True,
-)
 def test_unexpected_character_lists_only_what_can_follow() -> None:
     text = ruleset(criterion("10 @"))
     diag = only_error(load_error(text))
@@ -323,11 +306,6 @@ def test_unexpected_character_lists_only_what_can_follow() -> None:
         assert impossible not in diag.message, diag.message
 
 
-@pytest.mark.xfail(
-    reason='BUG: an unclosed quote is reported as `unexpected character """; expected a quoted '
-    'text ("…")` - the quote is the start of the quoted text; say the text is never closed',
-    strict=True,
-)
 def test_unclosed_string_is_explained() -> None:
     text = HEADER + 'fact n "n: count\n'
     diag = errors(load_error(text))[0]
@@ -356,11 +334,6 @@ def test_invalid_utf8_file(tmp_path: Path) -> None:
     assert lines[i + 2] == "    | " + " " * 13 + "^"
 
 
-@pytest.mark.xfail(
-    reason="BUG: the column of a bad UTF-8 byte is counted in bytes, so each Vietnamese "
-    "letter before it (2-3 bytes) pushes the caret right of the real position",
-    strict=True,
-)
 def test_invalid_utf8_column_counts_characters(tmp_path: Path) -> None:
     path = tmp_path / "hong.thidua"
     path.write_bytes('ruleset "t" {\n    title "xuất sắc '.encode() + b'\xff"\n}\n')
@@ -372,11 +345,6 @@ def test_invalid_utf8_column_counts_characters(tmp_path: Path) -> None:
     assert (diag.span.line, diag.span.column) == (2, 21)
 
 
-@pytest.mark.xfail(
-    reason="BUG: with a UTF-8 BOM, UnicodeDecodeError.start (relative to the text after the "
-    "BOM) is used as an offset into the raw bytes, so the column is 3 too small",
-    strict=True,
-)
 def test_invalid_utf8_after_bom(tmp_path: Path) -> None:
     path = tmp_path / "bom.thidua"
     path.write_bytes(b'\xef\xbb\xbfruleset "t" {\n    total 10\n    title "ab\xffc"\n}\n')

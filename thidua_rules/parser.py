@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -22,11 +23,13 @@ _TERMINAL_WORDS = {
     "INT": "a whole number",
     "DATE": "a date (YYYY-MM-DD)",
     "COMPARE": "a comparison (<, <=, =, !=, >=, >)",
-    "KIND": '"standard", "bonus" or "deduction"',
-    "DIRECTION": '"highest" or "lowest"',
-    "MONO": '"increasing" or "decreasing"',
+    "KIND": '"standard"/"bonus"/"deduction"',
+    "DIRECTION": '"highest"/"lowest"',
+    "MONO": '"increasing"/"decreasing"',
     "$END": "the end of the file",
 }
+#: Stand-ins inserted for a missing name, number or text so that parsing can go on.
+_STAND_INS = {"NAME": "_", "NUMBER": "0", "INT": "0", "STRING": '""', "CODE": "X"}
 #: Most syntax errors reported from one file.
 _MAX_SYNTAX_ERRORS = 10
 
@@ -81,36 +84,115 @@ def _diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         expected = describe_expected(set(error.expected))
     else:
         assert isinstance(error, UnexpectedCharacters)
+        if error.char == '"':
+            span = Span(source, line, column, line, column + 1)
+            return Diagnostic(
+                "error", "syntax error: this quoted text is not closed on its line", span,
+                'end it with a " before the line ends',
+            )
         found = f'unexpected character "{error.char}"'
-        expected = describe_expected(error.allowed or set())
+        expected = describe_expected(_accepts(error) or error.allowed or set())
     span = Span(source, line, column, line, column + width)
     return Diagnostic("error", f"syntax error: {found}; expected {expected}", span)
+
+
+def _start(error: UnexpectedInput) -> int:
+    if isinstance(error, UnexpectedToken):
+        return error.token.start_pos or 0
+    return error.pos_in_stream or 0
+
+
+def _end(error: UnexpectedInput) -> int:
+    if isinstance(error, UnexpectedToken):
+        return error.token.end_pos or 0
+    return (error.pos_in_stream or 0) + 1
+
+
+def _accepts(error: UnexpectedInput) -> set[str]:
+    """What the parser (not only the lexer) could take where the error happened."""
+    interactive = getattr(error, "interactive_parser", None)
+    if interactive is None:
+        return set()
+    try:
+        return set(interactive.accepts())
+    except UnexpectedInput:  # pragma: no cover - accepts() only simulates
+        return set()
+
+
+def _repair(error: UnexpectedInput) -> bool:
+    """Insert the one token the parser expected (a forgotten ":" or "{"), then go on."""
+    if not isinstance(error, UnexpectedToken) or error.token.type == "$END":
+        return False
+    accepts = set(error.accepts or ())
+    if len(accepts) != 1:
+        return False
+    (name,) = accepts
+    terminal = next((t for t in parser().terminals if t.name == name), None)
+    if terminal is None:
+        return False
+    if isinstance(terminal.pattern, PatternStr):
+        value = terminal.pattern.value
+    elif name in _STAND_INS:
+        value = _STAND_INS[name]
+    else:
+        return False
+    interactive = error.interactive_parser
+    try:
+        interactive.feed_token(Token.new_borrow_pos(name, value, error.token))
+        interactive.feed_token(_retyped(error.token, set(interactive.accepts())))  # type: ignore[no-untyped-call]
+    except UnexpectedInput:
+        return False
+    return True
+
+
+def _retyped(token: Token, accepts: set[str]) -> Token:
+    """The token as the lexer would have read it where the parser now is ("count" as a name)."""
+    if token.type in accepts:
+        return token
+    for terminal in parser().terminals:
+        if terminal.name in accepts and re.fullmatch(terminal.pattern.to_regexp(), str(token)):
+            return Token.new_borrow_pos(terminal.name, str(token), token)
+    return token
 
 
 def parse(source: Source) -> Tree[Token]:
     """Parse a whole ruleset; raise one ``RulesetError`` listing the syntax errors found."""
     problems: list[Diagnostic] = []
-    last_line = 0
+    stopped = False
+    skipped_end = -1  # where the last skipped token ended
 
     def recover(error: UnexpectedInput) -> bool:
-        nonlocal last_line
-        if len(problems) >= _MAX_SYNTAX_ERRORS:
+        # Repair and go on: insert the one token expected, or skip the stray one. If the very
+        # next token fails too, the skip was a guess: stop rather than report a cascade.
+        nonlocal stopped, skipped_end
+        start = _start(error)
+        if skipped_end >= 0 and not source.text[skipped_end:start].strip():
+            stopped = True
             return False
-        diagnostic = _diagnostic(error, source)
-        assert diagnostic.span is not None
-        # Skipping a token can cascade: keep the first error of each line only.
-        if diagnostic.span.line > last_line:
-            problems.append(diagnostic)
-            last_line = diagnostic.span.line
+        problems.append(_diagnostic(error, source))
+        skipped_end = -1
+        if len(problems) >= _MAX_SYNTAX_ERRORS or (
+            isinstance(error, UnexpectedCharacters) and error.char == '"'
+        ):
+            stopped = True
+            return False
+        if isinstance(error, UnexpectedToken) and _repair(error):
+            return True
+        if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+            stopped = True
+            return False
+        skipped_end = _end(error)
         return True
 
     try:
         tree = parser().parse(source.text, on_error=recover)
     except UnexpectedInput as error:
-        diagnostic = _diagnostic(error, source)
-        if not problems or (diagnostic.span and diagnostic.span.line > last_line):
-            problems.append(diagnostic)
+        if not stopped:
+            problems.append(_diagnostic(error, source))
         raise RulesetError(problems) from None
+    except RecursionError:
+        span = Span(source, 1, 1, 1, 2)
+        raise RulesetError([Diagnostic("error", "the ruleset is nested too deeply to read", span)]) from None
     if problems:
         raise RulesetError(problems)
     return tree

@@ -300,12 +300,15 @@ def load(path: str | os.PathLike[str]) -> Ruleset:
             data = handle.read()
     except OSError as error:
         raise RulesetError([Diagnostic("error", f"cannot read {name}: {error.strerror}", None)]) from None
+    bom = b"\xef\xbb\xbf"
+    body = data[len(bom):] if data.startswith(bom) else data
     try:
-        text = data.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        src = Source(name, data.decode("utf-8", errors="replace"))
+        line = body[: error.start].count(b"\n") + 1
+        line_start = body.rfind(b"\n", 0, error.start) + 1
+        column = len(body[line_start : error.start].decode("utf-8", errors="replace")) + 1
+        src = Source(name, body.decode("utf-8", errors="replace"))
         from .source import Span
 
         raise RulesetError([Diagnostic(

@@ -61,5 +61,7 @@ class Span:
         pad = " " * len(number)
         end = self.end_column if self.end_line == self.line else len(text) + 1
         width = max(1, end - self.column)
-        caret = " " * (self.column - 1) + "^" * width
+        # Tabs stay tabs under the line, so the caret lines up however a terminal shows them.
+        lead = "".join("\t" if ch == "\t" else " " for ch in text[: self.column - 1])
+        caret = lead + " " * (self.column - 1 - len(lead)) + "^" * width
         return f"  {number} | {text}\n  {pad} | {caret}"
