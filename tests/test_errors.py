@@ -766,11 +766,6 @@ def test_missing_otherwise_over_a_boolean() -> None:
     )
 
 
-@pytest.mark.xfail(
-    reason="BUG: NumberSet.describe() names only the first uncovered interval; rows 1..10 and "
-    "21..30 over a rank 1..63 leave 11..20 AND 31..63 uncovered but only 11..20 is mentioned",
-    strict=True,
-)
 def test_missing_otherwise_names_every_gap() -> None:
     rule = "table r {\n            1..10: 10\n            21..30: 5\n        }"
     diag = only_error(load_error(ruleset(criterion(rule), decls=RANK)))
@@ -778,11 +773,6 @@ def test_missing_otherwise_names_every_gap() -> None:
     assert "31" in diag.message and "63" in diag.message, diag.message
 
 
-@pytest.mark.xfail(
-    reason="BUG: describe() ignores open ends: after `<= 50` and `> 60` over a percent the gap "
-    "is 50 < p <= 60, but the message says `from 50 to 60` although 50 is matched by row 1",
-    strict=True,
-)
 def test_missing_otherwise_gap_with_open_end() -> None:
     rule = "table p {\n            <= 50: 10\n            > 60: 5\n        }"
     diag = only_error(load_error(ruleset(criterion(rule), decls='fact p "p": percent\n')))

@@ -94,16 +94,26 @@ class NumberSet:
         return NumberSet(parts, integral)
 
     def describe(self) -> str:
-        """``31 and above``, ``from 11 to 15``, ``below 0``: the first part, in words."""
-        part = sorted(self.parts, key=lambda p: _low_key((p.low, p.low_closed)))[0]
-        low, high = _fmt(part.low), _fmt(part.high)
-        if part.low == part.high:
-            return low
-        if not part.high.is_finite():
-            return f"{low} and above" if part.low_closed else f"above {low}"
-        if not part.low.is_finite():
-            return f"{high} and below" if part.high_closed else f"below {high}"
-        return f"from {low} to {high}"
+        """Every part in words, e.g. ``from 11 to 20, 31 and above``, ``above 50 up to 60``."""
+        parts = sorted(self.parts, key=lambda p: _low_key((p.low, p.low_closed)))
+        return ", ".join(_describe(part) for part in parts)
+
+
+def _describe(part: Span1) -> str:
+    low, high = _fmt(part.low), _fmt(part.high)
+    if part.low == part.high:
+        return low
+    if not part.high.is_finite() and not part.low.is_finite():
+        return "every value"
+    if not part.high.is_finite():
+        return f"{low} and above" if part.low_closed else f"above {low}"
+    if not part.low.is_finite():
+        return f"{high} and below" if part.high_closed else f"below {high}"
+    start = f"from {low}" if part.low_closed else f"above {low}"
+    end = f"to {high}" if part.high_closed else f"to below {high}"
+    if not part.low_closed and part.high_closed:
+        end = f"up to {high}"
+    return f"{start} {end}"
 
 
 def _fmt(value: Decimal) -> str:
