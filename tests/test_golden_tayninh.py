@@ -470,9 +470,14 @@ def test_tie_for_the_flag_is_contested() -> None:
     assert st.awards["co_thi_dua"] == ()
     assert set(st.contested["co_thi_dua"]) == {KT, TH}
     assert st.unfilled["co_thi_dua"] == 1
-    # (Which units then get the Bằng khen is left unasserted here: see the report — the engine
-    # keeps both contested units out of the Bằng khen, so the loser of the council's choice
-    # for the flag would get nothing while the 4th-placed units take both certificates.)
+    # Whichever of Kinh tế and Tổng hợp does not get the flag keeps one of the two Bằng khen.
+    assert st.reserved["bang_khen"] == ((KT, TH), 1) or st.reserved["bang_khen"] == ((TH, KT), 1)
+    # The other Bằng khen: Khoa giáo (945) is passed over (party cell rated "hoàn thành"), and
+    # Hành chính and Nội chính tie at 937.5 for the one remaining place: contested, left open.
+    assert set(st.contested["bang_khen"]) == {HC, NC}
+    assert st.awards["bang_khen"] == ()
+    assert st.unfilled["bang_khen"] == 1
+    assert any("kept for the unit(s) among" in n for n in st[KT].notes)
 
 
 # ---------------------------------------------------------------- the CLI

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .compiler import Fn
 from .errors import FactProblem, FactsError
 from .result import Result, _jsonable
 from .runtime import Ctx, MissingFact
@@ -64,6 +65,7 @@ class Standings:
     passed_over: tuple[PassedOver, ...]
     contested: Mapping[str, tuple[str, ...]]
     unfilled: Mapping[str, int]
+    reserved: Mapping[str, tuple[tuple[str, ...], int]] = attrs.field(factory=dict)
 
     def __iter__(self) -> Any:
         return iter(self.entries)
@@ -87,6 +89,7 @@ class Standings:
             ],
             "contested": {k: list(v) for k, v in self.contested.items()},
             "unfilled": dict(self.unfilled),
+            "reserved": {k: {"units": list(u), "places": n} for k, (u, n) in self.reserved.items()},
         }
 
 
@@ -162,7 +165,7 @@ def rank(rs: Ruleset, units: Mapping[str, object]) -> Standings:
                 "still tied with " + ", ".join(u for u in tied if u != unit)
                 + (" after every tie-break" if len(orders) > 1 else " (the ruleset declares no tie-break)")
             )
-    awarded, passed, contested, unfilled = _awards(rs, ordered, positions, results, notes)
+    awarded, passed, contested, unfilled, reserved = _awards(rs, ordered, positions, results, notes)
     award_of = {unit: name for name, units_ in awarded.items() for unit in units_}
     titles = {a.name: a.title for a in rs.awards}
     entries = tuple(
@@ -175,8 +178,22 @@ def rank(rs: Ruleset, units: Mapping[str, object]) -> Standings:
     )
     return Standings(
         entries, ties, MappingProxyType(awarded), tuple(passed),
-        MappingProxyType(contested), MappingProxyType(unfilled),
+        MappingProxyType(contested), MappingProxyType(unfilled), MappingProxyType(reserved),
     )
+
+
+def _failed(requirements: tuple[tuple[Fn, str, str], ...], result: Result) -> list[str]:
+    """The reasons of the requirements ``result``'s unit does not meet (a missing fact fails)."""
+    ctx = _ctx(result)
+    reasons = []
+    for test, _text, reason in requirements:
+        try:
+            ok = bool(test(ctx))
+        except MissingFact as error:
+            ok, reason = False, f"{reason} (fact {error.name} not given)"
+        if not ok:
+            reasons.append(reason)
+    return reasons
 
 
 def _awards(
@@ -185,12 +202,22 @@ def _awards(
     positions: dict[str, int],
     results: dict[str, Result],
     notes: dict[str, list[str]],
-) -> tuple[dict[str, tuple[str, ...]], list[PassedOver], dict[str, tuple[str, ...]], dict[str, int]]:
+) -> tuple[
+    dict[str, tuple[str, ...]], list[PassedOver], dict[str, tuple[str, ...]], dict[str, int],
+    dict[str, tuple[tuple[str, ...], int]],
+]:
+    """Give each award, in declaration order, to the best eligible units not yet awarded.
+
+    Units tied at an award's boundary are not separated: the award's places stay open for the
+    council, and the tied units that will not get it keep a reserved place in the next award.
+    """
     awarded: dict[str, tuple[str, ...]] = {}
     passed: list[PassedOver] = []
     contested: dict[str, tuple[str, ...]] = {}
     unfilled: dict[str, int] = {}
+    reserved: dict[str, tuple[tuple[str, ...], int]] = {}
     taken: set[str] = set()
+    carry: tuple[tuple[str, ...], int, str] | None = None
     by_position: dict[int, list[str]] = {}
     for unit in ordered:
         by_position.setdefault(positions[unit], []).append(unit)
@@ -198,6 +225,18 @@ def _awards(
         requirements = rs._program.requirements[award.name]
         given: tuple[str, ...] = ()
         slots = award.count
+        if carry is not None:
+            units, count, before = carry
+            carry = None
+            if all(not _failed(requirements, results[u]) for u in units):
+                places = min(count, slots)
+                reserved[award.name] = (units, places)
+                slots -= places
+                for unit in units:
+                    notes[unit].append(
+                        f"{places} place(s) of {award.title} are kept for the unit(s) among "
+                        f"{', '.join(units)} not given {before}"
+                    )
         for _, group in sorted(by_position.items()):
             if slots == 0:
                 break
@@ -205,15 +244,7 @@ def _awards(
             for unit in group:
                 if unit in taken:
                     continue
-                ctx = _ctx(results[unit])
-                reasons = []
-                for test, _text, reason in requirements:
-                    try:
-                        ok = bool(test(ctx))
-                    except MissingFact as error:
-                        ok, reason = False, f"{reason} (fact {error.name} not given)"
-                    if not ok:
-                        reasons.append(reason)
+                reasons = _failed(requirements, results[unit])
                 if reasons:
                     passed.append(PassedOver(unit, award.name, tuple(reasons)))
                     notes[unit].append(f"not eligible for {award.title}: " + "; ".join(reasons))
@@ -225,6 +256,7 @@ def _awards(
             elif eligible:
                 contested[award.name] = tuple(eligible)
                 taken.update(eligible)
+                carry = (tuple(eligible), len(eligible) - slots, award.title)
                 for unit in eligible:
                     notes[unit].append(
                         f"tied for the last {slots} place(s) of {award.title} with "
@@ -233,7 +265,7 @@ def _awards(
                     )
                 break
         taken.update(given)
-        awarded[award.name] = tuple(given)
+        awarded[award.name] = given
         if slots:
             unfilled[award.name] = slots
-    return awarded, passed, contested, unfilled
+    return awarded, passed, contested, unfilled, reserved
