@@ -121,7 +121,7 @@ def test_at_finds_line_and_column() -> None:
 
 #: What a rule may start with, in words.
 EXPR_START = (
-    '"(", "-", "assessed", "false", "max", "score", "table", "total", "true", '
+    '"(", "-", "assessed", "cohort", "false", "max", "percentage", "score", "table", "total", "true", '
     'a name, a number or a quoted text ("…")'
 )
 

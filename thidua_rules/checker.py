@@ -24,6 +24,8 @@ from .source import Span, fold
 NUMBER_LIMIT = Decimal("1e15")
 #: Most decimal places of a number in a ruleset or a fact.
 PLACES_LIMIT = 10
+#: Aggregates over a cohort of units: ``cohort max(x)`` …; ``count`` takes no argument.
+AGGREGATES = ("max", "min", "mean", "sum", "rank", "count")
 FUNCTIONS: dict[str, tuple[int, int]] = {
     "min": (2, 99), "max": (2, 99), "clamp": (3, 3), "round": (1, 2), "floor": (1, 2),
     "ceil": (1, 2), "abs": (1, 1),
@@ -73,9 +75,10 @@ class Scale:
 class Scope:
     """Where an expression sits: which names and keywords it may use."""
 
-    where: str  # "criterion", "let", "applicable", "ranking", "award"
+    where: str  # "criterion", "let", "applicable", "ranking", "award", "cohort"
     criterion: Criterion | None = None
     conditional: bool = False
+    guards: frozenset[str] = frozenset()  # expressions an enclosing "if" compared with 0
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
@@ -118,6 +121,7 @@ class Checker:
         self.gap_allowed: dict[str, str] = {}
         self.limit_spans: dict[str, Span] = {}
         self.broken: set[str] = set()
+        self.cohorts: dict[str, n.Cohort] = {}
         self.duplicated_in: set[str] = set()
 
     # ------------------------------------------------------------ reporting
@@ -507,7 +511,13 @@ def check_types(c: Checker) -> None:
         _expect(c, infer(c, expr, Scope("applicable")), BOOL, expr, "an applicability condition")
     for code, expr in c.rules.items():
         criterion = c.criteria[code]
-        info = infer(c, expr, Scope("criterion", criterion))
+        guards: frozenset[str] = frozenset()
+        node: str | None = code
+        while node is not None:  # "applicable if x > 0" on it or an ancestor guards "/ x"
+            if node in c.applicability:
+                guards |= _zero_tests(c.applicability[node])
+            node = c.parent_of(node)
+        info = infer(c, expr, Scope("criterion", criterion, guards=guards))
         if _expect(c, info, NUMBER, expr, "a score rule"):
             _check_reach(c, criterion, info.range)
         if code not in c.applicability and _reaches_assessed(expr):
@@ -547,6 +557,8 @@ def _children(expr: n.Expr) -> list[n.Expr]:
         return list(expr.args)
     if isinstance(expr, n.Table):
         return [expr.subject, *(row.value for row in expr.rows)]
+    if isinstance(expr, n.Cohort) and expr.arg is not None:
+        return [expr.arg]
     return []
 
 
@@ -693,6 +705,13 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
         if isinstance(expr, n.SelfMax):
             return Info(NUMBER, Interval.point(top))
         return Info(NUMBER, Interval(Decimal(0), top))
+    if isinstance(expr, n.PercentageRef):
+        if scope.where not in ("ranking", "award"):
+            c.error('"percentage" can only be read in ranking and award rules', expr.span)
+            return Info(UNKNOWN)
+        return Info(NUMBER, Interval(Decimal(0), Decimal(100)))
+    if isinstance(expr, n.Cohort):
+        return _infer_cohort(c, expr, scope)
     if isinstance(expr, n.TotalRef | n.ScoreRef):
         if scope.where not in ("ranking", "award"):
             c.error("a unit's scores can only be read in ranking and award rules", expr.span)
@@ -717,6 +736,14 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
         }
         if expr.op == "/" and right.range.low == right.range.high == 0:
             c.error("division by zero", expr.span)
+        elif expr.op == "/" and right.range.low <= 0 <= right.range.high \
+                and _text(expr.right) not in scope.guards:
+            divisor = _text(expr.right)
+            c.error(
+                f'division by "{divisor}", which can be 0',
+                expr.right.span,
+                f"say what scores then: if {divisor} = 0 then … else …",
+            )
         return Info(NUMBER, ops[expr.op](left.range, right.range))
     if isinstance(expr, n.Compare):
         return _infer_compare(c, expr, scope)
@@ -731,7 +758,7 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
     if isinstance(expr, n.If):
         cond = infer(c, expr.cond, scope)
         _expect(c, cond, BOOL, expr.cond, "the condition of an if")
-        inner = attrs.evolve(scope, conditional=True)
+        inner = attrs.evolve(scope, conditional=True, guards=scope.guards | _zero_tests(expr.cond))
         branches = [(e, infer(c, e, inner)) for e in (expr.then, expr.otherwise)]
         return _join(c, branches, "the branches of an if")
     if isinstance(expr, n.Call):
@@ -739,6 +766,50 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
     if isinstance(expr, n.Table):
         return _infer_table(c, expr, scope)
     raise AssertionError(f"unknown node {expr!r}")  # pragma: no cover
+
+
+def _text(expr: n.Expr) -> str:
+    return " ".join(expr.span.text().split())
+
+
+def _zero_tests(cond: n.Expr) -> frozenset[str]:
+    """Expressions a condition compares with 0 (``x = 0``, ``x > 0``…): guarded divisors."""
+    found: set[str] = set()
+    stack = [cond]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, n.Compare):
+            for side, other in ((e.left, e.right), (e.right, e.left)):
+                if isinstance(other, n.Number) and other.value == 0:
+                    found.add(_text(side))
+        elif isinstance(e, n.Logic):
+            stack += [e.left, e.right]
+        elif isinstance(e, n.Not):
+            stack.append(e.operand)
+    return frozenset(found)
+
+
+def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
+    if expr.func not in AGGREGATES:
+        c.error(f'unknown cohort aggregate "{expr.func}"', expr.span, suggest(expr.func, AGGREGATES))
+        return Info(UNKNOWN)
+    if scope.where == "cohort":
+        c.error("a cohort aggregate cannot sit inside another", expr.span)
+        return Info(UNKNOWN)
+    if expr.func == "count":
+        c.cohorts.setdefault(expr.key, expr)
+        return Info(NUMBER, Interval(Decimal(1), INF, True))
+    assert expr.arg is not None
+    inner = infer(c, expr.arg, Scope("cohort"))
+    if not _expect(c, inner, NUMBER, expr.arg, "what a cohort aggregates"):
+        return Info(UNKNOWN)
+    c.cohorts.setdefault(expr.key, expr)
+    if expr.func == "rank":
+        return Info(NUMBER, Interval(Decimal(1), INF, True))
+    if expr.func == "sum":
+        low = -INF if inner.range.low < 0 else Decimal(0)
+        return Info(NUMBER, Interval(low, INF if inner.range.high > 0 else Decimal(0)))
+    return Info(NUMBER, Interval(inner.range.low, inner.range.high))
 
 
 def _infer_ref(c: Checker, expr: n.Ref, scope: Scope) -> Info:

@@ -17,7 +17,7 @@ from .checker import Checker
 from .errors import EvaluationError
 from .model import FactSpec
 from .result import Step, Value
-from .runtime import ARITHMETIC, Ctx, MissingFact
+from .runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact
 
 Fn = Callable[[Ctx], Value]
 ZERO = Decimal(0)
@@ -54,6 +54,7 @@ class Program:
     roots: tuple[CNode, ...]
     ranking: tuple[tuple[str, Fn, str], ...]  # direction, key, source text
     requirements: Mapping[str, tuple[tuple[Fn, str, str], ...]]  # award -> (test, text, reason)
+    cohorts: Mapping[str, tuple[str, Fn | None]]  # key -> (aggregate, per-unit value)
 
 
 class Compiler:
@@ -76,7 +77,11 @@ class Compiler:
             )
             for award, decl in self.c.awards
         }
-        return Program(roots, ranking, requirements)
+        cohorts = {
+            key: (node.func, self.expr(node.arg, None) if node.arg is not None else None)
+            for key, node in self.c.cohorts.items()
+        }
+        return Program(roots, ranking, requirements, cohorts)
 
     def node(self, code: str) -> CNode:
         applicable = self.c.applicability.get(code)
@@ -111,6 +116,10 @@ class Compiler:
             top = self.c.criteria[code].max
             assert top is not None
             return lambda ctx: top
+        if isinstance(e, n.Cohort):
+            return self.cohort(e, text)
+        if isinstance(e, n.PercentageRef):
+            return lambda ctx: ctx.result.percentage  # type: ignore[attr-defined]
         if isinstance(e, n.TotalRef):
             return lambda ctx: ctx.result.total  # type: ignore[attr-defined]
         if isinstance(e, n.ScoreRef):
@@ -194,6 +203,22 @@ class Compiler:
             return value
 
         return fact
+
+    def cohort(self, e: n.Cohort, text: str) -> Fn:
+        key = e.key
+
+        def cohort(ctx: Ctx) -> Value:
+            if ctx.cohort is None:
+                raise CohortNeeded(key)
+            try:
+                value, note = ctx.cohort[key]
+            except KeyError:
+                raise CohortNeeded(key) from None
+            if ctx.trace is not None:
+                ctx.trace.append(Step("cohort", text, (), value, note))
+            return value
+
+        return cohort
 
     def assessed(self, code: str) -> Fn:
         def assessed(ctx: Ctx) -> Value:

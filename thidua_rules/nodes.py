@@ -70,6 +70,29 @@ class ScoreRef:
 
 
 @attrs.frozen
+class PercentageRef:
+    """A unit's total as a percentage of its applicable max (in ranking and classification)."""
+
+    span: Span
+
+
+@attrs.frozen
+class Cohort:
+    """An aggregate over the units scored together: ``cohort max(x)``, ``cohort count``…"""
+
+    func: str
+    arg: Expr | None
+    span: Span
+
+    @property
+    def key(self) -> str:
+        """How the aggregate is named when its value is given by the caller: ``max(ty_le)``."""
+        if self.arg is None:
+            return self.func
+        return f"{self.func}({' '.join(self.arg.span.text().split())})"
+
+
+@attrs.frozen
 class Neg:
     operand: Expr
     span: Span
@@ -173,8 +196,8 @@ class Table:
 
 
 Expr = (
-    Number | String | Bool | Ref | Assessed | SelfMax | TotalRef | ScoreRef | Neg | Binary | Compare
-    | Logic | Not | If | Call | Table
+    Number | String | Bool | Ref | Assessed | SelfMax | TotalRef | ScoreRef | PercentageRef | Cohort | Neg
+    | Binary | Compare | Logic | Not | If | Call | Table
 )
 
 # ---------------------------------------------------------------- declarations

@@ -111,6 +111,7 @@ def _result_of(rs: Ruleset, unit: str, value: object, problems: list[FactProblem
 def _ctx(result: Result) -> Ctx:
     ctx = Ctx(result.facts, frozenset(), trace=False)
     ctx.result = result
+    ctx.cohort = result.cohort
     return ctx
 
 
@@ -120,7 +121,11 @@ def rank(rs: Ruleset, units: Mapping[str, object]) -> Standings:
         raise FactsError([FactProblem("(units)", "expected a mapping of unit names to facts")])
     problems: list[FactProblem] = []
     results: dict[str, Result] = {}
+    if rs.cohorts and units and all(isinstance(v, Mapping) for v in units.values()):
+        results = dict(rs.evaluate_cohort(units, trace=False))  # type: ignore[arg-type]
     for unit, value in units.items():
+        if str(unit) in results:
+            continue
         result = _result_of(rs, str(unit), value, problems)
         if result is not None:
             results[str(unit)] = result

@@ -103,6 +103,10 @@ class Result:
     deductions: Decimal
     applicable_max: Decimal
     facts: Mapping[str, Value] = attrs.field(factory=dict, repr=False)
+    #: ``total`` as a percentage of ``applicable_max``, rounded half up as the ruleset declares.
+    percentage: Decimal | None = None
+    #: The cohort aggregates as this unit saw them: key -> (value, which unit set it).
+    cohort: Mapping[str, tuple[Decimal, str]] = attrs.field(factory=dict, repr=False)
 
     @property
     def total(self) -> Decimal:
@@ -137,6 +141,7 @@ class Result:
             "bonus": _jsonable(self.bonus),
             "deductions": _jsonable(self.deductions),
             "applicable_max": _jsonable(self.applicable_max),
+            "percentage": _jsonable(self.percentage),
             "facts": {k: _jsonable(v) for k, v in self.facts.items()},
             "sections": list(self.sections),
             "nodes": {code: node.to_dict() for code, node in self.nodes.items()},

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
 from .checker import Checker
 from .compiler import CNode, Compiler, Program
-from .errors import Diagnostic, FactProblem, FactsError, RulesetError
+from .errors import Diagnostic, EvaluationError, FactProblem, FactsError, RulesetError
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
 from .parser import parse
 from .ranking import Standings, rank
 from .result import NodeResult, Result, Step
-from .runtime import Ctx, MissingFact, validate
+from .runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, validate
 from .source import Source, nfc
 from .submission import Submission, evaluate_submission
 from .transformer import to_nodes
@@ -71,11 +71,54 @@ class Ruleset:
         return f"<Ruleset {self.id!r}: {len(self.criteria)} criteria, total {self.total}>"
 
     # ------------------------------------------------------------ evaluation
-    def evaluate(self, facts: Mapping[str, object], *, trace: bool = True) -> Result:
-        """Score one unit from its facts; raise ``FactsError`` listing every bad or missing fact."""
+    @property
+    def cohorts(self) -> tuple[str, ...]:
+        """The cohort aggregates the rules read (``max(ty_le)``, ``count``…), by key."""
+        return tuple(self._program.cohorts)
+
+    def evaluate(
+        self,
+        facts: Mapping[str, object],
+        *,
+        trace: bool = True,
+        cohort: Mapping[str, object] | None = None,
+    ) -> Result:
+        """Score one unit from its facts; raise ``FactsError`` listing every bad or missing fact.
+
+        A ruleset whose rules read cohort aggregates is scored with ``evaluate_cohort``, or
+        here with each aggregate's value given in ``cohort`` (key as in ``rs.cohorts``).
+        """
+        given = _given_cohort(self, cohort) if cohort is not None else None
+        return self._evaluate(facts, trace=trace, cohort=given)
+
+    def evaluate_cohort(
+        self, units: Mapping[str, Mapping[str, object]], *, trace: bool = True
+    ) -> Mapping[str, Result]:
+        """Score units together: cohort aggregates first, then every unit (name -> Result)."""
+        from .cohort import evaluate_cohort
+
+        return evaluate_cohort(self, units, trace=trace)
+
+    def _evaluate(
+        self,
+        facts: Mapping[str, object],
+        *,
+        trace: bool,
+        cohort: Mapping[str, tuple[Decimal, str]] | None,
+        unit: str | None = None,
+    ) -> Result:
         values, defaults, problems = validate(self.facts, facts)
-        walk = _Walk(Ctx(values, defaults, trace))
-        roots = [walk.node(root) for root in self._program.roots]
+        ctx = Ctx(values, defaults, trace)
+        ctx.cohort = cohort
+        walk = _Walk(ctx)
+        try:
+            roots = [walk.node(root) for root in self._program.roots]
+        except CohortNeeded as error:
+            needed = ", ".join(self.cohorts)
+            raise EvaluationError(
+                f"the rules read the cohort aggregate {error.key!r} (all: {needed}); score the units "
+                "together with evaluate_cohort(units), or give every aggregate's value in cohort={…}"
+            ) from None
         bad = {p.fact for p in problems}
         for name, spec in self.facts.items():
             if spec.required and spec.kind != "assessed" and name not in values and name not in bad:
@@ -84,7 +127,7 @@ class Ruleset:
                 problems.append(FactProblem(name, f"missing{label}"))
         problems += [_missing(m, self.facts) for name, m in walk.missing.items() if name not in bad]
         if problems:
-            raise FactsError(problems)
+            raise FactsError(problems, unit=unit)
         sums = {"standard": ZERO, "bonus": ZERO, "deduction": ZERO}
         applicable_max = ZERO
         for root, result in zip(self._program.roots, roots, strict=True):
@@ -97,6 +140,9 @@ class Ruleset:
             ruleset=self.id, nodes=MappingProxyType(walk.out), sections=self.sections,
             standard=sums["standard"], bonus=sums["bonus"], deductions=sums["deduction"],
             applicable_max=applicable_max, facts=MappingProxyType(values),
+            cohort=MappingProxyType(dict(cohort or {})),
+            percentage=_percentage(sums["standard"] + sums["bonus"] - sums["deduction"], applicable_max,
+                                   self.header.rounding),
         )
 
 
@@ -113,6 +159,37 @@ class Ruleset:
     def rank(self, units: Mapping[str, object]) -> Standings:
         """Rank units (name -> facts, Result or Submission) and give the declared awards."""
         return rank(self, units)
+
+
+def _percentage(total: Decimal, applicable_max: Decimal, places: int) -> Decimal | None:
+    if applicable_max == 0:
+        return None
+    value = ARITHMETIC.divide(ARITHMETIC.multiply(total, Decimal(100)), applicable_max)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _given_cohort(rs: Ruleset, cohort: Mapping[str, object]) -> dict[str, tuple[Decimal, str]]:
+    """Aggregate values given by the caller, checked: known keys, exact numbers."""
+    from .runtime import _number
+
+    problems = []
+    out: dict[str, tuple[Decimal, str]] = {}
+    for key, value in cohort.items():
+        name = " ".join(str(key).split())
+        if name not in rs.cohorts:
+            from .checker import suggest
+
+            hint = suggest(name, rs.cohorts)
+            problems.append(FactProblem(f"cohort {key}", "not an aggregate the rules read" + (f"; {hint}" if hint else "")))
+            continue
+        number = _number(value)
+        if isinstance(number, str):
+            problems.append(FactProblem(f"cohort {key}", number))
+        else:
+            out[name] = (number, "given by the caller")
+    if problems:
+        raise FactsError(problems)
+    return out
 
 
 def _constants(checked: Checker) -> set[Decimal]:

@@ -28,10 +28,18 @@ class MissingFact(Exception):
         self.code = code
 
 
+class CohortNeeded(Exception):
+    """Raised inside evaluation when a rule reads a cohort aggregate no one supplied."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
 class Ctx:
     """The state of one evaluation: the unit's values, and the trace being written (or None)."""
 
-    __slots__ = ("defaults", "inputs", "lets", "result", "trace", "values")
+    __slots__ = ("cohort", "defaults", "inputs", "lets", "result", "trace", "values")
 
     def __init__(self, values: Mapping[str, Value], defaults: frozenset[str], trace: bool) -> None:
         self.values = values
@@ -40,6 +48,8 @@ class Ctx:
         self.inputs: dict[str, Value] = {}
         self.lets: dict[str, tuple[Value, tuple[Step, ...], dict[str, Value]]] = {}
         self.result: object = None
+        #: This unit's view of each cohort aggregate: key -> (value, who set it / how).
+        self.cohort: Mapping[str, tuple[Decimal, str]] | None = None
 
 
 # ---------------------------------------------------------------- numbers from outside

@@ -282,6 +282,16 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
     def score_ref(self, meta: Meta, children: list[Any]) -> n.ScoreRef:
         return n.ScoreRef(children[0][0], self.span(meta))
 
+    def percentage_ref(self, meta: Meta, children: list[Any]) -> n.PercentageRef:
+        return n.PercentageRef(self.span(meta))
+
+    def cohort(self, meta: Meta, children: list[Any]) -> n.Cohort:
+        func = nfc(str(children[0])) if len(children) == 2 else "max"
+        return n.Cohort(func, children[-1], self.span(meta))
+
+    def cohort_count(self, meta: Meta, children: list[Any]) -> n.Cohort:
+        return n.Cohort("count", None, self.span(meta))
+
     def call(self, meta: Meta, children: list[Any]) -> n.Call:
         return n.Call(nfc(str(children[0])), tuple(children[1:]), self.span(meta))
 

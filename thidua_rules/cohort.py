@@ -1,0 +1,95 @@
+"""Scoring units together: the cohort aggregates first, then each unit with their values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from .errors import FactProblem, FactsError
+from .result import Result
+from .runtime import ARITHMETIC, Ctx, MissingFact, validate
+
+if TYPE_CHECKING:
+    from .ruleset import Ruleset
+
+
+def aggregate(
+    func: str, values: Mapping[str, Decimal], places: int
+) -> dict[str, tuple[Decimal, str]]:
+    """Each unit's view of one aggregate: its value and a note saying which unit set it."""
+    units = list(values)
+    if func == "count":
+        return {u: (Decimal(len(units)), f"{len(units)} unit(s) in the cohort") for u in units}
+    if func in ("max", "min"):
+        best = max(values.values()) if func == "max" else min(values.values())
+        setters = [u for u in units if values[u] == best]
+        note = f"set by {', '.join(setters)}"
+        return {u: (best, note) for u in units}
+    if func == "sum":
+        total = sum(values.values(), Decimal(0))
+        return {u: (total, f"sum over {len(units)} unit(s)") for u in units}
+    if func == "mean":
+        total = sum(values.values(), Decimal(0))
+        mean = ARITHMETIC.divide(total, Decimal(len(units)))
+        note = f"mean of {len(units)} unit(s)"
+        if ARITHMETIC.multiply(mean.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP),
+                               Decimal(len(units))) != total:
+            mean = mean.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+            note += f", rounded half up to {places} decimal places"
+        return {u: (mean, note) for u in units}
+    assert func == "rank"
+    ordered = sorted(values.values(), reverse=True)
+    out = {}
+    for unit in units:
+        position = ordered.index(values[unit]) + 1  # tied units share the better position
+        tied = [u for u in units if u != unit and values[u] == values[unit]]
+        note = f"position {position} of {len(units)}" + (f", tied with {', '.join(tied)}" if tied else "")
+        out[unit] = (Decimal(position), note)
+    return out
+
+
+def evaluate_cohort(
+    rs: Ruleset, units: Mapping[str, Mapping[str, object]], *, trace: bool = True
+) -> Mapping[str, Result]:
+    """Aggregates over every unit, then each unit's result; one FactsError for all problems."""
+    if not isinstance(units, Mapping) or not units:
+        raise FactsError([FactProblem("(units)", "expected a non-empty mapping of unit names to facts")])
+    problems: list[FactProblem] = []
+    contexts: dict[str, Ctx] = {}
+    for unit, facts in units.items():
+        values, defaults, found = validate(rs.facts, facts)
+        problems += [FactProblem(f"{unit}: {p.fact}", p.message) for p in found]
+        contexts[str(unit)] = Ctx(values, defaults, trace=False)
+    views: dict[str, dict[str, tuple[Decimal, str]]] = {unit: {} for unit in contexts}
+    for key, (func, arg) in rs._program.cohorts.items():
+        per_unit: dict[str, Decimal] = {}
+        for unit, ctx in contexts.items():
+            if arg is None:
+                per_unit[unit] = Decimal(0)
+                continue
+            try:
+                value = arg(ctx)
+            except MissingFact as error:
+                problems.append(FactProblem(f"{unit}: {error.name}", f"missing; the cohort aggregate {key} needs it"))
+                continue
+            assert isinstance(value, Decimal)
+            per_unit[unit] = value
+        if len(per_unit) == len(contexts):
+            for unit, view in aggregate(func, per_unit, rs.header.rounding).items():
+                value, note = view
+                views[unit][key] = (value, note)
+    if problems:
+        raise FactsError(problems)
+    results: dict[str, Result] = {}
+    for unit, facts in units.items():
+        try:
+            results[str(unit)] = rs._evaluate(facts, trace=trace, cohort=views[str(unit)], unit=str(unit))
+        except FactsError as error:
+            problems += [FactProblem(f"{unit}: {p.fact}", p.message) for p in error.problems]
+    if problems:
+        raise FactsError(problems)
+    return MappingProxyType(results)
+
+
