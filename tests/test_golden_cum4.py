@@ -463,7 +463,10 @@ def test_appraised_covers_every_node(rs: tr.Ruleset, submissions: dict[str, obje
 
 def test_final_is_appraised(submissions: dict[str, object]) -> None:
     for unit, sub in submissions.items():
-        assert sub.final is sub.rounds["appraised"]
+        # Every criterion's final score is the appraised round's (the ruleset's last round).
+        appraised = sub.rounds["appraised"]
+        assert {n.code: n.score for n in sub.final} == {n.code: n.score for n in appraised}
+        assert all(row.decided_by == "appraised" for row in sub.rows if row.is_criterion)
         assert sub.total == APPRAISED[unit]["total"]
 
 

@@ -24,6 +24,8 @@ from .source import Span, fold
 NUMBER_LIMIT = Decimal("1e15")
 #: Most decimal places of a number in a ruleset or a fact.
 PLACES_LIMIT = 10
+#: How a criterion's final score is chosen among the rounds that scored it (or a round's name).
+FINAL_RULES = ("last", "highest", "lowest")
 #: Aggregates over a cohort of units: ``cohort max(x)`` …; ``count`` takes no argument.
 AGGREGATES = ("max", "min", "mean", "sum", "rank", "count")
 FUNCTIONS: dict[str, tuple[int, int]] = {
@@ -227,8 +229,11 @@ def check_header(c: Checker) -> None:
             c.error(f'round "{r.name}" is declared twice', r.span)
         seen[r.name] = r.span
     c.rounds = tuple(Round(r.name, r.label) for r in declared)  # type: ignore[attr-defined]
-    if final is not None and final not in seen:
-        c.error(f'unknown final round "{final}"', rounds_item.span, suggest(final, seen))
+    if final is not None and final not in seen and final not in FINAL_RULES:
+        c.error(
+            f'unknown final round "{final}"', rounds_item.span,
+            suggest(final, [*seen, *FINAL_RULES]) or "final is last, highest, lowest or a round's name",
+        )
     c.final_round = final if final is not None else c.rounds[-1].name
 
 

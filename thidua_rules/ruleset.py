@@ -106,11 +106,27 @@ class Ruleset:
         trace: bool,
         cohort: Mapping[str, tuple[Decimal, str]] | None,
         unit: str | None = None,
+        overrides: Mapping[str, tuple[NodeResult, Step]] | None = None,
     ) -> Result:
+        result, walk, invalid, missing = self._run(facts, trace=trace, cohort=cohort, overrides=overrides)
+        if invalid or missing:
+            raise FactsError(invalid + missing, unit=unit)
+        assert result is not None
+        return result
+
+    def _run(
+        self,
+        facts: Mapping[str, object],
+        *,
+        trace: bool,
+        cohort: Mapping[str, tuple[Decimal, str]] | None,
+        overrides: Mapping[str, tuple[NodeResult, Step]] | None = None,
+    ) -> tuple[Result | None, _Walk, list[FactProblem], list[FactProblem]]:
+        """Evaluate: the result (None on any problem), the walk, bad facts, missing facts."""
         values, defaults, problems = validate(self.facts, facts)
         ctx = Ctx(values, defaults, trace)
         ctx.cohort = cohort
-        walk = _Walk(ctx)
+        walk = _Walk(ctx, overrides)
         try:
             roots = [walk.node(root) for root in self._program.roots]
         except CohortNeeded as error:
@@ -120,14 +136,15 @@ class Ruleset:
                 "together with evaluate_cohort(units), or give every aggregate's value in cohort={…}"
             ) from None
         bad = {p.fact for p in problems}
+        missing: list[FactProblem] = []
         for name, spec in self.facts.items():
             if spec.required and spec.kind != "assessed" and name not in values and name not in bad:
                 bad.add(name)
                 label = f" ({spec.label})" if spec.label else ""
-                problems.append(FactProblem(name, f"missing{label}"))
-        problems += [_missing(m, self.facts) for name, m in walk.missing.items() if name not in bad]
-        if problems:
-            raise FactsError(problems, unit=unit)
+                missing.append(FactProblem(name, f"missing{label}"))
+        missing += [_missing(m, self.facts) for name, m in walk.missing.items() if name not in bad]
+        if problems or missing:
+            return None, walk, problems, missing
         sums = {"standard": ZERO, "bonus": ZERO, "deduction": ZERO}
         applicable_max = ZERO
         for root, result in zip(self._program.roots, roots, strict=True):
@@ -143,7 +160,7 @@ class Ruleset:
             cohort=MappingProxyType(dict(cohort or {})),
             percentage=_percentage(sums["standard"] + sums["bonus"] - sums["deduction"], applicable_max,
                                    self.header.rounding),
-        )
+        ), walk, [], []
 
 
     def evaluate_submission(
@@ -240,11 +257,13 @@ def _missing(error: MissingFact, facts: Mapping[str, FactSpec]) -> FactProblem:
 class _Walk:
     """One evaluation of the tree: results in sheet order, and the facts found missing."""
 
-    def __init__(self, ctx: Ctx) -> None:
+    def __init__(self, ctx: Ctx, overrides: Mapping[str, tuple[NodeResult, Step]] | None = None) -> None:
         self.ctx = ctx
         self.tracing = ctx.trace is not None
         self.out: dict[str, NodeResult] = {}
         self.missing: dict[str, MissingFact] = {}
+        #: Scores decided elsewhere (the final round's choice per criterion), with their step.
+        self.overrides = overrides
 
     def node(self, node: CNode) -> NodeResult | None:
         """Evaluate ``node``; None when a fact it needs is missing."""
@@ -282,7 +301,15 @@ class _Walk:
         ctx = self.ctx
         score: Decimal | None = None
         raw: Decimal | None = None
-        if applicable:
+        decided = self.overrides.get(node.code) if self.overrides is not None else None
+        if applicable and decided is not None:
+            chosen, step = decided
+            score, raw = chosen.score, chosen.raw
+            ctx.inputs = dict(chosen.inputs)
+            if ctx.trace is not None:
+                ctx.trace.extend(chosen.trace)
+                ctx.trace.append(step)
+        elif applicable:
             assert node.rule is not None
             try:
                 value = node.rule(ctx)

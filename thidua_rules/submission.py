@@ -1,4 +1,10 @@
-"""A unit's submission across scoring rounds: self score, appraised score, and the form's columns."""
+"""A unit's submission across scoring rounds: each round's scores, the final one, the form's columns.
+
+A ruleset declares its rounds (``rounds self "Tự chấm", appraised "Thẩm định" final appraised``)
+and how a criterion's final score is chosen among the rounds that scored it: ``last``,
+``highest``, ``lowest``, or a round's name (that round when it scored the criterion, else the
+last round that did). A round may be partial: it scores the criteria whose facts it gives.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import FactProblem, FactsError
-from .result import Result, _jsonable
+from .result import NodeResult, Result, Step, _jsonable
 from .runtime import _number
 from .source import fold, nfc
 
@@ -23,7 +29,7 @@ ABOVE_MAX = "không vượt quá số điểm tối đa quy định"
 
 @attrs.frozen
 class Row:
-    """One line of the scoring form: max, each round's score, claims, difference and evidence."""
+    """One line of the scoring form: max, each round's score, the final one and why, evidence."""
 
     code: str
     title: str | None
@@ -35,6 +41,9 @@ class Row:
     evidence: tuple[str, ...]
     verifiers: tuple[str, ...]
     flags: tuple[str, ...]
+    final: Decimal | None = None
+    decided_by: str | None = None
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +52,9 @@ class Row:
             "criterion": self.is_criterion,
             "max": _jsonable(self.max),
             "scores": {k: _jsonable(v) for k, v in self.scores.items()},
+            "final": _jsonable(self.final),
+            "decided_by": self.decided_by,
+            "reason": self.reason,
             "claims": {k: _jsonable(v) for k, v in self.claims.items()},
             "difference": _jsonable(self.difference),
             "evidence": list(self.evidence),
@@ -53,16 +65,18 @@ class Row:
 
 @attrs.frozen
 class Submission:
-    """A unit scored in each round it was given; ``final`` is the round that counts."""
+    """A unit scored in each round it was given, and the final result chosen per criterion.
+
+    ``rounds`` holds the full result of every complete round; ``final`` the result whose
+    criteria carry the final scores (each with a ``final`` step saying which round decided).
+    """
 
     unit: str | None
     rounds: Mapping[str, Result]
     final_round: str
     rows: tuple[Row, ...]
-
-    @property
-    def final(self) -> Result:
-        return self.rounds[self.final_round]
+    final: Result
+    round_scores: Mapping[str, Mapping[str, Decimal | None]] = attrs.field(factory=dict)
 
     @property
     def total(self) -> Decimal:
@@ -81,10 +95,12 @@ class Submission:
     def to_dict(self) -> dict[str, Any]:
         return {
             "unit": self.unit,
-            "final_round": self.final_round,
+            "final_rule": self.final_round,
+            "total": _jsonable(self.final.total),
             "totals": {name: _jsonable(r.total) for name, r in self.rounds.items()},
             "rows": [row.to_dict() for row in self.rows],
             "flags": list(self.flags),
+            "final": self.final.to_dict(),
             "rounds": {name: r.to_dict() for name, r in self.rounds.items()},
         }
 
@@ -99,17 +115,42 @@ def _split(value: object) -> tuple[Mapping[str, object], Mapping[str, object]]:
     return {}, {}
 
 
+def _show(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value != 0 else "0"
+
+
+def _choose(
+    rule: str, order: list[str], scored: list[tuple[str, Decimal | None]]
+) -> tuple[str, Decimal | None, str]:
+    """The round whose score is final for one criterion, the score, and the reason in words."""
+    if rule in order and any(name == rule for name, _ in scored):
+        name, score = next((n, s) for n, s in scored if n == rule)
+        return name, score, f"the {rule} round decides"
+    if rule in ("highest", "lowest") and any(s is not None for _, s in scored):
+        numbers = [(n, s) for n, s in scored if s is not None]
+        pick = max if rule == "highest" else min
+        best = pick(s for _, s in numbers)
+        name = next(n for n, s in numbers if s == best)
+        return name, best, f"the {rule} score of the rounds that scored it"
+    name, score = scored[-1]
+    why = "the last round that scored it"
+    if rule not in ("last", "highest", "lowest"):
+        why += f" ({rule} did not)"
+    return name, score, why
+
+
 def evaluate_submission(
     rs: Ruleset, rounds: Mapping[str, object], *, unit: str | None = None, trace: bool = True
 ) -> Submission:
-    """Score every round given; flag (never accept silently) judged scores above their max."""
+    """Score every round given and choose each criterion's final score by the declared rule.
+
+    Judged scores and claims above a max are flagged, never accepted silently: the max counts.
+    """
     problems: list[FactProblem] = []
     declared = [r.name for r in rs.rounds]
     if not isinstance(rounds, Mapping) or not rounds:
         raise FactsError([FactProblem("(rounds)", "expected a mapping of round names to facts")], unit=unit)
-    results: dict[str, Result] = {}
-    flags: dict[str, list[str]] = {}
-    claims: dict[str, dict[str, Decimal]] = {}
+    given: dict[str, object] = {}
     for raw_name, value in rounds.items():
         name = nfc(str(raw_name))
         if name not in declared:
@@ -117,15 +158,23 @@ def evaluate_submission(
 
             hint = suggest(name, declared) or "rounds: " + ", ".join(declared)
             problems.append(FactProblem(f"round {raw_name}", f"unknown round; {hint}"))
-            continue
-        facts, round_claims = _split(value)
-        if not isinstance(value, Mapping):
+        elif not isinstance(value, Mapping):
             problems.append(FactProblem(f"round {name}", "expected a mapping of facts"))
-            continue
+        else:
+            given[name] = value
+    order = [r for r in declared if r in given]
+    results: dict[str, Result] = {}
+    nodes: dict[str, dict[str, NodeResult]] = {}
+    missing_by_round: dict[str, list[FactProblem]] = {}
+    flags: dict[str, list[str]] = {}
+    claims: dict[str, dict[str, Decimal]] = {}
+    merged: dict[str, object] = {}
+    for name in order:
+        facts, round_claims = _split(given[name])
         adjusted = dict(facts)
-        for key, given in facts.items():
+        for key, value in facts.items():
             spec = rs.facts.get(nfc(key)) if isinstance(key, str) else None
-            number = _number(given)
+            number = _number(value)
             if spec is None or spec.kind != "assessed" or isinstance(number, str):
                 continue
             if spec.high is not None and number > spec.high:
@@ -134,48 +183,69 @@ def evaluate_submission(
                     f"({ABOVE_MAX}); counted as {_show(spec.high)}"
                 )
                 adjusted[key] = spec.high
-        try:
-            results[name] = rs.evaluate(adjusted, trace=trace)
-        except FactsError as error:
-            problems += [FactProblem(f"{name}: {p.fact}", p.message) for p in error.problems]
-            continue
+        merged.update(adjusted)
+        result, walk, invalid, missing = rs._run(adjusted, trace=trace, cohort=None)
+        problems += [FactProblem(f"{name}: {p.fact}", p.message) for p in invalid]
+        missing_by_round[name] = missing
+        nodes[name] = dict(walk.out)
+        if result is not None:
+            results[name] = result
         for code, claimed in round_claims.items():
             number = _number(claimed)
+            node = nodes[name].get(str(code))
             if isinstance(number, str):
                 problems.append(FactProblem(f"{name}: claim {code}", number))
-            elif str(code) not in results[name]:
+            elif str(code) not in rs.criteria and str(code) not in rs.groups:
                 problems.append(FactProblem(f"{name}: claim {code}", "unknown criterion code"))
             else:
-                node = results[name][str(code)]
-                claims.setdefault(node.code, {})[name] = number
-                if node.max is not None and number > node.max:
-                    flags.setdefault(node.code, []).append(
-                        f"{name}: claimed {_show(number)} is above the max {_show(node.max)} ({ABOVE_MAX})"
+                code = str(code)
+                claims.setdefault(code, {})[name] = number
+                top = node.max if node is not None else None
+                if top is not None and number > top:
+                    flags.setdefault(code, []).append(
+                        f"{name}: claimed {_show(number)} is above the max {_show(top)} ({ABOVE_MAX})"
                     )
-                elif node.score is not None and number != node.score:
-                    flags.setdefault(node.code, []).append(
+                elif node is not None and node.score is not None and number != node.score:
+                    flags.setdefault(code, []).append(
                         f"{name}: claimed {_show(number)} but the rule gives {_show(node.score)}"
                     )
+    overrides: dict[str, tuple[NodeResult, Step]] = {}
+    decided: dict[str, tuple[str, Decimal | None, str]] = {}
+    rule = rs.final_round or "last"
+    for code in rs.criteria:
+        scored = [(r, nodes[r][code].score) for r in order if code in nodes[r]]
+        if not scored:
+            if order:
+                wanted = [p for p in missing_by_round[order[-1]]]
+                problems += [FactProblem(f"{order[-1]}: {p.fact}", p.message) for p in wanted
+                             if f"{order[-1]}: {p.fact}" not in {q.fact for q in problems}]
+            continue
+        name, score, why = _choose(rule, order, scored)
+        decided[code] = (name, score, why)
+        if score is not None:
+            operands = tuple(s for _, s in scored)
+            overrides[code] = (nodes[name][code], Step("final", code, operands, score, f"{name}: {why}"))
     if problems:
         raise FactsError(problems, unit=unit)
-    final = rs.final_round if rs.final_round in results else [r for r in declared if r in results][-1]
-    order = [r for r in declared if r in results]
-    first = results[order[0]]
+    final = rs._evaluate(merged, trace=trace, cohort=None, unit=unit, overrides=overrides)
+    scores = {r: {code: node.score for code, node in nodes[r].items()} for r in order}
     rows = []
-    for node in first:
-        scores = {r: results[r][node.code].score for r in order}
-        start, end = scores[order[0]], scores[final]
-        difference = end - start if start is not None and end is not None and len(order) > 1 else None
+    for node in final:
+        per_round = {r: scores[r].get(node.code) for r in order}
+        start = per_round[order[0]] if order else None
+        difference = (
+            node.score - start if start is not None and node.score is not None and len(order) > 1 else None
+        )
         crit = rs.criteria.get(node.code)
+        by, _, why = decided.get(node.code, (None, None, ""))
         rows.append(Row(
             code=node.code, title=node.title, is_criterion=node.is_criterion, max=node.max,
-            scores=MappingProxyType(scores), claims=MappingProxyType(claims.get(node.code, {})),
+            scores=MappingProxyType(per_round), claims=MappingProxyType(claims.get(node.code, {})),
             difference=difference,
             evidence=crit.evidence if crit else (), verifiers=crit.verifiers if crit else (),
-            flags=tuple(flags.get(node.code, ())),
+            flags=tuple(flags.get(node.code, ())), final=node.score, decided_by=by, reason=why,
         ))
-    return Submission(unit, MappingProxyType(results), final, tuple(rows))
-
-
-def _show(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value != 0 else "0"
+    return Submission(
+        unit, MappingProxyType(results), rule, tuple(rows), final,
+        MappingProxyType({r: MappingProxyType(s) for r, s in scores.items()}),
+    )
