@@ -154,7 +154,7 @@ def test_syntax_error_expected_a_number() -> None:
     )
     err = load_error(text)
     first = errors(err)[0]
-    assert_diag(first, 'syntax error: unexpected "max"; expected a number', at(text, "max 10 {", 2))
+    assert_diag(first, 'syntax error: unexpected "max"; expected "by" or a number', at(text, "max 10 {", 2))
     assert_shown(str(err), text, at(text, "max 10 {", 2), first.message)
 
 
@@ -175,7 +175,7 @@ def test_syntax_error_at_end_of_file() -> None:
     text = 'ruleset "t" {\n    total 10\n'
     message = (
         'syntax error: unexpected end of file; expected "allow", "assume", "document", "note", '
-        '"rounding", "rounds", "title", "total", "year" or "}"'
+        '"rounding", "rounds", "title", "total", "variants", "year" or "}"'
     )
     # The end of the file is just after "total 10" (line 2 is "    total 10", 12 characters).
     check_one(text, message, (2, 13))
@@ -220,7 +220,7 @@ MISSING_TOKEN_CASES = {
     "missing number": (
         HEADER + 'section A "Mục A" max 10 {\n    criterion A.1 "x" max {\n'
         + "        score 2 * * 5\n    }\n}\n",
-        ('syntax error: unexpected "{"; expected a number', "max {", "{"),
+        ('syntax error: unexpected "{"; expected "by" or a number', "max {", "{"),
     ),
 }
 

@@ -18,7 +18,7 @@ from .errors import Diagnostic, Severity
 from .intervals import INF, Interval
 from .model import DECLARABLE_KINDS, Award, Criterion, Derived, FactSpec, Group, Header, Round
 from .patterns import NumberSet, compare_set
-from .source import Span, fold
+from .source import Span, fold, unaccent
 
 #: Largest magnitude of a number in a ruleset or a fact (15 digits before the point).
 NUMBER_LIMIT = Decimal("1e15")
@@ -89,6 +89,10 @@ def suggest(word: str, candidates: Iterable[str]) -> str | None:
     folded = {fold(c): c for c in pool}
     if fold(word) in folded:
         return f'did you mean "{folded[fold(word)]}"?'
+    plain = {unaccent(c): c for c in pool}  # a word typed without its accents
+    close = difflib.get_close_matches(unaccent(word), list(plain), n=1, cutoff=0.6)
+    if close:
+        return f'did you mean "{plain[close[0]]}"?'
     close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return f'did you mean "{close[0]}"?' if close else None
 
@@ -124,6 +128,8 @@ class Checker:
         self.limit_spans: dict[str, Span] = {}
         self.broken: set[str] = set()
         self.cohorts: dict[str, n.Cohort] = {}
+        self.max_by: dict[str, dict[str, Decimal]] = {}
+        self.variant_scale: Scale | None = None
         self.duplicated_in: set[str] = set()
 
     # ------------------------------------------------------------ reporting
@@ -366,14 +372,63 @@ def _fact(c: Checker, decl: n.FactDecl) -> None:
 # ================================================================ pass 3: the tree of sections
 
 
-def _limits(c: Checker, limits: tuple[n.Limit, ...]) -> tuple[Decimal | None, Decimal | None]:
+def _limits(c: Checker, limits: tuple[n.Limit, ...], code: str) -> tuple[Decimal | None, Decimal | None]:
     found: dict[str, Decimal] = {}
     for limit in limits:
         if limit.kind in found:
             c.error(f'"{limit.kind}" is given twice', limit.span)
         c.check_number(limit.value, limit.span)
         found[limit.kind] = limit.value
+        if limit.by:
+            c.max_by[code] = _by_variant(c, limit.by, limit.span, "max")
     return found.get("max"), found.get("cap")
+
+
+def _by_variant(
+    c: Checker, values: tuple[tuple[str, Decimal, Span], ...], span: Span, what: str
+) -> dict[str, Decimal]:
+    """``{ "xã": 10, "huyện": 8 }`` resolved to the variant scale's levels, every level once."""
+    scale = c.variant_scale
+    if scale is None:
+        c.error(f'"{what} by" needs the header to say which fact picks the variant', span,
+                'add "variants by FACT" to the ruleset header')
+        return {}
+    out: dict[str, Decimal] = {}
+    for text, value, where in values:
+        c.check_number(value, where)
+        level = scale.keys.get(fold(text))
+        if level is None:
+            c.error(f'"{text}" is not a variant (a level of scale "{scale.name}")', where,
+                    suggest(text, scale.levels))
+        elif level in out:
+            c.error(f'variant "{level}" is given twice', where)
+        else:
+            out[level] = value
+    for level in scale.levels:
+        if level not in out:
+            c.error(f'no {what} for variant "{level}"', span)
+    return out
+
+
+def check_variants(c: Checker) -> None:
+    """The header's ``variants by FACT``: a scale fact whose levels are the kinds of unit."""
+    h = c.tree.header
+    item = next((i for i in h.items if isinstance(i, n.HeaderItem) and i.kind == "variants"), None)
+    total_by = next((i for i in h.items if isinstance(i, n.HeaderItem) and i.kind == "total_by"), None)
+    if item is not None:
+        name = str(item.values[0])
+        spec = c.facts.get(name)
+        if spec is None or spec.scale is None:
+            c.error(f'variants need a fact of a scale; "{name}" is not one', item.span,
+                    suggest(name, [f for f, s in c.facts.items() if s.scale]))
+        else:
+            c.variant_scale = c.scales[spec.scale]
+            c.header = attrs.evolve(c.header, variants=name)
+    if total_by is not None:
+        values = tuple(total_by.values)
+        by = _by_variant(c, values, total_by.span, "total")  # type: ignore[arg-type]
+        if by:
+            c.header = attrs.evolve(c.header, total_by=tuple(by.items()), total=max(by.values()))
 
 
 def _claim_code(c: Checker, code: str, span: Span) -> bool:
@@ -410,7 +465,7 @@ def _group(
             decl.span,
             "only a top-level section chooses standard, bonus or deduction",
         )
-    max_, cap = _limits(c, decl.limits)
+    max_, cap = _limits(c, decl.limits, decl.code)
     if decl.limits:
         c.limit_spans[decl.code] = decl.limits[0].span
     if cap is not None and max_ is not None and cap > max_:
@@ -448,6 +503,7 @@ def _group(
         max=max_ if max_ is not None else cap, cap=cap, children=tuple(children), parent=parent,
         notes=notes, assumptions=assumptions,
         applicable=applicable[0].condition.span.text() if applicable else None, span=decl.span,
+        max_by=tuple(c.max_by.get(decl.code, {}).items()),
     )
 
 
@@ -466,7 +522,7 @@ def _criterion(
     inherited: tuple[str, ...],
     inherited_cap: Decimal | None,
 ) -> None:
-    max_, cap = _limits(c, decl.limits)
+    max_, cap = _limits(c, decl.limits, decl.code)
     if cap is not None:
         c.error("a criterion has a max, not a cap", decl.span, 'write "max N"')
     if max_ is None and kind != "deduction":
@@ -498,7 +554,7 @@ def _criterion(
         notes=tuple(texts.get("note", ())),
         assumptions=inherited + tuple(texts.get("assume", ())),
         applicable=c.applicability[decl.code].span.text() if decl.code in c.applicability else None,
-        span=decl.span,
+        span=decl.span, max_by=tuple(c.max_by.get(decl.code, {}).items()),
     )
 
 
@@ -1110,7 +1166,99 @@ def _coverage(
 # ================================================================ pass 5: sums of maxima
 
 
+def _static_truth(c: Checker, expr: n.Expr, fact: str, level: str) -> bool | None:
+    """A condition's value when it reads the variant fact only; None when facts decide."""
+    if isinstance(expr, n.Bool):
+        return expr.value
+    if isinstance(expr, n.Not):
+        inner = _static_truth(c, expr.operand, fact, level)
+        return None if inner is None else not inner
+    if isinstance(expr, n.Logic):
+        left = _static_truth(c, expr.left, fact, level)
+        right = _static_truth(c, expr.right, fact, level)
+        if expr.op == "and":
+            return False if False in (left, right) else None if None in (left, right) else True
+        return True if True in (left, right) else None if None in (left, right) else False
+    if isinstance(expr, n.Compare) and c.variant_scale is not None:
+        sides = [(expr.left, expr.right, expr.op), (expr.right, expr.left, _FLIP[expr.op])]
+        for ref, other, op in sides:
+            if isinstance(ref, n.Ref) and ref.name == fact and isinstance(other, n.String):
+                target = c.levels.get(id(other))
+                if target is None:
+                    return None
+                scale = c.variant_scale
+                return bool(_TESTS[op](scale.rank(level), scale.rank(target)))
+    return None
+
+
+_FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
+_TESTS: dict[str, Callable[[int, int], bool]] = {
+    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+def _check_variant_sums(c: Checker, fact: str, scale: Scale) -> None:
+    """Per variant of unit: drop the rows that do not apply to it, then check every sum."""
+    reported: set[tuple[str, str]] = set()
+    for level in scale.levels:
+        maxima: dict[str, Decimal | None] = {}
+
+        def node_max(code: str, level: str = level, maxima: dict[str, Decimal | None] = maxima) -> Decimal | None:
+            if code in maxima:
+                return maxima[code]
+            cond = c.applicability.get(code)
+            value: Decimal | None
+            if cond is not None and _static_truth(c, cond, fact, level) is False:
+                value = None
+            elif code in c.max_by and level in c.max_by[code]:
+                value = c.max_by[code][level]
+            elif code in c.criteria:
+                value = c.criteria[code].max
+            else:
+                group = c.groups[code]
+                parts = [m for m in (node_max(x) for x in group.children) if m is not None]
+                explicit = [x for x in (group.cap, group.max if group.code in _explicit_max(c) else None)
+                            if x is not None]
+                value = min(explicit) if explicit else sum(parts, Decimal(0))
+            maxima[code] = value
+            return value
+
+        for code, group in c.groups.items():
+            if group.kind == "deduction" or code in c.duplicated_in or code not in _explicit_max(c):
+                continue
+            top = node_max(code)
+            if top is None:
+                continue
+            parts = [m for m in (node_max(x) for x in group.children) if m is not None]
+            total = sum(parts, Decimal(0))
+            if total != top and (code, level) not in reported:
+                reported.add((code, level))
+                _sum_problem(
+                    c, code,
+                    f'for "{level}", the items of "{code}" add up to {_num(total)}, not its max {_num(top)}',
+                    c.limit_spans.get(code, group.span),
+                )
+        roots = [r for r in c.roots if r in c.groups and c.groups[r].kind != "deduction"]
+        found = sum((m for m in (node_max(r) for r in roots) if m is not None), Decimal(0))
+        declared = dict(c.header.total_by).get(level, c.header.total)
+        if declared is not None and found != declared:
+            _sum_problem(
+                c, "", f'for "{level}", the sections add up to {_num(found)}, not the declared total '
+                f"{_num(declared)}", c.tree.header.span,
+            )
+
+
+def _explicit_max(c: Checker) -> set[str]:
+    """Groups whose max was written (``max N`` or ``max by``), not derived from their items."""
+    return {code for code, decl in c.decls_of.items()
+            if code in c.groups and any(limit.kind == "max" for limit in decl.limits)}
+
+
 def check_sums(c: Checker) -> None:
+    if c.header.variants is not None and c.variant_scale is not None:
+        _check_variant_sums(c, c.header.variants, c.variant_scale)
+        return
     for code, group in c.groups.items():
         if code in c.duplicated_in:
             continue
@@ -1205,6 +1353,7 @@ def check_ranking(c: Checker) -> None:
 PASSES: tuple[Callable[[Checker], None], ...] = (
     check_header,
     check_declarations,
+    check_variants,
     check_tree,
     check_types,
     check_sums,

@@ -36,17 +36,30 @@ class CNode:
     applicable: Fn | None
     children: tuple[CNode, ...]
     assumptions: tuple[str, ...]
+    #: Maxima per variant of unit, and the fact that picks the variant.
+    max_by: Mapping[str, Decimal] | None = None
+    variant: str | None = None
+
+    def top(self, values: Mapping[str, Value]) -> Decimal | None:
+        """This unit's max: its variant's when the max depends on the variant."""
+        if self.max_by is None or self.variant is None:
+            return self.max
+        try:
+            level = values[self.variant]
+        except KeyError:
+            raise MissingFact(self.variant, self.code) from None
+        return self.max_by[str(level)]
 
     @property
     def is_criterion(self) -> bool:
         return self.rule is not None
 
-    @property
-    def limit(self) -> Decimal | None:
-        """What a group's sum is cut at: the smaller of its cap and its max."""
+    def limit(self, values: Mapping[str, Value]) -> Decimal | None:
+        """What a group's sum is cut at: the smaller of its cap and (this unit's) max."""
+        top = self.top(values)
         if self.cap is None:
-            return self.max
-        return self.cap if self.max is None else min(self.cap, self.max)
+            return top
+        return self.cap if top is None else min(self.cap, top)
 
 
 @attrs.frozen
@@ -86,13 +99,17 @@ class Compiler:
     def node(self, code: str) -> CNode:
         applicable = self.c.applicability.get(code)
         cond = self.expr(applicable, None) if applicable is not None else None
+        max_by = dict(self.c.max_by[code]) if code in self.c.max_by else None
+        variant = self.c.header.variants if max_by else None
         if code in self.c.criteria:
             crit = self.c.criteria[code]
             rule = self.expr(self.c.rules[code], code)
-            return CNode(code, crit.title, crit.kind, crit.max, None, rule, cond, (), crit.assumptions)
+            return CNode(code, crit.title, crit.kind, crit.max, None, rule, cond, (), crit.assumptions,
+                         max_by, variant)
         group = self.c.groups[code]
         children = tuple(self.node(child) for child in group.children)
-        return CNode(code, group.title, group.kind, group.max, group.cap, None, cond, children, group.assumptions)
+        return CNode(code, group.title, group.kind, group.max, group.cap, None, cond, children,
+                     group.assumptions, max_by, variant)
 
     # ------------------------------------------------------------ expressions
     def expr(self, e: n.Expr, code: str | None) -> Fn:
@@ -115,6 +132,16 @@ class Compiler:
             assert code is not None
             top = self.c.criteria[code].max
             assert top is not None
+            if code in self.c.max_by and self.c.header.variants is not None:
+                by, variant = self.c.max_by[code], self.c.header.variants
+
+                def variant_max(ctx: Ctx) -> Value:
+                    try:
+                        return by[str(ctx.values[variant])]
+                    except KeyError:
+                        raise MissingFact(variant, code) from None
+
+                return variant_max
             return lambda ctx: top
         if isinstance(e, n.Cohort):
             return self.cohort(e, text)

@@ -67,6 +67,8 @@ class Criterion:
     assumptions: tuple[str, ...] = ()
     applicable: str | None = None
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    #: Maxima per variant of unit (``max by {…}``); ``max`` is then the largest of them.
+    max_by: tuple[tuple[str, Decimal], ...] = ()
 
 
 @attrs.frozen
@@ -85,6 +87,7 @@ class Group:
     assumptions: tuple[str, ...] = ()
     applicable: str | None = None
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    max_by: tuple[tuple[str, Decimal], ...] = ()
 
 
 @attrs.frozen
@@ -117,5 +120,8 @@ class Header:
     year: int | None = None
     total: Decimal | None = None
     rounding: int = 2
+    #: The fact whose level picks a unit's variant (``variants by loai_don_vi``), if any.
+    variants: str | None = None
+    total_by: tuple[tuple[str, Decimal], ...] = ()
     notes: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()

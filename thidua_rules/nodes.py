@@ -231,6 +231,8 @@ class Limit:
     kind: str
     value: Decimal
     span: Span
+    #: ``max by { "xã": 10 … }``: one value per variant of the unit (``value`` is the largest).
+    by: tuple[tuple[str, Decimal, Span], ...] = ()
 
 
 @attrs.frozen

@@ -124,6 +124,9 @@ def _repair(error: UnexpectedInput) -> bool:
     if not isinstance(error, UnexpectedToken) or error.token.type == "$END":
         return False
     accepts = set(error.accepts or ())
+    stand_ins = accepts & set(_STAND_INS)
+    if len(accepts) != 1 and len(stand_ins) == 1:
+        accepts = stand_ins  # "max {": the number is what was forgotten, not "by"
     if len(accepts) != 1:
         return False
     (name,) = accepts

@@ -143,6 +143,7 @@ class Ruleset:
                 label = f" ({spec.label})" if spec.label else ""
                 missing.append(FactProblem(name, f"missing{label}"))
         missing += [_missing(m, self.facts) for name, m in walk.missing.items() if name not in bad]
+        problems += walk.invalid
         if problems or missing:
             return None, walk, problems, missing
         sums = {"standard": ZERO, "bonus": ZERO, "deduction": ZERO}
@@ -262,6 +263,7 @@ class _Walk:
         self.tracing = ctx.trace is not None
         self.out: dict[str, NodeResult] = {}
         self.missing: dict[str, MissingFact] = {}
+        self.invalid: list[FactProblem] = []
         #: Scores decided elsewhere (the final round's choice per criterion), with their step.
         self.overrides = overrides
 
@@ -320,15 +322,26 @@ class _Walk:
             raw = value
             score = raw if raw > 0 else ZERO
             note = "raised to 0" if raw < 0 else ""
-            if node.max is not None and score > node.max:
-                score = node.max
-                note = f"capped at max {node.max}"
+            top = node.top(ctx.values)
+            judged = ctx.values.get(node.code)
+            if node.max_by is not None and isinstance(judged, Decimal) and top is not None and judged > top:
+                self.invalid.append(FactProblem(
+                    node.code, f"the assessed score {judged} is above the max {top} of {node.code} "
+                    f"for this kind of unit"))
+            if top is not None and score > top:
+                score = top
+                note = f"capped at max {top}"
             if ctx.trace is not None:
-                ctx.trace.append(Step("cap", node.code, (raw, ZERO, node.max), score, note))
-        top = node.max if node.max is not None else ZERO
+                ctx.trace.append(Step("cap", node.code, (raw, ZERO, top), score, note))
+        try:
+            unit_max = node.top(ctx.values)
+        except MissingFact as error:
+            self.missing.setdefault(error.name, error)
+            return None
+        top = unit_max if unit_max is not None else ZERO
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=True, score=score,
-            max=node.max, applicable_max=top if applicable else ZERO, raw=raw,
+            max=unit_max, applicable_max=top if applicable else ZERO, raw=raw,
             inputs=MappingProxyType(dict(ctx.inputs)), trace=tuple(ctx.trace or ()),
             assumptions=node.assumptions,
         )
@@ -342,6 +355,12 @@ class _Walk:
         if any(child is None for child in children):
             del self.out[node.code]
             return None
+        try:
+            unit_max = node.top(self.ctx.values)
+        except MissingFact as error:
+            self.missing.setdefault(error.name, error)
+            del self.out[node.code]
+            return None
         counted = [r for r in children if r is not None and r.score is not None]
         score: Decimal | None = None
         raw: Decimal | None = None
@@ -351,7 +370,7 @@ class _Walk:
             applicable_max = sum((r.applicable_max for r in counted), ZERO)
             score = raw
             note = ""
-            limit = node.limit
+            limit = node.limit(self.ctx.values)
             if limit is not None:
                 applicable_max = min(applicable_max, limit)
                 if raw > limit:
@@ -365,7 +384,7 @@ class _Walk:
             own_trace.append(Step("not applicable", node.code, (), None, "no item applies"))
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=False, score=score,
-            max=node.max, applicable_max=applicable_max, raw=raw, inputs=MappingProxyType({}),
+            max=unit_max, applicable_max=applicable_max, raw=raw, inputs=MappingProxyType({}),
             trace=tuple(own_trace or ()), assumptions=_merge(node.assumptions, counted),
             children=tuple(child.code for child in node.children),
         )

@@ -12,6 +12,12 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def unaccent(text: str) -> str:
+    """``fold`` without Vietnamese diacritics (``"Hoàn thành"`` → ``"hoan thanh"``), for hints."""
+    decomposed = unicodedata.normalize("NFD", fold(text).replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """Return the comparison key of a label: NFC, case-folded, inner spaces collapsed."""
     return " ".join(nfc(text).casefold().split())

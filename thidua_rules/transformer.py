@@ -184,6 +184,19 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
     def max_limit(self, meta: Meta, children: list[Any]) -> n.Limit:
         return n.Limit("max", Decimal(children[0]), self.span(meta))
 
+    def max_by(self, meta: Meta, children: list[Any]) -> n.Limit:
+        by = tuple(children)
+        return n.Limit("max", max(v for _, v, _ in by), self.span(meta), by)
+
+    def by_value(self, meta: Meta, children: list[Any]) -> tuple[str, Decimal, Span]:
+        return unquote(children[0]), Decimal(children[1]), self.span(meta)
+
+    def h_total_by(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
+        return n.HeaderItem("total_by", tuple(children), self.span(meta))
+
+    def h_variants(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
+        return n.HeaderItem("variants", (nfc(str(children[0])),), self.span(meta))
+
     def cap_limit(self, meta: Meta, children: list[Any]) -> n.Limit:
         return n.Limit("cap", Decimal(children[0]), self.span(meta))
 
