@@ -74,6 +74,17 @@ class Scale:
 
 
 @attrs.frozen
+class Rollup:
+    """A declared roll-up of period sheets: periods, how totals combine, missing periods, caps."""
+
+    title: str | None
+    periods: tuple[str, ...]
+    combine: str = "sum"
+    missing: str = "error"
+    caps: tuple[tuple[str, Decimal], ...] = ()
+
+
+@attrs.frozen
 class Scope:
     """Where an expression sits: which names and keywords it may use."""
 
@@ -129,6 +140,8 @@ class Checker:
         self.broken: set[str] = set()
         self.cohorts: dict[str, n.Cohort] = {}
         self.max_by: dict[str, dict[str, Decimal]] = {}
+        self.rollup: Rollup | None = None
+        self.classifications: list[tuple[n.ClassifyDecl, tuple[str, ...]]] = []
         self.variant_scale: Scale | None = None
         self.duplicated_in: set[str] = set()
 
@@ -654,6 +667,7 @@ def check_required(c: Checker) -> None:
     roots += [expr for code, expr in c.applicability.items() if not _under_condition(c, c.parent_of(code))]
     roots += [o.expr for o in c.ranking]
     roots += [r.condition for _, decl in c.awards for r in decl.requirements]
+    roots += [r.condition for decl, _ in c.classifications for r in decl.rules if r.condition is not None]
     always: set[str] = set()
     for expr in roots:
         always |= _unconditional(expr)
@@ -668,6 +682,7 @@ def check_required(c: Checker) -> None:
     used: set[str] = set()
     for expr in [*c.rules.values(), *c.applicability.values(), *(o.expr for o in c.ranking),
                  *(r.condition for _, d in c.awards for r in d.requirements),
+                 *(r.condition for d, _ in c.classifications for r in d.rules if r.condition is not None),
                  *(d.expr for d in c.lets.values())]:
         used |= _refs(expr)
     for name, spec in c.facts.items():
@@ -1350,6 +1365,86 @@ def check_ranking(c: Checker) -> None:
         c.awards.append((award, decl))
 
 
+def check_rollup(c: Checker) -> None:
+    """``rollup { periods …  combine sum|mean  missing error|zero|skip  cap CODE N }``."""
+    decls = [d for d in c.tree.decls if isinstance(d, n.RollupDecl)]
+    for extra in decls[1:]:
+        c.error("a ruleset has one rollup at most", extra.span)
+    if not decls:
+        return
+    decl = decls[0]
+    fields: dict[str, object] = {}
+    caps: dict[str, Decimal] = {}
+    periods: list[str] = []
+    for item in decl.items:
+        if item.kind == "cap":
+            code, value, span = item.values
+            assert isinstance(code, str) and isinstance(value, Decimal) and isinstance(span, Span)
+            c.check_number(value, span)
+            if fold(code) not in c.codes:
+                c.error(f'unknown code "{code}"', span, suggest(code, [*c.criteria, *c.groups]))
+            elif code in caps:
+                c.error(f'"{code}" has two roll-up caps', item.span)
+            caps[code] = value
+            continue
+        if item.kind in fields:
+            c.error(f'"{item.kind}" is given twice in the rollup', item.span)
+        fields[item.kind] = item.values
+        if item.kind == "periods":
+            seen: set[str] = set()
+            for period in item.values:
+                assert isinstance(period, str)
+                if fold(period) in seen:
+                    c.error(f'period "{period}" is listed twice', item.span)
+                seen.add(fold(period))
+                periods.append(period)
+        else:
+            allowed = ("sum", "mean") if item.kind == "combine" else ("error", "zero", "skip")
+            word = str(item.values[0])
+            if word not in allowed:
+                c.error(f'{item.kind} is {" or ".join(allowed)}, not "{word}"', item.span, suggest(word, allowed))
+    if not periods:
+        c.error("the rollup lists no periods", decl.span, 'add: periods "T1", "T2", …')
+    combine = fields.get("combine", ("sum",))
+    missing = fields.get("missing", ("error",))
+    c.rollup = Rollup(
+        decl.title, tuple(periods), str(combine[0]), str(missing[0]),  # type: ignore[index]
+        tuple(caps.items()),
+    )
+
+
+def check_classify(c: Checker) -> None:
+    """Bands over the total or percentage, their conditions and quotas."""
+    names: dict[str, Span] = {}
+    for decl in c.tree.decls:
+        if not isinstance(decl, n.ClassifyDecl):
+            continue
+        _declare(c, decl.name, decl.span, names)
+        labels: list[str] = []
+        for row in decl.rows:
+            if not isinstance(row.value, n.String):
+                c.error("a band names its level in quotes", row.value.span)
+            elif row.value.value not in labels:
+                labels.append(row.value.value)
+        table = n.Table(decl.subject, decl.rows, decl.span)
+        info = infer(c, table, Scope("award"))
+        subject = c.types.get(id(decl.subject))
+        if subject is not None and subject not in (NUMBER, UNKNOWN):
+            c.error(f"bands are over a number, not {subject}", decl.subject.span)
+        del info
+        for rule in decl.rules:
+            if rule.condition is not None:
+                _expect(c, infer(c, rule.condition, Scope("award")), BOOL, rule.condition, "a condition")
+            if rule.level is not None and rule.level not in labels:
+                c.error(f'"{rule.level}" is not a band of "{decl.name}"', rule.span, suggest(rule.level, labels))
+            if rule.kind == "quota" and rule.amount is not None and (
+                rule.amount < 0 or (rule.percent and rule.amount > 100)
+                or (not rule.percent and rule.amount != rule.amount.to_integral_value())
+            ):
+                c.error("a quota is a whole number of units, or a percentage from 0 to 100", rule.span)
+        c.classifications.append((decl, tuple(labels)))
+
+
 PASSES: tuple[Callable[[Checker], None], ...] = (
     check_header,
     check_declarations,
@@ -1358,5 +1453,7 @@ PASSES: tuple[Callable[[Checker], None], ...] = (
     check_types,
     check_sums,
     check_ranking,
+    check_rollup,
+    check_classify,
     check_required,
 )

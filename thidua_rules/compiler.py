@@ -68,6 +68,18 @@ class Program:
     ranking: tuple[tuple[str, Fn, str], ...]  # direction, key, source text
     requirements: Mapping[str, tuple[tuple[Fn, str, str], ...]]  # award -> (test, text, reason)
     cohorts: Mapping[str, tuple[str, Fn | None]]  # key -> (aggregate, per-unit value)
+    classes: Mapping[str, ClassPlan] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ClassPlan:
+    """A compiled classification: the band table, its levels best first, and its rules."""
+
+    name: str
+    title: str | None
+    bands: Fn
+    levels: tuple[str, ...]
+    rules: tuple[tuple[str, Fn | None, str | None, Decimal | None, bool, str], ...]
 
 
 class Compiler:
@@ -94,7 +106,18 @@ class Compiler:
             key: (node.func, self.expr(node.arg, None) if node.arg is not None else None)
             for key, node in self.c.cohorts.items()
         }
-        return Program(roots, ranking, requirements, cohorts)
+        classes = {
+            decl.name: ClassPlan(
+                decl.name, decl.title, self.expr(n.Table(decl.subject, decl.rows, decl.span), None), labels,
+                tuple(
+                    (r.kind, self.expr(r.condition, None) if r.condition is not None else None,
+                     r.level, r.amount, r.percent, r.reason)
+                    for r in decl.rules
+                ),
+            )
+            for decl, labels in self.c.classifications
+        }
+        return Program(roots, ranking, requirements, cohorts, classes)
 
     def node(self, code: str) -> CNode:
         applicable = self.c.applicability.get(code)
@@ -121,7 +144,7 @@ class Compiler:
             truth = e.value
             return lambda ctx: truth
         if isinstance(e, n.String):
-            level = self.c.levels[id(e)]
+            level = self.c.levels.get(id(e), e.value)  # a scale level, or a band's name
             return lambda ctx: level
         if isinstance(e, n.Ref):
             return self.ref(e.name, code)

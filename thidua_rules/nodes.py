@@ -333,6 +333,45 @@ class AwardDecl:
 
 
 @attrs.frozen
+class RollupItem:
+    """``periods …``, ``combine sum|mean``, ``missing error|zero|skip`` or ``cap CODE N``."""
+
+    kind: str
+    values: tuple[object, ...]
+    span: Span
+
+
+@attrs.frozen
+class RollupDecl:
+    title: str | None
+    items: tuple[RollupItem, ...]
+    span: Span
+
+
+@attrs.frozen
+class ClassRule:
+    """``require C else lower|unclassified "why"``, ``… else at most "level" "why"``, ``quota``."""
+
+    kind: str  # "lower", "unclassified", "at_most", "quota"
+    condition: Expr | None
+    level: str | None
+    amount: Decimal | None
+    percent: bool
+    reason: str
+    span: Span
+
+
+@attrs.frozen
+class ClassifyDecl:
+    name: str
+    title: str | None
+    subject: Expr
+    rows: tuple[Row, ...]
+    rules: tuple[ClassRule, ...]
+    span: Span
+
+
+@attrs.frozen
 class RoundDecl:
     name: str
     label: str
@@ -355,7 +394,7 @@ class Header:
     span: Span
 
 
-Decl = ScaleDecl | FactDecl | LetDecl | GroupDecl | RankingDecl | AwardDecl
+Decl = ScaleDecl | FactDecl | LetDecl | GroupDecl | RankingDecl | AwardDecl | RollupDecl | ClassifyDecl
 
 
 @attrs.frozen

@@ -66,6 +66,8 @@ class Standings:
     contested: Mapping[str, tuple[str, ...]]
     unfilled: Mapping[str, int]
     reserved: Mapping[str, tuple[tuple[str, ...], int]] = attrs.field(factory=dict)
+    #: Each unit's result, as ranked.
+    results: Mapping[str, Result] = attrs.field(factory=dict, repr=False)
 
     def __iter__(self) -> Any:
         return iter(self.entries)
@@ -184,6 +186,7 @@ def rank(rs: Ruleset, units: Mapping[str, object]) -> Standings:
     return Standings(
         entries, ties, MappingProxyType(awarded), tuple(passed),
         MappingProxyType(contested), MappingProxyType(unfilled), MappingProxyType(reserved),
+        MappingProxyType(results),
     )
 
 

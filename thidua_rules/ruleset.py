@@ -8,11 +8,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
 from .checker import Checker
+from .checker import Rollup as RollupSpec
 from .compiler import CNode, Compiler, Program
 from .errors import Diagnostic, EvaluationError, FactProblem, FactsError, RulesetError
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
 from .parser import parse
+from .classify import Classification
 from .ranking import Standings, rank
+from .rollup import Rollup
 from .result import NodeResult, Result, Step
 from .runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, validate
 from .source import Source, nfc
@@ -51,6 +54,7 @@ class Ruleset:
             (o.direction, o.expr.span.text()) for o in checked.ranking
         )
         self._program: Program = Compiler(checked, self.facts).program()
+        self._rollup: RollupSpec | None = checked.rollup
         #: Every number written in the rules: the boundaries property tests should reach.
         self.constants: frozenset[Decimal] = frozenset(_constants(checked))
 
@@ -173,6 +177,20 @@ class Ruleset:
         also wrote its scores on the form. Judged scores and claims above a max are flagged.
         """
         return evaluate_submission(self, rounds, unit=unit, trace=trace)
+
+    def evaluate_periods(
+        self, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True
+    ) -> Rollup:
+        """Score each period sheet and roll them up as the ruleset's ``rollup`` declares."""
+        from .rollup import evaluate_periods
+
+        return evaluate_periods(self, periods, trace=trace)
+
+    def classify(self, name: str, units: Mapping[str, object]) -> Classification:
+        """Classify units by the ruleset's ``classify name``: bands, conditions, quotas."""
+        from .classify import classify
+
+        return classify(self, name, units)
 
     def rank(self, units: Mapping[str, object]) -> Standings:
         """Rank units (name -> facts, Result or Submission) and give the declared awards."""

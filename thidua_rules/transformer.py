@@ -246,6 +246,47 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
     def requirement(self, meta: Meta, children: list[Any]) -> n.Requirement:
         return n.Requirement(children[0], unquote(children[1]), self.span(meta))
 
+    # ------------------------------------------------------------ periods and classification
+    def rollup_decl(self, meta: Meta, children: list[Any]) -> n.RollupDecl:
+        title = unquote(children[0]) if children and isinstance(children[0], Token) else None
+        items = tuple(c for c in children if isinstance(c, n.RollupItem))
+        return n.RollupDecl(title, items, self.span(meta))
+
+    def r_periods(self, meta: Meta, children: list[Any]) -> n.RollupItem:
+        return n.RollupItem("periods", tuple(unquote(c) for c in children), self.span(meta))
+
+    def r_combine(self, meta: Meta, children: list[Any]) -> n.RollupItem:
+        return n.RollupItem("combine", (str(children[0]),), self.span(meta))
+
+    def r_missing(self, meta: Meta, children: list[Any]) -> n.RollupItem:
+        return n.RollupItem("missing", (str(children[0]),), self.span(meta))
+
+    def r_cap(self, meta: Meta, children: list[Any]) -> n.RollupItem:
+        (code, code_span), value = children
+        return n.RollupItem("cap", (code, Decimal(value), code_span), self.span(meta))
+
+    def classify_decl(self, meta: Meta, children: list[Any]) -> n.ClassifyDecl:
+        name, *rest = children
+        title = unquote(rest[0]) if isinstance(rest[0], Token) else None
+        if title is not None:
+            rest = rest[1:]
+        subject, *items = rest
+        rows = tuple(c for c in items if isinstance(c, n.Row))
+        rules = tuple(c for c in items if isinstance(c, n.ClassRule))
+        return n.ClassifyDecl(nfc(str(name)), title, subject, rows, rules, self.span(meta))
+
+    def c_require(self, meta: Meta, children: list[Any]) -> n.ClassRule:
+        condition, outcome, reason = children
+        return n.ClassRule(str(outcome), condition, None, None, False, unquote(reason), self.span(meta))
+
+    def c_at_most(self, meta: Meta, children: list[Any]) -> n.ClassRule:
+        condition, level, reason = children
+        return n.ClassRule("at_most", condition, unquote(level), None, False, unquote(reason), self.span(meta))
+
+    def c_quota(self, meta: Meta, children: list[Any]) -> n.ClassRule:
+        level, amount, *percent = children
+        return n.ClassRule("quota", None, unquote(level), Decimal(amount), bool(percent), "", self.span(meta))
+
     # ------------------------------------------------------------ expressions
     def if_expr(self, meta: Meta, children: list[Any]) -> n.If:
         return n.If(children[0], children[1], children[2], self.span(meta))

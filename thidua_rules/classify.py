@@ -1,0 +1,139 @@
+"""Classification of units into bands, with conditions besides the number, and quotas."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_FLOOR, Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import EvaluationError, FactProblem, FactsError
+from .result import Result, _jsonable
+from .runtime import MissingFact
+
+if TYPE_CHECKING:
+    from .ruleset import Ruleset
+
+
+@attrs.frozen
+class UnitClass:
+    """One unit's class: the band its number falls in, the level it gets, and why."""
+
+    unit: str
+    total: Decimal
+    band: str
+    level: str | None  # None: not classified
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit, "total": _jsonable(self.total), "band": self.band,
+                "level": self.level, "reasons": list(self.reasons)}
+
+
+@attrs.frozen
+class Classification:
+    """Every unit's class (in ranking order), and the units tied at a quota's boundary."""
+
+    name: str
+    title: str | None
+    levels: tuple[str, ...]
+    units: tuple[UnitClass, ...]
+    quota_ties: Mapping[str, tuple[str, ...]]
+
+    def __getitem__(self, unit: str) -> UnitClass:
+        for entry in self.units:
+            if entry.unit == unit:
+                return entry
+        raise KeyError(unit)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "levels": list(self.levels),
+                "units": [u.to_dict() for u in self.units],
+                "quota_ties": {k: list(v) for k, v in self.quota_ties.items()}}
+
+
+def classify(rs: Ruleset, name: str, units: Mapping[str, object]) -> Classification:
+    """Classify units (name -> facts, Result or Submission) by the ruleset's ``classify name``."""
+    from .ranking import _ctx, rank
+
+    plan = rs._program.classes.get(name)
+    if plan is None:
+        from .checker import suggest
+
+        hint = suggest(name, rs._program.classes) or "the ruleset declares: " + ", ".join(rs._program.classes)
+        raise EvaluationError(f'no classification "{name}"; {hint}')
+    standings = rank(rs, units)
+    results: Mapping[str, Result] = standings.results
+    problems: list[FactProblem] = []
+    levels = plan.levels
+    current: dict[str, int | None] = {}
+    bands: dict[str, str] = {}
+    reasons: dict[str, list[str]] = {}
+    for entry in standings:
+        unit = entry.unit
+        ctx = _ctx(results[unit])
+        try:
+            band = str(plan.bands(ctx))
+        except MissingFact as error:
+            problems.append(FactProblem(f"{unit}: {error.name}", "missing; the classification needs it"))
+            continue
+        bands[unit] = band
+        index: int | None = levels.index(band)
+        notes = [f"{band} by its number"]
+        for kind, test, level, _amount, _percent, reason in plan.rules:
+            if test is None:
+                continue
+            try:
+                ok = bool(test(ctx))
+            except MissingFact as error:
+                problems.append(FactProblem(f"{unit}: {error.name}", "missing; the classification needs it"))
+                continue
+            if ok or index is None:
+                continue
+            if kind == "unclassified":
+                index = None
+                notes.append(f"not classified: {reason}")
+            elif kind == "lower":
+                index = min(index + 1, len(levels) - 1)
+                notes.append(f"one level lower, {levels[index]}: {reason}")
+            elif kind == "at_most" and level is not None and index < levels.index(level):
+                index = levels.index(level)
+                notes.append(f"at most {level}: {reason}")
+        current[unit] = index
+        reasons[unit] = notes
+    if problems:
+        raise FactsError(problems)
+    ties: dict[str, tuple[str, ...]] = {}
+    count = len(current)
+    for kind, _test, level, amount, percent, _reason in plan.rules:
+        if kind != "quota" or level is None or amount is None:
+            continue
+        target = levels.index(level)
+        allowed = int((Decimal(count) * amount / 100).to_integral_value(ROUND_FLOOR)) if percent else int(amount)
+        holders = [e.unit for e in standings if current.get(e.unit) == target]
+        if len(holders) <= allowed:
+            continue
+        boundary = results[holders[allowed - 1]].total if allowed > 0 else None
+        tied = [u for u in holders if boundary is not None and results[u].total == boundary]
+        rule = f"quota: at most {allowed} of {count} unit(s) may be {level}" + (f" ({amount} %)" if percent else "")
+        if boundary is not None and len([u for u in holders[:allowed] if u in tied]) < len(tied):
+            ties[level] = tuple(tied)
+            for unit in tied:
+                reasons[unit].append(f"{rule}; tied at the boundary with "
+                                     f"{', '.join(u for u in tied if u != unit)}: the council decides")
+        for unit in holders[allowed:]:
+            if unit in tied and level in ties:
+                continue
+            current[unit] = min(target + 1, len(levels) - 1)
+            reasons[unit].append(f"{rule}; lowered to {levels[current[unit] or 0]}")
+    entries = tuple(
+        UnitClass(
+            unit=e.unit, total=results[e.unit].total, band=bands[e.unit],
+            level=levels[i] if (i := current[e.unit]) is not None else None,
+            reasons=tuple(reasons[e.unit]),
+        )
+        for e in standings
+    )
+    return Classification(plan.name, plan.title, levels, entries, MappingProxyType(ties))

@@ -1,0 +1,154 @@
+"""Period sheets (months, quarters) rolled up to a semester or year, with cross-period caps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import EvaluationError, FactProblem, FactsError
+from .result import Result, Step, _jsonable
+from .runtime import ARITHMETIC
+from .source import fold, nfc
+
+if TYPE_CHECKING:
+    from .ruleset import Ruleset
+
+ZERO = Decimal(0)
+
+
+@attrs.frozen
+class RolledNode:
+    """A node over the periods: each period's score, the roll-up, and where a cap bit."""
+
+    code: str
+    title: str | None
+    kind: str
+    periods: Mapping[str, Decimal | None]
+    score: Decimal | None
+    cut: Decimal
+    trace: tuple[Step, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "title": self.title, "kind": self.kind,
+                "periods": {k: _jsonable(v) for k, v in self.periods.items()},
+                "score": _jsonable(self.score), "cut": _jsonable(self.cut),
+                "trace": [s.to_dict() for s in self.trace]}
+
+
+@attrs.frozen
+class Rollup:
+    """Period results and their roll-up; ``total = standard + bonus − deductions``."""
+
+    periods: Mapping[str, Result]
+    nodes: Mapping[str, RolledNode]
+    standard: Decimal
+    bonus: Decimal
+    deductions: Decimal
+    counted: tuple[str, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return self.standard + self.bonus - self.deductions
+
+    def __getitem__(self, code: str) -> RolledNode:
+        for key, node in self.nodes.items():
+            if fold(key) == fold(code):
+                return node
+        raise KeyError(code)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"total": _jsonable(self.total), "standard": _jsonable(self.standard),
+                "bonus": _jsonable(self.bonus), "deductions": _jsonable(self.deductions),
+                "counted": list(self.counted),
+                "nodes": {k: v.to_dict() for k, v in self.nodes.items()},
+                "periods": {k: v.to_dict() for k, v in self.periods.items()}}
+
+
+def evaluate_periods(
+    rs: Ruleset, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True
+) -> Rollup:
+    """Score each period's facts with the sheet, then roll the periods up as declared."""
+    spec = rs._rollup
+    if spec is None:
+        raise EvaluationError("the ruleset declares no rollup of periods")
+    problems: list[FactProblem] = []
+    by_key = {fold(p): p for p in spec.periods}
+    given: dict[str, Mapping[str, object]] = {}
+    for key, facts in periods.items():
+        period = by_key.get(fold(nfc(str(key))))
+        if period is None:
+            from .checker import suggest
+
+            hint = suggest(str(key), spec.periods) or "periods: " + ", ".join(spec.periods)
+            problems.append(FactProblem(f"period {key}", f"not a period of the rollup; {hint}"))
+        else:
+            given[period] = facts
+    absent = [p for p in spec.periods if p not in given]
+    if absent and spec.missing == "error":
+        problems += [FactProblem(f"period {p}", "missing (the rollup says a missing period is an error)")
+                     for p in absent]
+    results: dict[str, Result] = {}
+    for period in spec.periods:
+        if period in given:
+            try:
+                results[period] = rs.evaluate(given[period], trace=trace)
+            except FactsError as error:
+                problems += [FactProblem(f"{period}: {p.fact}", p.message) for p in error.problems]
+    if problems:
+        raise FactsError(problems)
+    counted = [p for p in spec.periods if p in results or spec.missing == "zero"]
+    caps = dict(spec.caps)
+    places = rs.header.rounding
+    first = next(iter(results.values()), None)
+    if first is None:
+        raise FactsError([FactProblem("(periods)", "no period was given")])
+    nodes: dict[str, RolledNode] = {}
+    cuts: dict[str, Decimal] = {}
+    for node in first:
+        per = {p: (results[p][node.code].score if p in results else ZERO) for p in counted}
+        scores = [s for s in per.values() if s is not None]
+        steps = [Step("period", node.code, (), per[p], p) for p in counted] if trace else []
+        rolled: Decimal | None = None
+        if scores:
+            rolled = sum(scores, ZERO)
+            if spec.combine == "mean":
+                mean = ARITHMETIC.divide(rolled, Decimal(len(scores)))
+                exact = mean.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+                note = f"mean of {len(scores)} period(s)"
+                if ARITHMETIC.multiply(exact, Decimal(len(scores))) != rolled:
+                    note += f", rounded half up to {places} decimal places"
+                    mean = exact
+                rolled = mean
+                steps.append(Step("mean", node.code, tuple(scores), rolled, note))
+            else:
+                steps.append(Step("sum", node.code, tuple(scores), rolled, " + ".join(counted)))
+        cut = ZERO
+        if rolled is not None and node.code in caps and rolled > caps[node.code]:
+            cut = rolled - caps[node.code]
+            steps.append(Step("cap", node.code, (rolled, ZERO, caps[node.code]), caps[node.code],
+                              f"at most {caps[node.code]} over the periods, however many earned it"))
+            rolled = caps[node.code]
+            cuts[node.code] = cut
+        nodes[node.code] = RolledNode(node.code, node.title, node.kind, MappingProxyType(per), rolled, cut,
+                                      tuple(steps))
+    # A cut also lowers every group above the capped node.
+    parents = {child: node.code for node in first for child in node.children}
+    for code, cut in cuts.items():
+        parent = parents.get(code)
+        while parent is not None:
+            above = nodes[parent]
+            score = (above.score or ZERO) - cut
+            step = Step("cut", parent, (above.score, cut), score, f"{code} capped over the periods")
+            nodes[parent] = attrs.evolve(above, score=score, trace=(*above.trace, step) if trace else above.trace)
+            parent = parents.get(parent)
+    sums = {"standard": ZERO, "bonus": ZERO, "deduction": ZERO}
+    for code in rs.sections:
+        section = nodes[code]
+        if section.score is not None:
+            sums[section.kind] += section.score
+    return Rollup(MappingProxyType(results), MappingProxyType(nodes), sums["standard"], sums["bonus"],
+                  sums["deduction"], tuple(counted))
