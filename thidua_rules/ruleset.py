@@ -9,14 +9,14 @@ from types import MappingProxyType
 
 from .checker import Checker
 from .checker import Rollup as RollupSpec
+from .classify import Classification
 from .compiler import CNode, Compiler, Program
 from .errors import Diagnostic, EvaluationError, FactProblem, FactsError, RulesetError
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
 from .parser import parse
-from .classify import Classification
 from .ranking import Standings, rank
-from .rollup import Rollup
 from .result import NodeResult, Result, Step
+from .rollup import Rollup
 from .runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, validate
 from .source import Source, nfc
 from .submission import Submission, evaluate_submission
@@ -112,7 +112,7 @@ class Ruleset:
         unit: str | None = None,
         overrides: Mapping[str, tuple[NodeResult, Step]] | None = None,
     ) -> Result:
-        result, walk, invalid, missing = self._run(facts, trace=trace, cohort=cohort, overrides=overrides)
+        result, _walk, invalid, missing = self._run(facts, trace=trace, cohort=cohort, overrides=overrides)
         if invalid or missing:
             raise FactsError(invalid + missing, unit=unit)
         assert result is not None
@@ -216,7 +216,8 @@ def _given_cohort(rs: Ruleset, cohort: Mapping[str, object]) -> dict[str, tuple[
             from .checker import suggest
 
             hint = suggest(name, rs.cohorts)
-            problems.append(FactProblem(f"cohort {key}", "not an aggregate the rules read" + (f"; {hint}" if hint else "")))
+            message = "not an aggregate the rules read" + (f"; {hint}" if hint else "")
+            problems.append(FactProblem(f"cohort {key}", message))
             continue
         number = _number(value)
         if isinstance(number, str):
