@@ -12,6 +12,7 @@ from .errors import Diagnostic as Diagnostic
 from .errors import EvaluationError as EvaluationError
 from .errors import FactProblem as FactProblem
 from .errors import FactsError as FactsError
+from .errors import OptionError as OptionError
 from .errors import RulesetError as RulesetError
 from .errors import ThiduaError as ThiduaError
 from .model import Criterion as Criterion
@@ -34,6 +35,7 @@ __all__ = [
     "FactsError",
     "Group",
     "NodeResult",
+    "OptionError",
     "Result",
     "Ruleset",
     "RulesetError",

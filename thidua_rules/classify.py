@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, Decimal
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .errors import EvaluationError, FactProblem, FactsError
-from .result import Result, _jsonable
+from .result import FrozenMap, Result, _jsonable
 from .runtime import MissingFact
 
 if TYPE_CHECKING:
@@ -136,4 +135,4 @@ def classify(rs: Ruleset, name: str, units: Mapping[str, object]) -> Classificat
         )
         for e in standings
     )
-    return Classification(plan.name, plan.title, levels, entries, MappingProxyType(ties))
+    return Classification(plan.name, plan.title, levels, entries, FrozenMap(ties))

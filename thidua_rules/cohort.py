@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .errors import FactProblem, FactsError
-from .result import Result
+from .result import FrozenMap, Result
 from .runtime import ARITHMETIC, Ctx, MissingFact, validate
 
 if TYPE_CHECKING:
@@ -90,6 +89,6 @@ def evaluate_cohort(
             problems += [FactProblem(f"{unit}: {p.fact}", p.message) for p in error.problems]
     if problems:
         raise FactsError(problems)
-    return MappingProxyType(results)
+    return FrozenMap(results)
 
 

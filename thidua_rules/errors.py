@@ -78,5 +78,9 @@ class FactsError(ThiduaError):
         super().__init__(head + "\n" + _listing(["  " + p.render() for p in self.problems]))
 
 
+class OptionError(ThiduaError, TypeError):
+    """A keyword option of the API was given a value it cannot take."""
+
+
 class EvaluationError(ThiduaError):
     """A ruleset cannot be evaluated the way it was asked (e.g. a cohort rule without a cohort)."""

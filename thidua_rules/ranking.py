@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .compiler import Fn
 from .errors import FactProblem, FactsError
-from .result import Result, _jsonable
+from .result import FrozenMap, Result, _jsonable
 from .runtime import Ctx, MissingFact
 from .submission import Submission
 
@@ -184,9 +183,9 @@ def rank(rs: Ruleset, units: Mapping[str, object]) -> Standings:
         for unit in ordered
     )
     return Standings(
-        entries, ties, MappingProxyType(awarded), tuple(passed),
-        MappingProxyType(contested), MappingProxyType(unfilled), MappingProxyType(reserved),
-        MappingProxyType(results),
+        entries, ties, FrozenMap(awarded), tuple(passed),
+        FrozenMap(contested), FrozenMap(unfilled), FrozenMap(reserved),
+        FrozenMap(results),
     )
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .errors import EvaluationError, FactProblem, FactsError
-from .result import Result, Step, _jsonable
+from .result import FrozenMap, Result, Step, _jsonable
 from .runtime import ARITHMETIC
 from .source import fold, nfc
 
@@ -133,7 +132,7 @@ def evaluate_periods(
                               f"at most {caps[node.code]} over the periods, however many earned it"))
             rolled = caps[node.code]
             cuts[node.code] = cut
-        nodes[node.code] = RolledNode(node.code, node.title, node.kind, MappingProxyType(per), rolled, cut,
+        nodes[node.code] = RolledNode(node.code, node.title, node.kind, FrozenMap(per), rolled, cut,
                                       tuple(steps))
     # A cut also lowers every group above the capped node.
     parents = {child: node.code for node in first for child in node.children}
@@ -150,5 +149,5 @@ def evaluate_periods(
         section = nodes[code]
         if section.score is not None:
             sums[section.kind] += section.score
-    return Rollup(MappingProxyType(results), MappingProxyType(nodes), sums["standard"], sums["bonus"],
+    return Rollup(FrozenMap(results), FrozenMap(nodes), sums["standard"], sums["bonus"],
                   sums["deduction"], tuple(counted))

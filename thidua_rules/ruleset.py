@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
-from types import MappingProxyType
+from collections.abc import Callable, Iterable, Iterator
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from . import fastpath
 from .checker import Checker
 from .checker import Rollup as RollupSpec
 from .classify import Classification
 from .compiler import CNode, Compiler, Program
-from .errors import Diagnostic, EvaluationError, FactProblem, FactsError, RulesetError
+from .errors import Diagnostic, EvaluationError, FactProblem, FactsError, OptionError, RulesetError
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
 from .parser import parse
 from .ranking import Standings, rank
-from .result import NodeResult, Result, Step
+from .result import FrozenMap, NodeResult, Result, Step, Value
 from .rollup import Rollup
 from .runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, validate
 from .source import Source, nfc
@@ -42,10 +43,10 @@ class Ruleset:
                     low=ZERO, high=crit.max, required=code in checked.unconditional_assessed,
                     criterion=code, span=crit.span,
                 )
-        self.facts: Mapping[str, FactSpec] = MappingProxyType(facts)
-        self.derived: Mapping[str, Derived] = MappingProxyType(dict(checked.derived))
-        self.criteria: Mapping[str, Criterion] = MappingProxyType(dict(checked.criteria))
-        self.groups: Mapping[str, Group] = MappingProxyType(dict(checked.groups))
+        self.facts: Mapping[str, FactSpec] = FrozenMap(facts)
+        self.derived: Mapping[str, Derived] = FrozenMap(dict(checked.derived))
+        self.criteria: Mapping[str, Criterion] = FrozenMap(dict(checked.criteria))
+        self.groups: Mapping[str, Group] = FrozenMap(dict(checked.groups))
         self.sections: tuple[str, ...] = tuple(checked.roots)
         self.rounds: tuple[Round, ...] = checked.rounds
         self.final_round: str | None = checked.final_round
@@ -55,6 +56,16 @@ class Ruleset:
         )
         self._program: Program = Compiler(checked, self.facts).program()
         self._rollup: RollupSpec | None = checked.rollup
+        self._fast = fastpath.build(checked, self._program)
+        self._order: tuple[str, ...] = tuple(_preorder(self._program.roots))
+        self._info = {
+            node.code: (node.title, node.kind, node.is_criterion, node.assumptions,
+                        tuple(child.code for child in node.children))
+            for node in _all_nodes(self._program.roots)
+        }
+        self._required = tuple(
+            name for name, spec in self.facts.items() if spec.required and spec.kind != "assessed"
+        )
         #: Every number written in the rules: the boundaries property tests should reach.
         self.constants: frozenset[Decimal] = frozenset(_constants(checked))
 
@@ -73,6 +84,35 @@ class Ruleset:
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id!r}: {len(self.criteria)} criteria, total {self.total}>"
+
+    def __reduce__(self) -> tuple[Callable[..., Ruleset], tuple[str, str]]:
+        """Pickles as its source text; unpickling parses, checks and compiles it again."""
+        return (_from_source, (self.source.text, self.source.name))
+
+    def evaluate_many(
+        self,
+        units: Iterable[Mapping[str, object]],
+        *,
+        trace: bool = False,
+        processes: int | None = None,
+        batch: int = 512,
+    ) -> Iterator[Result]:
+        """Score units one after another, streaming: memory does not grow with their number.
+
+        ``processes`` > 1 spreads each batch of ``batch`` units over that many processes
+        (results keep the input's order). A bad unit raises its ``FactsError`` when reached.
+        """
+        if processes is not None and (not isinstance(processes, int) or processes < 1):
+            raise OptionError(f"Expected a positive int for processes, got {processes!r}")
+        if not isinstance(batch, int) or batch < 1:
+            raise OptionError(f"Expected a positive int for batch, got {batch!r}")
+        if not processes or processes == 1:
+            for unit in units:
+                yield self.evaluate(unit, trace=trace)
+            return
+        from .parallel import evaluate_parallel
+
+        yield from evaluate_parallel(self, units, trace=trace, processes=processes, batch=batch)
 
     # ------------------------------------------------------------ evaluation
     @property
@@ -128,6 +168,10 @@ class Ruleset:
     ) -> tuple[Result | None, _Walk, list[FactProblem], list[FactProblem]]:
         """Evaluate: the result (None on any problem), the walk, bad facts, missing facts."""
         values, defaults, problems = validate(self.facts, facts)
+        if not trace and overrides is None and not problems and self._fast is not None:
+            fast = self._fast_result(values, cohort)
+            if fast is not None:
+                return fast, _Walk(Ctx(values, defaults, False)), [], []
         ctx = Ctx(values, defaults, trace)
         ctx.cohort = cohort
         walk = _Walk(ctx, overrides)
@@ -159,14 +203,43 @@ class Ruleset:
                 if root.kind != "deduction":
                     applicable_max += result.applicable_max
         return Result(
-            ruleset=self.id, nodes=MappingProxyType(walk.out), sections=self.sections,
+            ruleset=self.id, nodes=FrozenMap(walk.out), sections=self.sections,
             standard=sums["standard"], bonus=sums["bonus"], deductions=sums["deduction"],
-            applicable_max=applicable_max, facts=MappingProxyType(values),
-            cohort=MappingProxyType(dict(cohort or {})),
+            applicable_max=applicable_max, facts=FrozenMap(values),
+            cohort=FrozenMap(dict(cohort or {})),
             percentage=_percentage(sums["standard"] + sums["bonus"] - sums["deduction"], applicable_max,
                                    self.header.rounding),
         ), walk, [], []
 
+
+    def _fast_result(
+        self, values: Mapping[str, Value], cohort: Mapping[str, tuple[Decimal, str]] | None
+    ) -> Result | None:
+        """The generated path's result, or None to let the traced path find the problem."""
+        assert self._fast is not None
+        if any(name not in values for name in self._required):
+            return None
+        try:
+            with localcontext(ARITHMETIC):
+                out = self._fast(values, cohort)
+        except fastpath._Fallback:
+            return None
+        sums = {"standard": ZERO, "bonus": ZERO, "deduction": ZERO}
+        applicable_max = ZERO
+        for root in self._program.roots:
+            score, _raw, _top, root_max, _counted = out[root.code]
+            if score is not None:
+                sums[root.kind] += score
+                if root.kind != "deduction":
+                    applicable_max += root_max
+        total = sums["standard"] + sums["bonus"] - sums["deduction"]
+        return Result(
+            ruleset=self.id, nodes=_LazyNodes(out, self._info, self._order), sections=self.sections,
+            standard=sums["standard"], bonus=sums["bonus"], deductions=sums["deduction"],
+            applicable_max=applicable_max, facts=FrozenMap(dict(values)),
+            cohort=FrozenMap(dict(cohort or {})),
+            percentage=_percentage(total, applicable_max, self.header.rounding),
+        )
 
     def evaluate_submission(
         self, rounds: Mapping[str, object], *, unit: str | None = None, trace: bool = True
@@ -195,6 +268,61 @@ class Ruleset:
     def rank(self, units: Mapping[str, object]) -> Standings:
         """Rank units (name -> facts, Result or Submission) and give the declared awards."""
         return rank(self, units)
+
+
+def _preorder(nodes: tuple[CNode, ...]) -> list[str]:
+    out: list[str] = []
+    for node in nodes:
+        out.append(node.code)
+        out += _preorder(node.children)
+    return out
+
+
+def _all_nodes(nodes: tuple[CNode, ...]) -> list[CNode]:
+    out: list[CNode] = []
+    for node in nodes:
+        out.append(node)
+        out += _all_nodes(node.children)
+    return out
+
+
+class _LazyNodes(Mapping[str, NodeResult]):
+    """The nodes of an untraced result, each built when first read (most callers read few)."""
+
+    __slots__ = ("_info", "_made", "_order", "_out")
+
+    def __init__(
+        self, out: dict[str, fastpath.Outcome], info: Mapping[str, tuple], order: tuple[str, ...]  # type: ignore[type-arg]
+    ) -> None:
+        self._out = out
+        self._info = info
+        self._order = order
+        self._made: dict[str, NodeResult] = {}
+
+    def __getitem__(self, code: str) -> NodeResult:
+        made = self._made.get(code)
+        if made is not None:
+            return made
+        score, raw, top, applicable_max, counted = self._out[code]
+        title, kind, is_criterion, assumptions, children = self._info[code]
+        if counted:
+            assumptions = _merge(assumptions, [self[child] for child in counted])
+        made = NodeResult(
+            code=code, title=title, kind=kind, is_criterion=is_criterion, score=score, max=top,
+            applicable_max=applicable_max, raw=raw, inputs=FrozenMap({}), trace=(),
+            assumptions=assumptions, children=children,
+        )
+        self._made[code] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __reduce__(self) -> tuple[type[FrozenMap[str, NodeResult]], tuple[dict[str, NodeResult]]]:
+        return (FrozenMap, ({code: self[code] for code in self._order},))
 
 
 def _percentage(total: Decimal, applicable_max: Decimal, places: int) -> Decimal | None:
@@ -308,7 +436,7 @@ class _Walk:
         """A node that does not apply, with everything under it: nothing is evaluated or needed."""
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=node.is_criterion,
-            score=None, max=node.max, applicable_max=ZERO, raw=None, inputs=MappingProxyType({}),
+            score=None, max=node.max, applicable_max=ZERO, raw=None, inputs=FrozenMap({}),
             trace=tuple(trace or ()), assumptions=node.assumptions,
             children=tuple(child.code for child in node.children),
         )
@@ -361,7 +489,7 @@ class _Walk:
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=True, score=score,
             max=unit_max, applicable_max=top if applicable else ZERO, raw=raw,
-            inputs=MappingProxyType(dict(ctx.inputs)), trace=tuple(ctx.trace or ()),
+            inputs=FrozenMap(dict(ctx.inputs)), trace=tuple(ctx.trace or ()),
             assumptions=node.assumptions,
         )
         self.out[node.code] = result
@@ -403,7 +531,7 @@ class _Walk:
             own_trace.append(Step("not applicable", node.code, (), None, "no item applies"))
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=False, score=score,
-            max=unit_max, applicable_max=applicable_max, raw=raw, inputs=MappingProxyType({}),
+            max=unit_max, applicable_max=applicable_max, raw=raw, inputs=FrozenMap({}),
             trace=tuple(own_trace or ()), assumptions=_merge(node.assumptions, counted),
             children=tuple(child.code for child in node.children),
         )
@@ -420,6 +548,11 @@ def _merge(own: tuple[str, ...], children: list[NodeResult]) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- loading
+
+
+def _from_source(text: str, name: str) -> Ruleset:
+    return loads(text, source=name)
+
 
 
 def loads(text: str, *, source: str = "<string>") -> Ruleset:

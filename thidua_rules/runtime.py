@@ -162,6 +162,36 @@ def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None
     return number, None
 
 
+def _quick(spec: FactSpec, value: object) -> Value | None:
+    """The common cases, checked without building messages: a plain int, bool or known level."""
+    kind = spec.kind
+    if type(value) is int:
+        if kind in ("boolean", "scale") or not -10**15 < value < 10**15:
+            return None
+        number = Decimal(value)
+    elif type(value) is Decimal:
+        if kind in ("count", "rank", "boolean", "scale") or not value.is_finite():
+            return None
+        exponent = value.as_tuple().exponent
+        if not isinstance(exponent, int) or exponent < -PLACES_LIMIT or abs(value) >= NUMBER_LIMIT:
+            return None
+        number = value
+    else:
+        number = None
+    if number is not None:
+        low, high = spec.low, spec.high
+        if (low is not None and number < low) or (high is not None and number > high):
+            return None
+        if kind == "count" and number < 0 or kind == "rank" and number < 1:
+            return None
+        return number
+    if type(value) is bool:
+        return value if kind == "boolean" else None
+    if kind == "scale" and type(value) is str and value in spec.levels:
+        return value
+    return None
+
+
 def validate(
     specs: Mapping[str, FactSpec], facts: Mapping[str, object]
 ) -> tuple[dict[str, Value], frozenset[str], list[FactProblem]]:
@@ -171,15 +201,21 @@ def validate(
     if not isinstance(facts, Mapping):
         problem = f"expected a mapping of fact names to values, got {type(facts).__name__}"
         return values, frozenset(), [FactProblem("(facts)", problem)]
-    by_fold = {fold(name): name for name in specs}
     seen: dict[str, str] = {}
     for key, value in facts.items():
+        spec = specs.get(key) if type(key) is str and key.isascii() else None
+        if spec is not None and key not in seen:
+            quick = _quick(spec, value)
+            if quick is not None:
+                values[key] = quick
+                seen[key] = key
+                continue
         if not isinstance(key, str):
             problems.append(FactProblem(repr(key), "a fact name must be text"))
             continue
         name = nfc(key)
         if name not in specs:
-            match = by_fold.get(fold(name))
+            match = {fold(n): n for n in specs}.get(fold(name))  # the slow path only
             if match is not None and specs[match].kind == "assessed":
                 name = match  # criterion codes are not case-sensitive
             else:
@@ -198,8 +234,9 @@ def validate(
         elif checked is not None:
             values[name] = checked
     defaults = set()
-    for name, spec in specs.items():
-        if name not in values and name not in seen and spec.default is not None:
-            values[name] = spec.default
-            defaults.add(name)
+    if len(seen) < len(specs):
+        for name, spec in specs.items():
+            if spec.default is not None and name not in values and name not in seen:
+                values[name] = spec.default
+                defaults.add(name)
     return values, frozenset(defaults), problems

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .errors import FactProblem, FactsError
-from .result import NodeResult, Result, Step, _jsonable
+from .result import FrozenMap, NodeResult, Result, Step, _jsonable
 from .runtime import _number
 from .source import fold, nfc
 
@@ -240,12 +239,12 @@ def evaluate_submission(
         by, _, why = decided.get(node.code, (None, None, ""))
         rows.append(Row(
             code=node.code, title=node.title, is_criterion=node.is_criterion, max=node.max,
-            scores=MappingProxyType(per_round), claims=MappingProxyType(claims.get(node.code, {})),
+            scores=FrozenMap(per_round), claims=FrozenMap(claims.get(node.code, {})),
             difference=difference,
             evidence=crit.evidence if crit else (), verifiers=crit.verifiers if crit else (),
             flags=tuple(flags.get(node.code, ())), final=node.score, decided_by=by, reason=why,
         ))
     return Submission(
-        unit, MappingProxyType(results), rule, tuple(rows), final,
-        MappingProxyType({r: MappingProxyType(s) for r, s in scores.items()}),
+        unit, FrozenMap(results), rule, tuple(rows), final,
+        FrozenMap({r: FrozenMap(s) for r, s in scores.items()}),
     )

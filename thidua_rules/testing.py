@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .errors import FactsError
+from .errors import FactsError, OptionError
 from .model import FactSpec
 from .result import Result
 from .ruleset import Ruleset
@@ -87,7 +87,7 @@ def _facts(draw: st.DrawFn, rs: Ruleset) -> dict[str, Any]:
 def facts(rs: Ruleset) -> st.SearchStrategy[dict[str, Any]]:
     """Valid fact sets of one unit for ``rs``, reaching every boundary the rules name."""
     if not isinstance(rs, Ruleset):
-        raise TypeError(f"facts() expects a Ruleset, got {type(rs).__name__}")
+        raise OptionError(f"facts() expects a Ruleset, got {type(rs).__name__}")
     return _facts(rs)
 
 
@@ -217,7 +217,7 @@ def check_invariants(rs: Ruleset, unit_facts: Mapping[str, Any]) -> Result:
 def assert_ruleset_invariants(rs: Ruleset, *, max_examples: int = 100) -> None:
     """Check ``check_invariants`` on ``max_examples`` generated units; fails with the example."""
     if not isinstance(max_examples, int) or isinstance(max_examples, bool) or max_examples < 1:
-        raise TypeError(f"Expected a positive int for max_examples, got {max_examples!r}")
+        raise OptionError(f"Expected a positive int for max_examples, got {max_examples!r}")
 
     @settings(max_examples=max_examples, deadline=None, database=None)
     @given(facts(rs))

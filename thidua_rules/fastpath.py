@@ -1,0 +1,278 @@
+"""The untraced evaluation path, generated as one straight-line Python function per ruleset.
+
+As Jinja2 compiles templates, the checked tree is turned into Python source and compiled
+once. Only the checker's own nodes become code: every number, level and name reaches the
+function as a bound constant (``K3``, ``S1``…), never as text spliced into the source, so a
+ruleset cannot inject code. Any problem (a missing fact, a division by zero, a cohort value
+not given) makes the caller fall back to the traced closures, which report it precisely. A
+property test checks that both paths give the same scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from . import nodes as n
+from .checker import Checker
+from .compiler import CNode, Program
+from .runtime import ARITHMETIC
+
+#: One node's untraced outcome: score, raw, this unit's max, applicable max, counted children.
+Outcome = tuple[Decimal | None, Decimal | None, Decimal | None, Decimal, tuple[str, ...]]
+FastFn = Callable[[Mapping[str, Any], Any], dict[str, Outcome]]
+
+ZERO = Decimal(0)
+
+
+class _Fallback(Exception):
+    """The generated code met a case it leaves to the traced path."""
+
+
+def _div(a: Decimal, b: Decimal, quantum: Decimal) -> Decimal:
+    if b == 0:
+        raise _Fallback("division by zero")
+    value = ARITHMETIC.divide(a, b)
+    if Fraction(value) * Fraction(b) != Fraction(a):
+        value = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    return value
+
+
+def _nomatch() -> Decimal:
+    raise _Fallback("no row matched")
+
+
+class _Gen:
+    def __init__(self, checked: Checker, program: Program) -> None:
+        self.c = checked
+        self.program = program
+        self.consts: dict[str, object] = {
+            "ZERO": ZERO, "_div": _div, "_nomatch": _nomatch, "_Fallback": _Fallback,
+            "ROUND_HALF_UP": ROUND_HALF_UP, "ROUND_FLOOR": ROUND_FLOOR, "ROUND_CEILING": ROUND_CEILING,
+            "QR": Decimal(1).scaleb(-checked.header.rounding),
+        }
+        self.by_value: dict[tuple[str, object], str] = {}
+        self.lines: list[str] = []
+        self.lets: dict[str, str] = {}
+        self.temps = 0
+
+    def const(self, value: object, prefix: str = "K") -> str:
+        key = (type(value).__name__, value if not isinstance(value, dict) else id(value))
+        name = self.by_value.get(key)
+        if name is None:
+            name = f"{prefix}{len(self.consts)}"
+            self.consts[name] = value
+            self.by_value[key] = name
+        return name
+
+    def temp(self) -> str:
+        self.temps += 1
+        return f"_t{self.temps}_"
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, e: n.Expr, code: str | None) -> str:
+        if isinstance(e, n.Number):
+            return self.const(e.value)
+        if isinstance(e, n.Bool):
+            return "True" if e.value else "False"
+        if isinstance(e, n.String):
+            return self.const(self.c.levels.get(id(e), e.value), "S")
+        if isinstance(e, n.Ref):
+            if e.name in self.c.lets:
+                return self.let(e.name)
+            return f"values[{self.const(e.name, 'N')}]"
+        if isinstance(e, n.Assessed):
+            assert code is not None
+            return f"values[{self.const(code, 'N')}]"
+        if isinstance(e, n.SelfMax):
+            assert code is not None
+            return self.top(code) or "None"
+        if isinstance(e, n.Cohort):
+            return f"cohort[{self.const(e.key, 'N')}][0]"
+        if isinstance(e, n.Neg):
+            return f"(-{self.expr(e.operand, code)})"
+        if isinstance(e, n.Binary):
+            left, right = self.expr(e.left, code), self.expr(e.right, code)
+            if e.op == "/":
+                return f"_div({left}, {right}, QR)"
+            return f"({left} {e.op} {right})"
+        if isinstance(e, n.Compare):
+            return self.compare(e, code)
+        if isinstance(e, n.Logic):
+            return f"({self.expr(e.left, code)} {e.op} {self.expr(e.right, code)})"
+        if isinstance(e, n.Not):
+            return f"(not {self.expr(e.operand, code)})"
+        if isinstance(e, n.If):
+            cond, then, other = (self.expr(x, code) for x in (e.cond, e.then, e.otherwise))
+            return f"({then} if {cond} else {other})"
+        if isinstance(e, n.Call):
+            return self.call(e, code)
+        if isinstance(e, n.Table):
+            return self.table(e, code)
+        raise _Fallback(f"no fast path for {type(e).__name__}")
+
+    def ranks(self, scale_name: str) -> str:
+        scale = self.c.scales[scale_name]
+        return self.const({level: scale.rank(level) for level in scale.levels}, "R")
+
+    def compare(self, e: n.Compare, code: str | None) -> str:
+        left, right = self.expr(e.left, code), self.expr(e.right, code)
+        types = [self.c.types.get(id(x)) for x in (e.left, e.right)]
+        level = next((t for t in types if t is not None and t.kind == "level"), None)
+        op = "==" if e.op == "=" else e.op
+        if level is not None and e.op not in ("=", "!="):
+            ranks = self.ranks(level.scale or "")
+            return f"({ranks}[{left}] {op} {ranks}[{right}])"
+        return f"({left} {op} {right})"
+
+    def call(self, e: n.Call, code: str | None) -> str:
+        args = [self.expr(a, code) for a in e.args]
+        if e.func in ("round", "floor", "ceil"):
+            places = e.args[1].value if len(e.args) == 2 else Decimal(0)  # type: ignore[union-attr]
+            quantum = self.const(Decimal(1).scaleb(-int(places)))
+            mode = {"round": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING"}[e.func]
+            return f"({args[0]}).quantize({quantum}, rounding={mode})"
+        if e.func == "clamp":
+            return f"min(max({args[0]}, {args[1]}), {args[2]})"
+        return f"{e.func}({', '.join(args)})"
+
+    def table(self, e: n.Table, code: str | None) -> str:
+        subject = self.expr(e.subject, code)
+        t = self.temp()
+        subject_type = self.c.types.get(id(e.subject))
+        ranks = self.ranks(subject_type.scale or "") if subject_type and subject_type.kind == "level" else None
+        parts: list[tuple[str, str]] = []
+        for row in e.rows:
+            parts.append((self.pattern(row.pattern, t, ranks), self.expr(row.value, code)))
+        text = "_nomatch()"
+        for test, value in reversed(parts):
+            text = value if test == "True" else f"({value} if {test} else {text})"
+        # The subject is evaluated once, by the walrus in the first test.
+        first = parts[0][0]
+        if first == "True":
+            return f"({text})"
+        return text.replace(t, f"({t} := {subject})", 1)
+
+    def pattern(self, p: n.Pattern, t: str, ranks: str | None) -> str:
+        if isinstance(p, n.POtherwise):
+            return "True"
+        if isinstance(p, n.PRange):
+            low = f"{self.const(p.low.value)} <= " if p.low is not None else ""
+            high = f" <= {self.const(p.high.value)}" if p.high is not None else ""
+            return f"({low}{t}{high})"
+        op = p.op if isinstance(p, n.PCompare) else "="
+        op = "==" if op == "=" else op
+        value = p.value
+        if isinstance(value, n.String):
+            assert ranks is not None
+            level = self.const(self.c.levels[id(value)], "S")
+            return f"({ranks}[{t}] {op} {ranks}[{level}])"
+        if isinstance(value, n.Bool):
+            return f"({t} {'is' if op == '==' else 'is not'} {value.value})"
+        return f"({t} {op} {self.const(value.value)})"
+
+    def let(self, name: str) -> str:
+        fn = self.lets.get(name)
+        if fn is None:
+            fn = f"_let{len(self.lets)}"
+            self.lets[name] = fn
+            body = self.expr(self.c.lets[name].expr, None)
+            key = self.const(name, "N")
+            self.prelude.append(
+                f"def {fn}(values, cohort, L):\n    v = L[{key}] = {body}\n    return v\n"
+            )
+        key = self.const(name, "N")
+        return f"(L[{key}] if {key} in L else {fn}(values, cohort, L))"
+
+    def top(self, code: str) -> str | None:
+        node = self.c.criteria.get(code) or self.c.groups.get(code)
+        assert node is not None
+        if code in self.c.max_by and self.c.header.variants is not None:
+            table = self.const(dict(self.c.max_by[code]), "V")
+            return f"{table}[values[{self.const(self.c.header.variants, 'N')}]]"
+        return self.const(node.max) if node.max is not None else None
+
+    # ------------------------------------------------------------ the tree
+    def node(self, node: CNode, indent: str) -> None:
+        code = self.const(node.code, "N")
+        top = self.top(node.code) or "None"
+        applicable = self.c.applicability.get(node.code)
+        inner = indent
+        if applicable is not None:
+            self.lines.append(f"{indent}if not {self.expr(applicable, node.code)}:")
+            for skipped in _descendants(node):
+                self.lines.append(
+                    f"{indent}    out[{self.const(skipped.code, 'N')}] = "
+                    f"(None, None, {self.top(skipped.code) or 'None'}, ZERO, ())"
+                )
+            self.lines.append(f"{indent}else:")
+            inner = indent + "    "
+        if node.rule is not None:
+            rule = self.expr(self.c.rules[node.code], node.code)
+            self.lines += [
+                f"{inner}r = {rule}",
+                f"{inner}top = {top}",
+                f"{inner}s = r if r > ZERO else ZERO",
+                f"{inner}if top is not None and s > top: s = top",
+                f"{inner}out[{code}] = (s, r, top, top if top is not None else ZERO, ())",
+            ]
+            return
+        for child in node.children:
+            self.node(child, inner)
+        kids = ", ".join(f"out[{self.const(child.code, 'N')}]" for child in node.children)
+        names = self.const(tuple(child.code for child in node.children), "C")
+        cap = self.const(node.cap) if node.cap is not None else "None"
+        self.lines += [
+            f"{inner}parts = ({kids},)",
+            f"{inner}counted = [p for p in parts if p[0] is not None]",
+            f"{inner}top = {top}",
+            f"{inner}if counted:",
+            f"{inner}    raw = sum([p[0] for p in counted], ZERO)",
+            f"{inner}    am = sum([p[3] for p in counted], ZERO)",
+            f"{inner}    lim = top if {cap} is None else ({cap} if top is None else min({cap}, top))",
+            f"{inner}    s = raw",
+            f"{inner}    if lim is not None:",
+            f"{inner}        am = min(am, lim)",
+            f"{inner}        if raw > lim: s = lim",
+            f"{inner}    out[{code}] = (s, raw, top, am, "
+            f"tuple(c for c, p in zip({names}, parts) if p[0] is not None))",
+            f"{inner}else:",
+            f"{inner}    out[{code}] = (None, None, top, ZERO, ())",
+        ]
+
+    def build(self) -> FastFn:
+        self.prelude: list[str] = []
+        for root in self.program.roots:
+            self.node(root, "        ")
+        source = "\n".join([
+            *self.prelude,
+            "def fast(values, cohort):",
+            "    out = {}",
+            "    L = {}",
+            "    try:",
+            *self.lines,
+            "    except (KeyError, TypeError, ArithmeticError) as error:",
+            "        raise _Fallback(repr(error)) from None",
+            "    return out",
+        ])
+        namespace: dict[str, Any] = dict(self.consts)
+        exec(compile(source, f"<thidua fast path {self.c.header.id}>", "exec"), namespace)
+        fast: FastFn = namespace["fast"]
+        return fast
+
+
+def _descendants(node: CNode) -> list[CNode]:
+    out = [node]
+    for child in node.children:
+        out += _descendants(child)
+    return out
+
+
+def build(checked: Checker, program: Program) -> FastFn | None:
+    """The generated untraced evaluator, or None where a rule has no fast path."""
+    try:
+        return _Gen(checked, program).build()
+    except _Fallback:
+        return None
