@@ -19,7 +19,7 @@ _TRACE = False
 
 def _start(blob: bytes, trace: bool) -> None:
     global _WORKER, _TRACE  # one ruleset per worker process, set once when it starts
-    _WORKER = pickle.loads(blob)  # noqa: S301 - our own ruleset, pickled by the parent
+    _WORKER = pickle.loads(blob)
     _TRACE = trace
 
 
