@@ -66,6 +66,42 @@ class Step:
         }
 
 
+_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
+
+
+def _show(value: object) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value != 0 else "0"
+    if isinstance(value, bool):
+        return "đúng" if value else "sai"
+    return "—" if value is None else str(value)
+
+
+def _sentence(step: Step) -> str:
+    """One trace step in words; every number shown is one of the step's own values."""
+    ops, value = step.operands, _show(step.value)
+    if step.rule in _SYMBOLS and len(ops) == 2:
+        text = f"{_show(ops[0])} {_SYMBOLS[step.rule]} {_show(ops[1])} = {value}"
+        return text + (f" ({step.note})" if step.note else "")
+    if step.rule == "sum":
+        parts = " + ".join(_show(v) for v in ops) or "0"
+        return f"{step.expr} = {parts} = {value}"
+    if step.rule == "cap":
+        raw, _low, top = ops
+        bound = f"[0, {_show(top)}]" if top is not None else "[0, …)"
+        return f"{step.expr}: {_show(raw)} kept within {bound}: {value}" + (f" ({step.note})" if step.note else "")
+    if step.rule in ("fact", "default", "assessed", "derived", "cohort"):
+        label = f" ({step.note})" if step.note else ""
+        return f"{step.rule} {step.expr}{label} = {value}"
+    if step.rule == "table":
+        return f"{' '.join(step.expr.split())} with {_show(ops[0])}: {step.note} → {value}"
+    if step.rule == "final":
+        return f"final score {value} ({step.note}; rounds gave {', '.join(_show(v) for v in ops)})"
+    detail = f" ({step.note})" if step.note else ""
+    args = ", ".join(_show(v) for v in ops)
+    return f"{step.rule} {' '.join(step.expr.split())}{f' [{args}]' if args else ''}{detail} = {value}"
+
+
 def _jsonable(value: object) -> object:
     if isinstance(value, Decimal):
         return format(value, "f")
@@ -96,6 +132,13 @@ class NodeResult:
     @property
     def applicable(self) -> bool:
         return self.score is not None
+
+    def explain(self) -> str:
+        """The trace as plain lines, one per step, e.g. ``2 × 7 = 14`` and ``capped at max 10: 10``."""
+        head = f"{self.code} {self.title or ''}".rstrip()
+        if not self.trace:
+            return f"{head}: {_show(self.score)} (evaluated without a trace)"
+        return "\n".join([head, *(f"  {_sentence(step)}" for step in self.trace)])
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -9,6 +9,7 @@ Prove in a few lines that a ruleset cannot produce an impossible score::
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
@@ -26,6 +27,7 @@ __all__ = [
     "InvariantError",
     "assert_ruleset_invariants",
     "check_invariants",
+    "check_submission_invariants",
     "facts",
     "invalid_facts",
     "value_of",
@@ -161,6 +163,30 @@ def _check_result(rs: Ruleset, res: Result) -> None:
         _fail(f"standard + bonus {res.standard + res.bonus} exceeds the declared total {rs.total}")
 
 
+_NUMBER = re.compile(r"−?\d+(?:\.\d+)?")
+
+
+def _check_prose(res: Result) -> None:
+    """Every line of a group's explanation that adds parts must add up to what it says."""
+    for node in res:
+        if node.score is None or not node.trace:
+            continue
+        prose = node.explain()
+        last = prose.splitlines()[-1]
+        if _show_value(node.score) not in last:
+            _fail(f"{node.code}: the explanation's last line {last!r} does not show the score {node.score}")
+        for line in prose.splitlines():
+            if " = " in line and line.count(" = ") == 2 and " + " in line:
+                _, parts, total = line.rsplit(" = ", 2)[0], line.split(" = ")[1], line.split(" = ")[2]
+                numbers = [Decimal(x.replace("−", "-")) for x in _NUMBER.findall(parts)]
+                if sum(numbers, Decimal(0)) != Decimal(total.split()[0].replace("−", "-")):
+                    _fail(f"{node.code}: the explanation line {line.strip()!r} does not add up")
+
+
+def _show_value(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value != 0 else "0"
+
+
 def _scores(res: Result) -> dict[str, Decimal | None]:
     return {node.code: node.score for node in res}
 
@@ -183,6 +209,7 @@ def check_invariants(rs: Ruleset, unit_facts: Mapping[str, Any]) -> Result:
     """
     res = rs.evaluate(unit_facts)
     _check_result(rs, res)
+    _check_prose(res)
     again = rs.evaluate(dict(reversed(list(unit_facts.items()))))
     if again.to_dict() != res.to_dict():
         _fail("evaluating the same facts in another order gave another result")
@@ -214,14 +241,42 @@ def check_invariants(rs: Ruleset, unit_facts: Mapping[str, Any]) -> Result:
     return res
 
 
+def check_submission_invariants(
+    rs: Ruleset, rounds: Mapping[str, Mapping[str, Any]], *, other: Mapping[str, Any] | None = None
+) -> None:
+    """Rounds: each final score is one of the rounds' scores; a round depends on its own facts.
+
+    With ``other`` (another fact set for the first round), re-scores and checks that every
+    later round's result is unchanged: the appraised result depends on appraised facts only.
+    """
+    sub = rs.evaluate_submission(rounds)
+    for row in sub.rows:
+        if not row.is_criterion or row.final is None:
+            continue
+        given = [v for v in row.scores.values() if v is not None]
+        if row.final not in given:
+            _fail(f"{row.code}: final score {row.final} is none of the rounds' scores {given}")
+        if row.decided_by is None or row.scores.get(row.decided_by) != row.final:
+            _fail(f"{row.code}: decided by {row.decided_by!r}, whose score is not the final one")
+    if other is not None and len(rounds) > 1:
+        first = next(iter(rounds))
+        changed = rs.evaluate_submission({**rounds, first: other})
+        for name in list(rounds)[1:]:
+            if name in sub.rounds and changed.rounds[name].to_dict() != sub.rounds[name].to_dict():
+                _fail(f"round {name!r} changed when only round {first!r}'s facts changed")
+
+
 def assert_ruleset_invariants(rs: Ruleset, *, max_examples: int = 100) -> None:
     """Check ``check_invariants`` on ``max_examples`` generated units; fails with the example."""
     if not isinstance(max_examples, int) or isinstance(max_examples, bool) or max_examples < 1:
         raise OptionError(f"Expected a positive int for max_examples, got {max_examples!r}")
 
     @settings(max_examples=max_examples, deadline=None, database=None)
-    @given(facts(rs))
-    def run(unit_facts: dict[str, Any]) -> None:
+    @given(facts(rs), facts(rs), facts(rs))
+    def run(unit_facts: dict[str, Any], appraised: dict[str, Any], other: dict[str, Any]) -> None:
         check_invariants(rs, unit_facts)
+        if len(rs.rounds) > 1:
+            first, second = rs.rounds[0].name, rs.rounds[-1].name
+            check_submission_invariants(rs, {first: unit_facts, second: appraised}, other=other)
 
     run()

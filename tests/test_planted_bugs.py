@@ -1,0 +1,75 @@
+"""Bugs planted on purpose are caught by the toolkit: a cap removed, a deduction added, rows swapped."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from typing import Any
+
+import attrs
+import pytest
+
+import thidua_rules as tr
+from thidua_rules import rulesets
+from thidua_rules.result import NodeResult
+from thidua_rules.ruleset import _Walk
+from thidua_rules.testing import InvariantError, assert_ruleset_invariants, check_invariants
+
+
+def _unit(rs: tr.Ruleset, **changes: Any) -> dict[str, Any]:
+    """A complete Cluster 4 unit: 7 documents, rank 15 (II.4 = 8), judged scores at their max."""
+    unit: dict[str, Any] = {name: 0 for name, spec in rs.facts.items() if spec.kind == "count"}
+    unit.update(so_van_ban_tham_muu=7, hang_dti=15, hang_dti_ky_truoc=15, hang_cchc=3, dan_chu_tot=True,
+                van_hoa_dat_chuan=True, thi_dua_tot=True, co_dien_hinh=True, co_sang_kien=True,
+                xep_loai_dang="xuất sắc", xep_loai_doan="xuất sắc")
+    unit.update({code: spec.high for code, spec in rs.facts.items() if spec.kind == "assessed"})
+    unit.update(changes)
+    return unit
+
+
+def test_the_unplanted_ruleset_passes() -> None:
+    rs = rulesets.load("cum4-2023")
+    check_invariants(rs, _unit(rs))
+    assert_ruleset_invariants(rs, max_examples=20)
+
+
+def test_a_removed_cap_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Plant: the engine forgets to cap a criterion at its max (I.2 = 2 × 7 = 14 > 10).
+    original = _Walk.criterion
+
+    def uncapped(self: _Walk, node: Any, applicable: bool) -> NodeResult | None:
+        result = original(self, node, applicable)
+        if result is not None and result.raw is not None and result.raw > 0:
+            result = attrs.evolve(result, score=result.raw)
+            self.out[node.code] = result
+        return result
+
+    monkeypatch.setattr(_Walk, "criterion", uncapped)
+    rs = rulesets.load("cum4-2023")
+    with pytest.raises(InvariantError, match=r"I\.2: score 14 above its max 10"):
+        check_invariants(rs, _unit(rs))
+
+
+def test_a_deduction_added_instead_of_subtracted_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Plant: the total adds the deductions (VII.1 = 5 × 1 = 5) instead of subtracting them.
+    monkeypatch.setattr(tr.Result, "total", property(lambda self: self.standard + self.bonus + self.deductions))
+    rs = rulesets.load("cum4-2023")
+    with pytest.raises(InvariantError, match="is not standard \\+ bonus − deductions"):
+        check_invariants(rs, _unit(rs, so_khien_trach=1))
+
+
+def test_swapped_tier_rows_are_caught() -> None:
+    rs = rulesets.load("cum4-2023")
+    # Plant 1: rows swapped in place (Top 20 before Top 10): the checker says row 2 can never match.
+    swapped = rs.source.text.replace("<= 10: 10\n            <= 20: 8", "<= 20: 8\n            <= 10: 10")
+    assert swapped != rs.source.text
+    with pytest.raises(tr.RulesetError, match=r"row 2 \(<= 10\) can never match"):
+        tr.loads(swapped)
+    # Plant 2: the points swapped (Top 10 → 8, Top 20 → 10): it loads, but a better rank now lowers
+    # II.4, and hang_dti is declared monotone decreasing: the toolkit finds a counterexample.
+    values = rs.source.text.replace("<= 10: 10\n            <= 20: 8", "<= 10: 8\n            <= 20: 10")
+    planted = tr.loads(values, source="planted.thidua")
+    assert planted.evaluate(_unit(planted, hang_dti=10))["II.4"].score == D(8)
+    with pytest.raises(InvariantError, match="hang_dti is declared monotone decreasing"):
+        check_invariants(planted, _unit(planted, hang_dti=10, hang_dti_ky_truoc=10))
+    with pytest.raises(InvariantError):
+        assert_ruleset_invariants(planted, max_examples=200)
