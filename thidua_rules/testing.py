@@ -226,7 +226,9 @@ def check_invariants(rs: Ruleset, unit_facts: Mapping[str, Any]) -> Result:
             other = rs.evaluate({**unit_facts, name: bumped}, trace=False)
         except FactsError:
             continue
-        pairs = [(node.code, node.kind, node.score, other[node.code].score) for node in res]
+        # Criteria first: the most specific node that moved the wrong way is the one to report.
+        ordered = sorted(res, key=lambda node: not node.is_criterion)
+        pairs = [(node.code, node.kind, node.score, other[node.code].score) for node in ordered]
         pairs.append(("total", "standard", res.total, other.total))
         for code, kind, before, after in pairs:
             if before is None or after is None:
