@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any, TypeVar
 
 import attrs
@@ -39,6 +39,16 @@ class FrozenMap(Mapping[K, V]):
 
     def __reduce__(self) -> tuple[type[FrozenMap[K, V]], tuple[dict[K, V]]]:
         return (FrozenMap, (self._data,))
+
+    @classmethod
+    def owning(cls, data: dict[K, V]) -> FrozenMap[K, V]:
+        """Wrap a dict nobody else keeps, without copying it."""
+        made: FrozenMap[K, V] = cls.__new__(cls)
+        made._data = data
+        return made
+
+
+EMPTY: FrozenMap[Any, Any] = FrozenMap()
 
 
 @attrs.frozen
@@ -173,14 +183,24 @@ class Result:
     deductions: Decimal
     applicable_max: Decimal
     facts: Mapping[str, Value] = attrs.field(factory=dict, repr=False)
-    #: ``total`` as a percentage of ``applicable_max``, rounded half up as the ruleset declares.
-    percentage: Decimal | None = None
     #: The cohort aggregates as this unit saw them: key -> (value, which unit set it).
     cohort: Mapping[str, tuple[Decimal, str]] = attrs.field(factory=dict, repr=False)
+    #: Decimal places of ``percentage`` (the ruleset's declared rounding).
+    places: int = attrs.field(default=2, repr=False)
 
     @property
     def total(self) -> Decimal:
         return self.standard + self.bonus - self.deductions
+
+    @property
+    def percentage(self) -> Decimal | None:
+        """``total`` as a percentage of ``applicable_max``, rounded half up to ``places``; None if 0."""
+        if self.applicable_max == 0:
+            return None
+        with localcontext() as ctx:
+            ctx.prec = 60
+            value = self.total * 100 / self.applicable_max
+        return value.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
 
     def __getitem__(self, code: str) -> NodeResult:
         node = self.nodes.get(code)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from collections.abc import Callable, Iterable, Iterator
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal, localcontext
 
 from . import fastpath
 from .checker import Checker
@@ -16,7 +15,7 @@ from .errors import Diagnostic, EvaluationError, FactProblem, FactsError, Option
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
 from .parser import parse
 from .ranking import Standings, rank
-from .result import FrozenMap, NodeResult, Result, Step, Value
+from .result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
 from .rollup import Rollup
 from .runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, validate
 from .source import Source, nfc
@@ -206,14 +205,12 @@ class Ruleset:
             ruleset=self.id, nodes=FrozenMap(walk.out), sections=self.sections,
             standard=sums["standard"], bonus=sums["bonus"], deductions=sums["deduction"],
             applicable_max=applicable_max, facts=FrozenMap(values),
-            cohort=FrozenMap(dict(cohort or {})),
-            percentage=_percentage(sums["standard"] + sums["bonus"] - sums["deduction"], applicable_max,
-                                   self.header.rounding),
+            cohort=FrozenMap(cohort) if cohort else EMPTY, places=self.header.rounding,
         ), walk, [], []
 
 
     def _fast_result(
-        self, values: Mapping[str, Value], cohort: Mapping[str, tuple[Decimal, str]] | None
+        self, values: dict[str, Value], cohort: Mapping[str, tuple[Decimal, str]] | None
     ) -> Result | None:
         """The generated path's result, or None to let the traced path find the problem."""
         assert self._fast is not None
@@ -232,13 +229,11 @@ class Ruleset:
                 sums[root.kind] += score
                 if root.kind != "deduction":
                     applicable_max += root_max
-        total = sums["standard"] + sums["bonus"] - sums["deduction"]
         return Result(
             ruleset=self.id, nodes=_LazyNodes(out, self._info, self._order), sections=self.sections,
             standard=sums["standard"], bonus=sums["bonus"], deductions=sums["deduction"],
-            applicable_max=applicable_max, facts=FrozenMap(dict(values)),
-            cohort=FrozenMap(dict(cohort or {})),
-            percentage=_percentage(total, applicable_max, self.header.rounding),
+            applicable_max=applicable_max, facts=FrozenMap.owning(values),
+            cohort=FrozenMap(cohort) if cohort else EMPTY, places=self.header.rounding,
         )
 
     def evaluate_submission(
@@ -323,13 +318,6 @@ class _LazyNodes(Mapping[str, NodeResult]):
 
     def __reduce__(self) -> tuple[type[FrozenMap[str, NodeResult]], tuple[dict[str, NodeResult]]]:
         return (FrozenMap, ({code: self[code] for code in self._order},))
-
-
-def _percentage(total: Decimal, applicable_max: Decimal, places: int) -> Decimal | None:
-    if applicable_max == 0:
-        return None
-    value = ARITHMETIC.divide(ARITHMETIC.multiply(total, Decimal(100)), applicable_max)
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def _given_cohort(rs: Ruleset, cohort: Mapping[str, object]) -> dict[str, tuple[Decimal, str]]:
