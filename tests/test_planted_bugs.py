@@ -71,7 +71,7 @@ def test_swapped_tier_rows_are_caught() -> None:
     assert planted.evaluate(_unit(planted, hang_dti=10))["II.4"].score == D(8)
     with pytest.raises(InvariantError, match="hang_dti is declared monotone decreasing"):
         check_invariants(planted, _unit(planted, hang_dti=10, hang_dti_ky_truoc=10))
-    with pytest.raises(InvariantError, match="raising it from 10 to 11 moves II.4 from 8 to 10"):
+    with pytest.raises(InvariantError, match=r"raising it from 10 to 11 moves II\.4 from 8 to 10"):
         check_invariants(planted, _unit(planted, hang_dti=10, hang_dti_ky_truoc=10))
     with pytest.raises(InvariantError):
         assert_ruleset_invariants(planted, max_examples=200)

@@ -139,6 +139,8 @@ class Checker:
         self.limit_spans: dict[str, Span] = {}
         self.broken: set[str] = set()
         self.cohorts: dict[str, n.Cohort] = {}
+        #: Where each aggregate is read: criterion codes, or None when outside any criterion.
+        self.cohort_users: dict[str, set[str | None]] = {}
         self.max_by: dict[str, dict[str, Decimal]] = {}
         self.rollup: Rollup | None = None
         self.classifications: list[tuple[n.ClassifyDecl, tuple[str, ...]]] = []
@@ -594,7 +596,7 @@ def check_types(c: Checker) -> None:
         info = infer(c, expr, Scope("criterion", criterion, guards=guards))
         if _expect(c, info, NUMBER, expr, "a score rule"):
             _check_reach(c, criterion, info.range)
-        if code not in c.applicability and _reaches_assessed(expr):
+        if not _under_condition(c, code) and _reaches_assessed(expr):
             c.unconditional_assessed.add(code)
 
 
@@ -872,6 +874,8 @@ def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
     if scope.where == "cohort":
         c.error("a cohort aggregate cannot sit inside another", expr.span)
         return Info(UNKNOWN)
+    user = scope.criterion.code if scope.where == "criterion" and scope.criterion is not None else None
+    c.cohort_users.setdefault(expr.key, set()).add(user)
     if expr.func == "count":
         c.cohorts.setdefault(expr.key, expr)
         return Info(NUMBER, Interval(Decimal(1), INF, True))

@@ -73,6 +73,10 @@ def classify(rs: Ruleset, name: str, units: Mapping[str, object]) -> Classificat
     for entry in standings:
         unit = entry.unit
         ctx = _ctx(results[unit])
+        if plan.by_percentage and results[unit].percentage is None:
+            bands[unit], current[unit] = "", None
+            reasons[unit] = ["not classified: nothing in the sheet applies to it, so it has no percentage"]
+            continue
         try:
             band = str(plan.bands(ctx))
         except MissingFact as error:
@@ -94,8 +98,10 @@ def classify(rs: Ruleset, name: str, units: Mapping[str, object]) -> Classificat
             if kind == "unclassified":
                 index = None
                 notes.append(f"not classified: {reason}")
+            elif kind == "lower" and index == len(levels) - 1:
+                notes.append(f"already the lowest level, {levels[index]}: {reason}")
             elif kind == "lower":
-                index = min(index + 1, len(levels) - 1)
+                index += 1
                 notes.append(f"one level lower, {levels[index]}: {reason}")
             elif kind == "at_most" and level is not None and index < levels.index(level):
                 index = levels.index(level)
@@ -114,8 +120,9 @@ def classify(rs: Ruleset, name: str, units: Mapping[str, object]) -> Classificat
         holders = [e.unit for e in standings if current.get(e.unit) == target]
         if len(holders) <= allowed:
             continue
-        boundary = results[holders[allowed - 1]].total if allowed > 0 else None
-        tied = [u for u in holders if boundary is not None and results[u].total == boundary]
+        # A tie is judged as the ranking judges it: the same position after every tie-break.
+        boundary = standings[holders[allowed - 1]].position if allowed > 0 else None
+        tied = [u for u in holders if boundary is not None and standings[u].position == boundary]
         rule = f"quota: at most {allowed} of {count} unit(s) may be {level}" + (f" ({amount} %)" if percent else "")
         if boundary is not None and len([u for u in holders[:allowed] if u in tied]) < len(tied):
             ties[level] = tuple(tied)

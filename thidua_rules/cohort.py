@@ -52,43 +52,63 @@ def aggregate(
 def evaluate_cohort(
     rs: Ruleset, units: Mapping[str, Mapping[str, object]], *, trace: bool = True
 ) -> Mapping[str, Result]:
-    """Aggregates over every unit, then each unit's result; one FactsError for all problems."""
+    """Aggregates first, then each unit's result; one FactsError listing each problem once.
+
+    An aggregate read inside a criterion is taken over the units that criterion applies to:
+    a unit it does not apply to neither needs the fact nor sets the value for the others.
+    """
     if not isinstance(units, Mapping) or not units:
         raise FactsError([FactProblem("(units)", "expected a non-empty mapping of unit names to facts")])
-    problems: list[FactProblem] = []
+    problems: dict[str, FactProblem] = {}
+
+    def report(problem: FactProblem) -> None:
+        problems.setdefault(problem.fact, problem)  # one problem per bad fact, as evaluate gives
+
     contexts: dict[str, Ctx] = {}
     for unit, facts in units.items():
         values, defaults, found = validate(rs.facts, facts)
-        problems += [FactProblem(f"{unit}: {p.fact}", p.message) for p in found]
-        contexts[str(unit)] = Ctx(values, defaults, trace=False)
-    views: dict[str, dict[str, tuple[Decimal, str]]] = {unit: {} for unit in contexts}
-    for key, (func, arg) in rs._program.cohorts.items():
+        for p in found:
+            report(FactProblem(f"{unit}: {p.fact}", p.message))
+        if not found:
+            contexts[str(unit)] = Ctx(values, defaults, trace=False)
+    program = rs._program
+    views: dict[str, dict[str, tuple[Decimal, str]]] = {str(unit): {} for unit in units}
+    for key, (func, arg) in program.cohorts.items():
+        users = program.cohort_users.get(key, frozenset({None}))
         per_unit: dict[str, Decimal] = {}
         for unit, ctx in contexts.items():
-            if arg is None:
-                per_unit[unit] = Decimal(0)
-                continue
             try:
-                value = arg(ctx)
+                if not _takes_part(users, program.chains, ctx):
+                    continue
+                value = arg(ctx) if arg is not None else Decimal(0)
             except MissingFact as error:
-                problems.append(FactProblem(f"{unit}: {error.name}", f"missing; the cohort aggregate {key} needs it"))
+                report(FactProblem(f"{unit}: {error.name}", f"missing; the cohort aggregate {key} needs it"))
                 continue
             assert isinstance(value, Decimal)
             per_unit[unit] = value
-        if len(per_unit) == len(contexts):
-            for unit, view in aggregate(func, per_unit, rs.header.rounding).items():
-                value, note = view
-                views[unit][key] = (value, note)
+        if per_unit:
+            shared = aggregate(func, per_unit, rs.header.rounding)
+            fallback = next(iter(shared.values()))
+        else:
+            shared, fallback = {}, (Decimal(0), "no unit of the cohort takes part")
+        for unit in views:
+            views[unit][key] = shared.get(unit, fallback)
     if problems:
-        raise FactsError(problems)
+        raise FactsError(list(problems.values()))
     results: dict[str, Result] = {}
     for unit, facts in units.items():
         try:
             results[str(unit)] = rs._evaluate(facts, trace=trace, cohort=views[str(unit)], unit=str(unit))
         except FactsError as error:
-            problems += [FactProblem(f"{unit}: {p.fact}", p.message) for p in error.problems]
+            for p in error.problems:
+                report(FactProblem(f"{unit}: {p.fact}", p.message))
     if problems:
-        raise FactsError(problems)
+        raise FactsError(list(problems.values()))
     return FrozenMap(results)
 
 
+def _takes_part(users: frozenset[str | None], chains: Mapping[str, tuple[object, ...]], ctx: Ctx) -> bool:
+    """Whether a unit counts in an aggregate: read outside criteria, or in one that applies to it."""
+    if None in users:
+        return True
+    return any(all(test(ctx) for test in chains.get(code, ())) for code in users if code is not None)  # type: ignore[operator]

@@ -69,6 +69,10 @@ class Program:
     requirements: Mapping[str, tuple[tuple[Fn, str, str], ...]]  # award -> (test, text, reason)
     cohorts: Mapping[str, tuple[str, Fn | None]]  # key -> (aggregate, per-unit value)
     classes: Mapping[str, ClassPlan] = attrs.field(factory=dict)
+    #: Where each aggregate is read (criterion codes; None: outside any criterion).
+    cohort_users: Mapping[str, frozenset[str | None]] = attrs.field(factory=dict)
+    #: Each node's applicability tests, its own and its ancestors'.
+    chains: Mapping[str, tuple[Fn, ...]] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -80,6 +84,7 @@ class ClassPlan:
     bands: Fn
     levels: tuple[str, ...]
     rules: tuple[tuple[str, Fn | None, str | None, Decimal | None, bool, str], ...]
+    by_percentage: bool = False
 
 
 class Compiler:
@@ -114,10 +119,22 @@ class Compiler:
                      r.level, r.amount, r.percent, r.reason)
                     for r in decl.rules
                 ),
+                isinstance(decl.subject, n.PercentageRef),
             )
             for decl, labels in self.c.classifications
         }
-        return Program(roots, ranking, requirements, cohorts, classes)
+        chains: dict[str, tuple[Fn, ...]] = {}
+
+        def chain(node: CNode, above: tuple[Fn, ...]) -> None:
+            mine = (*above, node.applicable) if node.applicable is not None else above
+            chains[node.code] = mine
+            for child in node.children:
+                chain(child, mine)
+
+        for root in roots:
+            chain(root, ())
+        users = {key: frozenset(codes) for key, codes in self.c.cohort_users.items()}
+        return Program(roots, ranking, requirements, cohorts, classes, users, chains)
 
     def node(self, code: str) -> CNode:
         applicable = self.c.applicability.get(code)

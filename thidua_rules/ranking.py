@@ -141,8 +141,12 @@ def rank(rs: Ruleset, units: Mapping[str, object]) -> Standings:
     if problems:
         raise FactsError(problems)
 
-    def sort_key(unit: str) -> tuple[Decimal, ...]:
-        return tuple(-k if d == "highest" else k for (d, _, _), k in zip(orders, keys[unit], strict=True))
+    def sort_key(unit: str) -> tuple[tuple[int, Decimal], ...]:
+        # A key with no value (a percentage of nothing applicable) sorts after every value.
+        return tuple(
+            (1, Decimal(0)) if k is None else (0, -k if d == "highest" else k)
+            for (d, _, _), k in zip(orders, keys[unit], strict=True)
+        )
 
     ordered = sorted(keys, key=sort_key)
     positions: dict[str, int] = {}

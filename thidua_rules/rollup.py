@@ -67,6 +67,14 @@ class Rollup:
                 "periods": {k: v.to_dict() for k, v in self.periods.items()}}
 
 
+def _below(first: Result, code: str) -> list[str]:
+    """Every node under ``code``, in the sheet's order."""
+    out: list[str] = []
+    for child in first[code].children:
+        out += [child, *_below(first, child)]
+    return out
+
+
 def evaluate_periods(
     rs: Ruleset, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True
 ) -> Rollup:
@@ -106,44 +114,51 @@ def evaluate_periods(
     if first is None:
         raise FactsError([FactProblem("(periods)", "no period was given")])
     nodes: dict[str, RolledNode] = {}
-    cuts: dict[str, Decimal] = {}
-    for node in first:
-        per = {p: (results[p][node.code].score if p in results else ZERO) for p in counted}
+    divisor = Decimal(len(counted))
+    cut_below: dict[str, Decimal] = {}  # what caps took from a node and everything under it
+
+    def roll(code: str) -> None:
+        """Bottom-up: children first, so a group subtracts what their caps took, then is capped."""
+        node = first[code]
+        for child in node.children:
+            roll(child)
+        per = {p: (results[p][code].score if p in results else ZERO) for p in counted}
         scores = [s for s in per.values() if s is not None]
-        steps = [Step("period", node.code, (), per[p], p) for p in counted] if trace else []
+        steps = [Step("period", code, (), per[p], p) for p in counted] if trace else []
         rolled: Decimal | None = None
+        taken = sum((cut_below.get(child, ZERO) for child in node.children), ZERO)
         if scores:
             rolled = sum(scores, ZERO)
             if spec.combine == "mean":
-                mean = ARITHMETIC.divide(rolled, Decimal(len(scores)))
+                # Every node is divided by the same number of periods, so a group stays the sum
+                # of its items; a period where the item did not apply adds nothing to it.
+                mean = ARITHMETIC.divide(rolled, divisor)
+                note = f"mean of {len(counted)} period(s)"
                 exact = mean.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-                note = f"mean of {len(scores)} period(s)"
-                if ARITHMETIC.multiply(exact, Decimal(len(scores))) != rolled:
+                if ARITHMETIC.multiply(exact, divisor) != rolled:
                     note += f", rounded half up to {places} decimal places"
                     mean = exact
                 rolled = mean
-                steps.append(Step("mean", node.code, tuple(scores), rolled, note))
+                steps.append(Step("mean", code, tuple(scores), rolled, note))
             else:
-                steps.append(Step("sum", node.code, tuple(scores), rolled, " + ".join(counted)))
+                steps.append(Step("sum", code, tuple(scores), rolled, " + ".join(counted)))
+            if taken:
+                capped = [c for c in _below(first, code) if c in caps and nodes[c].cut]
+                steps.append(Step("cut", code, (rolled, taken), rolled - taken,
+                                  f"{', '.join(capped)} capped over the periods"))
+                rolled -= taken
         cut = ZERO
-        if rolled is not None and node.code in caps and rolled > caps[node.code]:
-            cut = rolled - caps[node.code]
-            steps.append(Step("cap", node.code, (rolled, ZERO, caps[node.code]), caps[node.code],
-                              f"at most {caps[node.code]} over the periods, however many earned it"))
-            rolled = caps[node.code]
-            cuts[node.code] = cut
-        nodes[node.code] = RolledNode(node.code, node.title, node.kind, FrozenMap(per), rolled, cut,
-                                      tuple(steps))
-    # A cut also lowers every group above the capped node.
-    parents = {child: node.code for node in first for child in node.children}
-    for code, cut in cuts.items():
-        parent = parents.get(code)
-        while parent is not None:
-            above = nodes[parent]
-            score = (above.score or ZERO) - cut
-            step = Step("cut", parent, (above.score, cut), score, f"{code} capped over the periods")
-            nodes[parent] = attrs.evolve(above, score=score, trace=(*above.trace, step) if trace else above.trace)
-            parent = parents.get(parent)
+        if rolled is not None and code in caps and rolled > caps[code]:
+            cut = rolled - caps[code]
+            steps.append(Step("cap", code, (rolled, ZERO, caps[code]), caps[code],
+                              f"at most {caps[code]} over the periods, however many earned it"))
+            rolled = caps[code]
+        cut_below[code] = taken + cut
+        nodes[code] = RolledNode(code, node.title, node.kind, FrozenMap(per), rolled, cut, tuple(steps))
+
+    for code in rs.sections:
+        roll(code)
+    nodes = {node.code: nodes[node.code] for node in first}  # the sheet's order
     sums = {"standard": ZERO, "bonus": ZERO, "deduction": ZERO}
     for code in rs.sections:
         section = nodes[code]

@@ -80,8 +80,8 @@ def value_of(rs: Ruleset, spec: FactSpec) -> st.SearchStrategy[Any]:
 def _facts(draw: st.DrawFn, rs: Ruleset) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, spec in rs.facts.items():
-        if not spec.required and spec.kind != "assessed" and draw(st.booleans()):
-            continue  # a default or optional fact may be left out
+        if spec.default is not None and draw(st.booleans()):
+            continue  # a fact with a default may be left out; any other may be needed
         out[name] = draw(value_of(rs, spec))
     return out
 
