@@ -182,7 +182,7 @@ def _quick(spec: FactSpec, value: object) -> Value | None:
         low, high = spec.low, spec.high
         if (low is not None and number < low) or (high is not None and number > high):
             return None
-        if kind == "count" and number < 0 or kind == "rank" and number < 1:
+        if (kind == "count" and number < 0) or (kind == "rank" and number < 1):
             return None
         return number
     if type(value) is bool:
