@@ -304,7 +304,7 @@ class _LazyNodes(Mapping[str, NodeResult]):
             assumptions = _merge(assumptions, [self[child] for child in counted])
         made = NodeResult(
             code=code, title=title, kind=kind, is_criterion=is_criterion, score=score, max=top,
-            applicable_max=applicable_max, raw=raw, inputs=FrozenMap({}), trace=(),
+            applicable_max=applicable_max, raw=raw, inputs=EMPTY, trace=(),
             assumptions=assumptions, children=children,
         )
         self._made[code] = made
@@ -424,7 +424,7 @@ class _Walk:
         """A node that does not apply, with everything under it: nothing is evaluated or needed."""
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=node.is_criterion,
-            score=None, max=node.max, applicable_max=ZERO, raw=None, inputs=FrozenMap({}),
+            score=None, max=node.max, applicable_max=ZERO, raw=None, inputs=EMPTY,
             trace=tuple(trace or ()), assumptions=node.assumptions,
             children=tuple(child.code for child in node.children),
         )
@@ -438,6 +438,11 @@ class _Walk:
         ctx = self.ctx
         score: Decimal | None = None
         raw: Decimal | None = None
+        try:
+            unit_max = node.top(ctx.values)
+        except MissingFact as error:
+            self.missing.setdefault(error.name, error)
+            return None
         decided = self.overrides.get(node.code) if self.overrides is not None else None
         if applicable and decided is not None:
             chosen, step = decided
@@ -457,7 +462,7 @@ class _Walk:
             raw = value
             score = raw if raw > 0 else ZERO
             note = "raised to 0" if raw < 0 else ""
-            top = node.top(ctx.values)
+            top = unit_max
             judged = ctx.values.get(node.code)
             if node.max_by is not None and isinstance(judged, Decimal) and top is not None and judged > top:
                 self.invalid.append(FactProblem(
@@ -468,16 +473,11 @@ class _Walk:
                 note = f"capped at max {top}"
             if ctx.trace is not None:
                 ctx.trace.append(Step("cap", node.code, (raw, ZERO, top), score, note))
-        try:
-            unit_max = node.top(ctx.values)
-        except MissingFact as error:
-            self.missing.setdefault(error.name, error)
-            return None
         top = unit_max if unit_max is not None else ZERO
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=True, score=score,
             max=unit_max, applicable_max=top if applicable else ZERO, raw=raw,
-            inputs=FrozenMap(dict(ctx.inputs)), trace=tuple(ctx.trace or ()),
+            inputs=FrozenMap.owning(ctx.inputs), trace=tuple(ctx.trace or ()),
             assumptions=node.assumptions,
         )
         self.out[node.code] = result
@@ -519,7 +519,7 @@ class _Walk:
             own_trace.append(Step("not applicable", node.code, (), None, "no item applies"))
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=False, score=score,
-            max=unit_max, applicable_max=applicable_max, raw=raw, inputs=FrozenMap({}),
+            max=unit_max, applicable_max=applicable_max, raw=raw, inputs=EMPTY,
             trace=tuple(own_trace or ()), assumptions=_merge(node.assumptions, counted),
             children=tuple(child.code for child in node.children),
         )
