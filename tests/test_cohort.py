@@ -211,3 +211,28 @@ def test_a_unit_outside_the_criterion_does_not_set_the_aggregate() -> None:
                               "Z": {"co_mot_cua": False, "ty_le": 100}})
     # Z's 100 must not count: X 10 × 50 / 50 = 10, Y 10 × 40 / 50 = 8 (the engine gives 5 and 4)
     assert (res["X"].total, res["Y"].total) == (D(10), D(8))
+
+
+def test_a_division_guard_must_exclude_zero_on_the_branch_that_divides() -> None:
+    body = 'ruleset "g" {{ total 10 }}\nfact a "a": count\nfact b "b": count\n' \
+           'section A "A" max 10 {{ criterion A.1 "x" max 10 {{ {rule} }} }}'
+    for ok in ("score if b = 0 then 0 else 10 * a / b", "score if b > 0 then 10 * a / b else 0",
+               "score if not (b = 0) then 10 * a / b else 0", "score if a = 0 or b = 0 then 0 else 10 * a / b",
+               "applicable if b != 0  score 10 * a / b"):
+        tr.loads(body.format(rule=ok))
+    # each of these leaves b = 0 possible on the branch that divides
+    for bad in ("score if b >= 0 then 10 * a / b else 0", "score if b = 0 then 10 * a / b else 0",
+                "score if a = 0 and b = 0 then 0 else 10 * a / b", "applicable if b >= 0  score 10 * a / b"):
+        with pytest.raises(tr.RulesetError, match='division by "b", which can be 0'):
+            tr.loads(body.format(rule=bad))
+
+
+def test_a_mean_is_rounded_only_when_it_does_not_terminate() -> None:
+    rs = tr.loads('''
+ruleset "m" { total 10 rounding 0 }
+fact x "x": count
+section A "A" max 10 { criterion A.1 "trung bình" max 10 { score cohort mean(x) } }''')
+    res = rs.evaluate_cohort({"P": {"x": 1}, "Q": {"x": 2}})
+    assert res["P"]["A.1"].score == D("1.5")  # (1 + 2) / 2 = 1.5 terminates: kept, as "/" keeps it
+    res = rs.evaluate_cohort({"P": {"x": 1}, "Q": {"x": 1}, "R": {"x": 2}})
+    assert res["P"]["A.1"].score == D(1)  # 4 / 3 = 1.33… does not terminate: rounded to 0 places

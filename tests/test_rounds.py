@@ -80,3 +80,37 @@ def test_unknown_final_rule_is_a_ruleset_error() -> None:
         ruleset("hightest")
     assert 'unknown final round "hightest"' in str(info.value)
     assert 'did you mean "highest"?' in str(info.value)
+
+
+def test_a_single_round_file_is_scored_as_the_last_round(tmp_path: pytest.TempPathFactory) -> None:
+    import json
+    from pathlib import Path
+
+    from thidua_rules.units import read_unit
+
+    rs_path = Path(str(tmp_path)) / "r.thidua"
+    rs_path.write_text('ruleset "r" { total 20 rounds self "Tự chấm", council "Hội đồng" }' + BODY, encoding="utf-8")
+    unit_path = Path(str(tmp_path)) / "u.json"
+    unit_path.write_text(json.dumps({"ruleset": "r.thidua", "facts": {"n": 2, "A.2": 7}}), encoding="utf-8")
+    unit = read_unit(unit_path)
+    assert unit.ruleset == str(rs_path)  # relative to the unit file's folder
+    sub = tr.load(unit.ruleset).evaluate_submission(unit.rounds)
+    assert list(sub.rounds) == ["council"]  # the ruleset's last round
+    assert sub.total == D(11)  # 2 × 2 + 7
+
+
+def test_a_judged_score_above_its_variant_max_is_flagged_in_a_submission() -> None:
+    rs = tr.loads('''
+ruleset "v" { variants by cap total by { "xã": 10, "huyện": 30 } }
+scale cap_don_vi { "huyện" > "xã" }
+fact cap "Cấp": cap_don_vi
+section A "A" max by { "xã": 10, "huyện": 30 } {
+    criterion A.1 "chấm" max by { "xã": 10, "huyện": 30 } { score assessed }
+}''')
+    sub = rs.evaluate_submission({"self": {"cap": "xã", "A.1": 12}, "appraised": {"cap": "xã", "A.1": 9}})
+    # a commune's max is 10: the self score 12 is flagged and counted as 10; appraised 9
+    assert sub.row("A.1").scores["self"] == D(10)
+    assert sub.row("A.1").flags == (
+        "self: judged score 12 is above the max 10 (không vượt quá số điểm tối đa quy định); counted as 10",
+    )
+    assert sub.total == D(9)

@@ -593,8 +593,10 @@ def check_types(c: Checker) -> None:
             if node in c.applicability:
                 guards |= _zero_tests(c.applicability[node])
             node = c.parent_of(node)
+        errors_before = sum(d.severity == "error" for d in c.diagnostics)
         info = infer(c, expr, Scope("criterion", criterion, guards=guards))
-        if _expect(c, info, NUMBER, expr, "a score rule"):
+        clean = sum(d.severity == "error" for d in c.diagnostics) == errors_before
+        if _expect(c, info, NUMBER, expr, "a score rule") and clean:
             _check_reach(c, criterion, info.range)
         if not _under_condition(c, code) and _reaches_assessed(expr):
             c.unconditional_assessed.add(code)
@@ -687,6 +689,8 @@ def check_required(c: Checker) -> None:
                  *(r.condition for d, _ in c.classifications for r in d.rules if r.condition is not None),
                  *(d.expr for d in c.lets.values())]:
         used |= _refs(expr)
+    if c.header.variants is not None:
+        used.add(c.header.variants)  # it picks each unit's maxima
     for name, spec in c.facts.items():
         if name not in used:
             c.warn(f'fact "{name}" is never used', spec.span)
@@ -836,8 +840,9 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
     if isinstance(expr, n.If):
         cond = infer(c, expr.cond, scope)
         _expect(c, cond, BOOL, expr.cond, "the condition of an if")
-        inner = attrs.evolve(scope, conditional=True, guards=scope.guards | _zero_tests(expr.cond))
-        branches = [(e, infer(c, e, inner)) for e in (expr.then, expr.otherwise)]
+        then = attrs.evolve(scope, conditional=True, guards=scope.guards | _zero_tests(expr.cond, True))
+        other = attrs.evolve(scope, conditional=True, guards=scope.guards | _zero_tests(expr.cond, False))
+        branches = [(expr.then, infer(c, expr.then, then)), (expr.otherwise, infer(c, expr.otherwise, other))]
         return _join(c, branches, "the branches of an if")
     if isinstance(expr, n.Call):
         return _infer_call(c, expr, scope)
@@ -850,21 +855,25 @@ def _text(expr: n.Expr) -> str:
     return " ".join(expr.span.text().split())
 
 
-def _zero_tests(cond: n.Expr) -> frozenset[str]:
-    """Expressions a condition compares with 0 (``x = 0``, ``x > 0``…): guarded divisors."""
-    found: set[str] = set()
-    stack = [cond]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, n.Compare):
-            for side, other in ((e.left, e.right), (e.right, e.left)):
-                if isinstance(other, n.Number) and other.value == 0:
-                    found.add(_text(side))
-        elif isinstance(e, n.Logic):
-            stack += [e.left, e.right]
-        elif isinstance(e, n.Not):
-            stack.append(e.operand)
-    return frozenset(found)
+def _zero_tests(cond: n.Expr, holds: bool = True) -> frozenset[str]:
+    """Expressions known to be non-zero where ``cond`` is ``holds``: the divisors it guards.
+
+    ``x != 0``, ``x > 0`` and ``x < 0`` guard the then-branch; ``x = 0``, ``x >= 0`` and
+    ``x <= 0`` guard the else-branch; ``and``, ``or`` and ``not`` combine these as logic does.
+    """
+    if isinstance(cond, n.Not):
+        return _zero_tests(cond.operand, not holds)
+    if isinstance(cond, n.Logic):
+        left, right = _zero_tests(cond.left, holds), _zero_tests(cond.right, holds)
+        # both true (and / not-or): either guard holds; one of them (or / not-and): both must
+        return left | right if (cond.op == "and") == holds else left & right
+    if isinstance(cond, n.Compare):
+        for side, other, op in ((cond.left, cond.right, cond.op), (cond.right, cond.left, _FLIP[cond.op])):
+            if isinstance(other, n.Number) and other.value == 0:
+                nonzero_when_true = op in ("!=", ">", "<")
+                if nonzero_when_true == holds:
+                    return frozenset({_text(side)})
+    return frozenset()
 
 
 def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
@@ -1385,9 +1394,12 @@ def check_rollup(c: Checker) -> None:
             code, value, span = item.values
             assert isinstance(code, str) and isinstance(value, Decimal) and isinstance(span, Span)
             c.check_number(value, span)
-            if fold(code) not in c.codes:
+            canonical = {fold(x): x for x in [*c.criteria, *c.groups]}
+            if fold(code) not in canonical:
                 c.error(f'unknown code "{code}"', span, suggest(code, [*c.criteria, *c.groups]))
-            elif code in caps:
+                continue
+            code = canonical[fold(code)]
+            if code in caps:
                 c.error(f'"{code}" has two roll-up caps', item.span)
             caps[code] = value
             continue

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .errors import FactProblem, FactsError
 from .result import FrozenMap, Result
-from .runtime import ARITHMETIC, Ctx, MissingFact, validate
+from .runtime import Ctx, MissingFact, divide, validate
 
 if TYPE_CHECKING:
     from .ruleset import Ruleset
@@ -31,11 +31,9 @@ def aggregate(
         return {u: (total, f"sum over {len(units)} unit(s)") for u in units}
     if func == "mean":
         total = sum(values.values(), Decimal(0))
-        mean = ARITHMETIC.divide(total, Decimal(len(units)))
+        mean, rounded = divide(total, Decimal(len(units)), places)
         note = f"mean of {len(units)} unit(s)"
-        if ARITHMETIC.multiply(mean.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP),
-                               Decimal(len(units))) != total:
-            mean = mean.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if rounded:
             note += f", rounded half up to {places} decimal places"
         return {u: (mean, note) for u in units}
     assert func == "rank"

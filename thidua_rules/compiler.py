@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 import attrs
 
@@ -17,7 +16,7 @@ from .checker import Checker
 from .errors import EvaluationError
 from .model import FactSpec
 from .result import Step, Value
-from .runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact
+from .runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, divide
 
 Fn = Callable[[Ctx], Value]
 ZERO = Decimal(0)
@@ -304,7 +303,6 @@ class Compiler:
         left, right = self.expr(e.left, code), self.expr(e.right, code)
         op = e.op
         where = e.span.where
-        rounding = self.rounding
         places = self.c.header.rounding
 
         def arith(ctx: Ctx) -> Value:
@@ -320,9 +318,8 @@ class Compiler:
             else:
                 if b == 0:
                     raise EvaluationError(f"{where}: division by zero in {text!r} (criterion {code})")
-                value = ARITHMETIC.divide(a, b)
-                if Fraction(value) * Fraction(b) != Fraction(a):  # the quotient does not terminate
-                    value = value.quantize(rounding, rounding=ROUND_HALF_UP)
+                value, rounded = divide(a, b, places)
+                if rounded:  # the quotient does not terminate
                     note = f"rounded half up to {places} decimal places (ruleset rounding)"
             if ctx.trace is not None:
                 ctx.trace.append(Step(op, text, (a, b), value, note))

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from typing import Any
 
 from . import nodes as n
 from .checker import Checker
 from .compiler import CNode, Program
-from .runtime import ARITHMETIC
+from .runtime import divide
 
 #: One node's untraced outcome: score, raw, this unit's max, applicable max, counted children.
 Outcome = tuple[Decimal | None, Decimal | None, Decimal | None, Decimal, tuple[str, ...]]
@@ -31,13 +30,10 @@ class _Fallback(Exception):
     """The generated code met a case it leaves to the traced path."""
 
 
-def _div(a: Decimal, b: Decimal, quantum: Decimal) -> Decimal:
+def _div(a: Decimal, b: Decimal, places: int) -> Decimal:
     if b == 0:
         raise _Fallback("division by zero")
-    value = ARITHMETIC.divide(a, b)
-    if Fraction(value) * Fraction(b) != Fraction(a):
-        value = value.quantize(quantum, rounding=ROUND_HALF_UP)
-    return value
+    return divide(a, b, places)[0]
 
 
 def _nomatch() -> Decimal:
@@ -51,7 +47,7 @@ class _Gen:
         self.consts: dict[str, object] = {
             "ZERO": ZERO, "_div": _div, "_nomatch": _nomatch, "_Fallback": _Fallback,
             "ROUND_HALF_UP": ROUND_HALF_UP, "ROUND_FLOOR": ROUND_FLOOR, "ROUND_CEILING": ROUND_CEILING,
-            "QR": Decimal(1).scaleb(-checked.header.rounding),
+            "QR": checked.header.rounding,
         }
         self.by_value: dict[tuple[str, object], str] = {}
         self.lines: list[str] = []

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .errors import EvaluationError, FactProblem, FactsError
 from .result import FrozenMap, Result, Step, _jsonable
-from .runtime import ARITHMETIC
+from .runtime import divide
 from .source import fold, nfc
 
 if TYPE_CHECKING:
@@ -132,13 +132,10 @@ def evaluate_periods(
             if spec.combine == "mean":
                 # Every node is divided by the same number of periods, so a group stays the sum
                 # of its items; a period where the item did not apply adds nothing to it.
-                mean = ARITHMETIC.divide(rolled, divisor)
+                rolled, rounded = divide(rolled, divisor, places)
                 note = f"mean of {len(counted)} period(s)"
-                exact = mean.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-                if ARITHMETIC.multiply(exact, divisor) != rolled:
+                if rounded:
                     note += f", rounded half up to {places} decimal places"
-                    mean = exact
-                rolled = mean
                 steps.append(Step("mean", code, tuple(scores), rolled, note))
             else:
                 steps.append(Step("sum", code, tuple(scores), rolled, " + ".join(counted)))

@@ -19,6 +19,18 @@ NUMBER_LIMIT = Decimal("1e15")
 PLACES_LIMIT = 10
 
 
+def divide(a: Decimal, b: Decimal, places: int) -> tuple[Decimal, bool]:
+    """``a / b`` exactly when the quotient terminates, else rounded half up to ``places``.
+
+    The second value says whether it was rounded. ``b`` must not be 0. Every division of the
+    library (``/`` in rules, cohort and period means) follows this one rule.
+    """
+    value = ARITHMETIC.divide(a, b)
+    if Fraction(value) * Fraction(b) == Fraction(a):
+        return value, False
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), True
+
+
 class MissingFact(Exception):
     """Raised inside evaluation when a rule reads a fact the unit did not give."""
 

@@ -118,6 +118,22 @@ def _show(value: Decimal) -> str:
     return format(value.normalize(), "f") if value != 0 else "0"
 
 
+def _unit_max(
+    rs: Ruleset, code: str, facts: Mapping[str, object], default: Decimal | None
+) -> Decimal | None:
+    """A criterion's max for this unit: its variant's (``max by``) when the unit names its kind."""
+    criterion = rs.criteria.get(code)
+    variant = rs.header.variants
+    if criterion is None or not criterion.max_by or variant is None:
+        return default
+    spec = rs.facts.get(variant)
+    level = facts.get(variant)
+    if spec is None or not isinstance(level, str):
+        return default
+    canonical = dict(spec.spellings).get(fold(level))
+    return dict(criterion.max_by).get(canonical or "", default)
+
+
 def _choose(
     rule: str, order: list[str], scored: list[tuple[str, Decimal | None]]
 ) -> tuple[str, Decimal | None, str]:
@@ -151,7 +167,7 @@ def evaluate_submission(
         raise FactsError([FactProblem("(rounds)", "expected a mapping of round names to facts")], unit=unit)
     given: dict[str, object] = {}
     for raw_name, value in rounds.items():
-        name = nfc(str(raw_name))
+        name = declared[-1] if raw_name == "*" else nfc(str(raw_name))  # "*": the last round
         if name not in declared:
             from .checker import suggest
 
@@ -176,12 +192,13 @@ def evaluate_submission(
             number = _number(value)
             if spec is None or spec.kind != "assessed" or isinstance(number, str):
                 continue
-            if spec.high is not None and number > spec.high:
+            top = _unit_max(rs, spec.name, facts, spec.high)
+            if top is not None and number > top:
                 flags.setdefault(spec.name, []).append(
-                    f"{name}: judged score {_show(number)} is above the max {_show(spec.high)} "
-                    f"({ABOVE_MAX}); counted as {_show(spec.high)}"
+                    f"{name}: judged score {_show(number)} is above the max {_show(top)} "
+                    f"({ABOVE_MAX}); counted as {_show(top)}"
                 )
-                adjusted[key] = spec.high
+                adjusted[key] = top
         merged.update(adjusted)
         result, walk, invalid, missing = rs._run(adjusted, trace=trace, cohort=None)
         problems += [FactProblem(f"{name}: {p.fact}", p.message) for p in invalid]

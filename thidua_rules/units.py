@@ -13,6 +13,9 @@ import attrs
 
 from .errors import FactProblem, FactsError
 
+#: The round name a single-round file's facts are given under: the ruleset's last round.
+LAST_ROUND = "*"
+
 
 @attrs.frozen
 class UnitFile:
@@ -26,9 +29,11 @@ class UnitFile:
 
 
 def read_unit(path: str | os.PathLike[str]) -> UnitFile:
-    """Read ``{"unit": …, "ruleset": …, "rounds": {"self": {"facts": …}, …}}`` (or plain facts).
+    """Read ``{"unit": …, "ruleset": …, "rounds": {"self": {"facts": …}, …}}``.
 
-    JSON numbers are read as Decimal, never float; TOML floats likewise.
+    A file with ``"facts"`` (and ``"claims"``) instead of ``"rounds"`` is one round: the
+    ruleset's last. JSON numbers are read as Decimal, never float; TOML floats likewise. A
+    ``"ruleset"`` path is taken relative to the file's own folder.
     """
     name = os.fspath(path)
     try:
@@ -54,8 +59,10 @@ def read_unit(path: str | os.PathLike[str]) -> UnitFile:
         if not isinstance(rounds, Mapping):
             raise FactsError([FactProblem(name, '"rounds" must map round names to facts')])
     elif "facts" in content:
-        rounds = {"appraised": {"facts": content["facts"], "claims": content.get("claims", {})}}
+        rounds = {LAST_ROUND: {"facts": content["facts"], "claims": content.get("claims", {})}}
     else:
         raise FactsError([FactProblem(name, 'expected "rounds" or "facts"')])
     ruleset = content.get("ruleset")
+    if isinstance(ruleset, str) and ruleset.endswith(".thidua") and not os.path.isabs(ruleset):
+        ruleset = os.path.join(os.path.dirname(name), ruleset)
     return UnitFile(unit, str(ruleset) if ruleset else None, rounds, bool(content.get("illustrative")), name)
