@@ -114,3 +114,17 @@ section A "A" max by { "xã": 10, "huyện": 30 } {
         "self: judged score 12 is above the max 10 (không vượt quá số điểm tối đa quy định); counted as 10",
     )
     assert sub.total == D(9)
+
+
+def test_the_form_shows_every_round_and_the_final_column() -> None:
+    from thidua_rules.cli import render_submission
+
+    rs = ruleset("last")
+    sub = rs.evaluate_submission({"self": {"n": 5, "A.2": 9}, "first": {"n": 3, "A.2": 6}, "second": {"n": 4}})
+    text = render_submission(rs, sub)
+    header = next(line for line in text.splitlines() if line.startswith("Mã"))
+    assert header.split("  ")[-2:] == ["Điểm cuối cùng", "Chênh lệch"]
+    a1 = next(line for line in text.splitlines() if line.strip().startswith("A.1"))
+    # self 2 × 5 = 10, first 2 × 3 = 6, explain did not score it, second 2 × 4 = 8; final 8; 8 − 10 = −2
+    assert a1.split()[-6:] == ["10", "6", "—", "8", "8", "-2"]
+    assert "Tổng (Điểm cuối cùng): 16" in text  # A.1 8 (second) + A.2 8 (explain)

@@ -37,17 +37,22 @@ def _short(text: str | None, width: int) -> str:
 
 def render_submission(rs: Ruleset, sub: Submission) -> str:
     """The scoring form as text: one line per row, each round's score, difference, flags."""
-    rounds = list(sub.rounds)
+    rounds = list(sub.round_scores)
     labels = {r.name: r.label for r in rs.rounds}
+    # A final column is needed when the final score is not simply one complete round's.
+    extra = sub.final_round not in sub.rounds or len(sub.rounds) < len(rounds)
+    final_label = labels.get(sub.final_round, "Điểm cuối cùng") if not extra else "Điểm cuối cùng"
     head = f"{rs.title or rs.id}\nĐơn vị: {sub.unit or '—'}\n"
-    columns = ["Mã", "Tiêu chí", "Tối đa", *(labels.get(r, r) for r in rounds), "Chênh lệch"]
-    widths = [8, 52, 7, *(max(10, len(labels.get(r, r))) for r in rounds), 10]
+    names = [*(labels.get(r, r) for r in rounds), *([final_label] if extra else [])]
+    columns = ["Mã", "Tiêu chí", "Tối đa", *names, "Chênh lệch"]
+    widths = [8, 52, 7, *(max(10, len(name)) for name in names), 10]
     lines = [head, "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     for row in sub.rows:
         indent = "" if not row.is_criterion else "  "
         cells = [
             indent + row.code, _short(row.title, 52 - len(indent)), _fmt(row.max),
-            *(_fmt(row.scores[r]) for r in rounds), _fmt(row.difference),
+            *(_fmt(row.scores[r]) for r in rounds), *([_fmt(row.final)] if extra else []),
+            _fmt(row.difference),
         ]
         lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
         for flag in row.flags:
@@ -55,11 +60,11 @@ def render_submission(rs: Ruleset, sub: Submission) -> str:
     final = sub.final
     lines.append("")
     lines.append(
-        f"Tổng ({labels.get(sub.final_round, sub.final_round)}): {_fmt(final.total)} = "
+        f"Tổng ({final_label}): {_fmt(final.total)} = "
         f"điểm chuẩn {_fmt(final.standard)} + điểm cộng {_fmt(final.bonus)} − điểm trừ {_fmt(final.deductions)}"
     )
     for r in rounds:
-        if r != sub.final_round:
+        if r != sub.final_round and r in sub.rounds:
             lines.append(f"Tổng ({labels.get(r, r)}): {_fmt(sub.rounds[r].total)}")
     assumptions = sorted({a for node in final for a in node.assumptions})
     if assumptions:
