@@ -120,7 +120,7 @@ def test_the_form_shows_every_round_and_the_final_column() -> None:
     from thidua_rules.cli import render_submission
 
     rs = ruleset("last")
-    sub = rs.evaluate_submission({"self": {"n": 5, "A.2": 9}, "first": {"n": 3, "A.2": 6}, "second": {"n": 4}})
+    sub = rs.evaluate_submission(ROUNDS)
     text = render_submission(rs, sub)
     header = next(line for line in text.splitlines() if line.startswith("Mã"))
     assert header.split("  ")[-2:] == ["Điểm cuối cùng", "Chênh lệch"]
