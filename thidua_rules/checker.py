@@ -647,19 +647,22 @@ def _refs(expr: n.Expr) -> set[str]:
     return found
 
 
-def _unconditional(expr: n.Expr) -> set[str]:
-    """Names read whatever the facts: not only under a branch, a table row or a short circuit."""
-    if isinstance(expr, n.Ref):
-        return {expr.name}
+def _always(expr: n.Expr) -> list[n.Expr]:
+    """The parts of ``expr`` evaluated whatever the facts: not a branch, a row or a short circuit."""
     if isinstance(expr, n.If):
-        return _unconditional(expr.cond)
+        return [expr.cond]
     if isinstance(expr, n.Table):
-        return _unconditional(expr.subject)
+        return [expr.subject]
     if isinstance(expr, n.Logic):
-        return _unconditional(expr.left)
-    found: set[str] = set()
-    for child in _children(expr):
-        found |= _unconditional(child)
+        return [expr.left]
+    return _children(expr)
+
+
+def _unconditional(expr: n.Expr) -> set[str]:
+    """Names read whatever the facts."""
+    found = {expr.name} if isinstance(expr, n.Ref) else set()
+    for part in _always(expr):
+        found |= _unconditional(part)
     return found
 
 
@@ -710,15 +713,7 @@ def _under_condition(c: Checker, code: str | None) -> bool:
 
 def _reaches_assessed(expr: n.Expr) -> bool:
     """Whether ``assessed`` is read whatever the facts (not only under a condition)."""
-    if isinstance(expr, n.Assessed):
-        return True
-    if isinstance(expr, n.If):
-        return _reaches_assessed(expr.cond)
-    if isinstance(expr, n.Table):
-        return _reaches_assessed(expr.subject)
-    if isinstance(expr, n.Logic):
-        return _reaches_assessed(expr.left)
-    return any(_reaches_assessed(child) for child in _children(expr))
+    return isinstance(expr, n.Assessed) or any(_reaches_assessed(part) for part in _always(expr))
 
 
 def _expect(c: Checker, info: Info, wanted: Type, expr: n.Expr, what: str) -> bool:
