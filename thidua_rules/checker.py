@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from fractions import Fraction
 
 import attrs
 
@@ -20,6 +21,8 @@ from .model import DECLARABLE_KINDS, Award, Criterion, Derived, FactSpec, Group,
 from .patterns import NumberSet, compare_set
 from .source import Span, fold, unaccent
 
+#: The context of the range analysis: wide enough for any product of bounded numbers.
+RANGES = Context(prec=200, Emax=10**6, Emin=-(10**6))
 #: Largest magnitude of a number in a ruleset or a fact (15 digits before the point).
 NUMBER_LIMIT = Decimal("1e15")
 #: Most decimal places of a number in a ruleset or a fact.
@@ -176,7 +179,9 @@ class Checker:
         return self
 
     def check_number(self, value: Decimal, span: Span) -> None:
-        if abs(value) >= NUMBER_LIMIT or -value.as_tuple().exponent > PLACES_LIMIT:  # type: ignore[operator]
+        exponent = value.as_tuple().exponent
+        # adjusted() and the exponent need no arithmetic, so a million-digit literal is cheap.
+        if value.adjusted() >= 15 or (isinstance(exponent, int) and -exponent > PLACES_LIMIT):
             self.error(
                 f"number {value} is out of range",
                 span,
@@ -223,7 +228,11 @@ def check_header(c: Checker) -> None:
                 c.error(f'"{parts["dated"]}" is not a valid date', h.span)
         fields.update(document=parts.get("number"), dated=parts.get("dated"), issuer=parts.get("issuer"))
     if "year" in values:
-        fields["year"] = values["year"][0]  # type: ignore[index]
+        year = values["year"][0]  # type: ignore[index]
+        if not 1900 <= year <= 2200:
+            c.error(f"year {_num(year)} is out of range 1900..2200", _item_span(h, "year"))
+        else:
+            fields["year"] = int(year)
     if "total" in values:
         fields["total"] = values["total"][0]  # type: ignore[index]
         total_item = next(i for i in h.items if isinstance(i, n.HeaderItem) and i.kind == "total")
@@ -231,9 +240,9 @@ def check_header(c: Checker) -> None:
     if "rounding" in values:
         places = values["rounding"][0]  # type: ignore[index]
         if not 0 <= places <= PLACES_LIMIT:
-            c.error(f"rounding {places} is out of range 0..{PLACES_LIMIT}", h.span)
+            c.error(f"rounding {_num(places)} is out of range 0..{PLACES_LIMIT}", _item_span(h, "rounding"))
         else:
-            fields["rounding"] = places
+            fields["rounding"] = int(places)
     c.header = Header(id=h.id, **fields)  # type: ignore[arg-type]
     rounds_item = next(
         (i for i in h.items if isinstance(i, n.HeaderItem) and i.kind == "rounds"), None
@@ -256,6 +265,10 @@ def check_header(c: Checker) -> None:
             suggest(final, [*seen, *FINAL_RULES]) or "final is last, highest, lowest or a round's name",
         )
     c.final_round = final if final is not None else c.rounds[-1].name
+
+
+def _item_span(h: n.Header, kind: str) -> Span:
+    return next((i.span for i in h.items if isinstance(i, n.HeaderItem) and i.kind == kind), h.span)
 
 
 # ================================================================ pass 2: scales, facts, lets
@@ -537,6 +550,9 @@ def _criterion(
     inherited: tuple[str, ...],
     inherited_cap: Decimal | None,
 ) -> None:
+    if decl.code in c.facts or decl.code in c.lets:
+        c.error(f'code "{decl.code}" is also the name of a fact or derived value', decl.code_span,
+                "a judged score is given under the criterion's code, so the two must differ")
     max_, cap = _limits(c, decl.limits, decl.code)
     if cap is not None:
         c.error("a criterion has a max, not a cap", decl.span, 'write "max N"')
@@ -602,27 +618,44 @@ def check_types(c: Checker) -> None:
             c.unconditional_assessed.add(code)
 
 
+#: How long a chain of derived values reading each other may be (evaluation recurses along it).
+MAX_LET_CHAIN = 100
+
+
 def _order_lets(c: Checker) -> None:
-    """Order derived values so each comes after those it reads; report cycles."""
+    """Order derived values so each comes after those it reads; report cycles and long chains.
+
+    Iterative, so a chain of thousands of ``let`` cannot exhaust the stack.
+    """
     state: dict[str, int] = {}
-
-    def visit(name: str, path: list[str]) -> None:
-        if state.get(name) == 2:
-            return
-        if state.get(name) == 1:
-            cycle = " -> ".join([*path[path.index(name):], name])
-            c.error(f"derived values depend on each other in a cycle: {cycle}", c.lets[name].span)
-            return
-        state[name] = 1
-        for ref in _refs(c.lets[name].expr):
-            if ref in c.lets:
-                visit(ref, [*path, name])
-        state[name] = 2
-        c.let_order.append(name)
-
-    for name in c.lets:
-        visit(name, [])
-
+    depth: dict[str, int] = {}
+    for start in c.lets:
+        if start in state:
+            continue
+        path: list[str] = [start]
+        pending: list[list[str]] = [sorted(r for r in _refs(c.lets[start].expr) if r in c.lets)]
+        state[start] = 1
+        while path:
+            if pending[-1]:
+                ref = pending[-1].pop()
+                if state.get(ref) == 1:
+                    cycle = " -> ".join([*path[path.index(ref):], ref])
+                    c.error(f"derived values depend on each other in a cycle: {cycle}", c.lets[ref].span)
+                elif ref not in state:
+                    state[ref] = 1
+                    path.append(ref)
+                    pending.append(sorted(r for r in _refs(c.lets[ref].expr) if r in c.lets))
+                continue
+            name = path.pop()
+            pending.pop()
+            state[name] = 2
+            reads = [r for r in _refs(c.lets[name].expr) if r in c.lets]
+            depth[name] = 1 + max((depth.get(r, 0) for r in reads), default=0)
+            if depth[name] > MAX_LET_CHAIN:
+                c.error(f"derived values read each other more than {MAX_LET_CHAIN} deep", c.lets[name].span,
+                        "compute the chain in fewer steps")
+                c.broken.add(name)
+            c.let_order.append(name)
 
 def _children(expr: n.Expr) -> list[n.Expr]:
     if isinstance(expr, n.Neg | n.Not):
@@ -821,7 +854,12 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
                 expr.right.span,
                 f"say what scores then: if {divisor} = 0 then … else …",
             )
-        return Info(NUMBER, ops[expr.op](left.range, right.range))
+        result = ops[expr.op](left.range, right.range)
+        if expr.op == "/" and not _terminates(expr.right):
+            # an inexact quotient is rounded: its value may lie a quantum outside the exact range
+            quantum = Decimal(1).scaleb(-c.header.rounding)
+            result = Interval(result.low - quantum, result.high + quantum)
+        return Info(NUMBER, result)
     if isinstance(expr, n.Compare):
         return _infer_compare(c, expr, scope)
     if isinstance(expr, n.Logic | n.Not):
@@ -844,6 +882,17 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
     if isinstance(expr, n.Table):
         return _infer_table(c, expr, scope)
     raise AssertionError(f"unknown node {expr!r}")  # pragma: no cover
+
+
+def _terminates(divisor: n.Expr) -> bool:
+    """Whether dividing by ``divisor`` always gives a terminating decimal (a constant 2^a·5^b…)."""
+    if not isinstance(divisor, n.Number) or divisor.value == 0:
+        return False
+    denominator = (Fraction(1) / Fraction(divisor.value)).denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
 
 
 def _text(expr: n.Expr) -> str:
@@ -931,7 +980,10 @@ def _arith_operand(c: Checker, info: Info, expr: n.Expr, op: str) -> bool:
 
 def _resolve_level(c: Checker, expr: n.Expr, scale_name: str) -> bool:
     """Resolve a text literal as a level of ``scale_name``; report it if it is none."""
-    assert isinstance(expr, n.String)
+    if not isinstance(expr, n.String):
+        c.error(f'a level of scale "{scale_name}" is compared with a level name in quotes, '
+                "not with a computed text", expr.span)
+        return False
     scale = c.scales[scale_name]
     level = scale.keys.get(fold(expr.value))
     if level is None:
@@ -1005,17 +1057,20 @@ def _infer_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
         mode = {"round": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}[expr.func]
 
         def q(end: Decimal) -> Decimal:
-            return end.quantize(quantum, rounding=mode) if end.is_finite() else end
+            return end.quantize(quantum, rounding=mode, context=RANGES) if end.is_finite() else end
 
-        return Info(NUMBER, Interval(q(first.low), q(first.high)))
+        try:
+            return Info(NUMBER, Interval(q(first.low), q(first.high)))
+        except ArithmeticError:  # an end too large to quantize: no bound is known
+            return Info(NUMBER)
     if expr.func == "abs":
         r = ranges[0]
         top = max(abs(r.low), abs(r.high))
         bottom = Decimal(0) if r.low <= 0 <= r.high else min(abs(r.low), abs(r.high))
         return Info(NUMBER, Interval(bottom, top, r.integral))
     if expr.func == "clamp":
-        x, lo, hi = ranges
-        return Info(NUMBER, Interval(max(x.low, lo.low), min(x.high, hi.high)))
+        x, lo, hi = ranges  # min(max(x, lo), hi), end by end
+        return Info(NUMBER, Interval(min(max(x.low, lo.low), hi.low), min(max(x.high, lo.high), hi.high)))
     result = ranges[0]
     for r in ranges[1:]:
         result = result.min(r) if expr.func == "min" else result.max(r)
@@ -1362,12 +1417,14 @@ def check_ranking(c: Checker) -> None:
         if not isinstance(decl, n.AwardDecl):
             continue
         _declare(c, decl.name, decl.span, names)
-        if decl.count < 1:
-            c.error(f'award "{decl.name}" must be given to at least one unit', decl.span)
+        if not 1 <= decl.count <= 1_000_000:
+            c.error(f'award "{decl.name}" is given to 1 to 1000000 units, not {_num(Decimal(decl.count))}',
+                    decl.span)
+            continue
         for req in decl.requirements:
             _expect(c, infer(c, req.condition, Scope("award")), BOOL, req.condition, "an award requirement")
         award = Award(
-            decl.name, decl.title, decl.count,
+            decl.name, decl.title, int(decl.count),
             tuple((r.condition.span.text(), r.reason) for r in decl.requirements),
         )
         c.awards.append((award, decl))

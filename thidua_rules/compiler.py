@@ -393,7 +393,7 @@ class Compiler:
             def rounder(ctx: Ctx) -> Value:
                 x = first(ctx)
                 assert isinstance(x, Decimal)
-                value = x.quantize(quantum, rounding=mode)
+                value = x.quantize(quantum, rounding=mode, context=ARITHMETIC)
                 if ctx.trace is not None:
                     ctx.trace.append(Step(func, text, (x,), value, f"{int(places)} decimal places"))
                 return value

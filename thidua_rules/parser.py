@@ -83,7 +83,9 @@ def _diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         expected = describe_expected(error.accepts or error.expected)
     elif isinstance(error, UnexpectedToken | UnexpectedEOF):
         found = "unexpected end of file"
-        lines = source.text.splitlines() or [""]
+        lines = list(source.lines)
+        if len(lines) > 1 and lines[-1] == "":
+            lines.pop()  # a final newline ends the last line; it starts no new one
         line, column = len(lines), len(lines[-1]) + 1
         expected = describe_expected(set(error.expected))
     else:
@@ -202,4 +204,26 @@ def parse(source: Source) -> Tree[Token]:
         raise RulesetError([Diagnostic("error", "the ruleset is nested too deeply to read", span)]) from None
     if problems:
         raise RulesetError(problems)
+    _check_depth(tree, source)
     return tree
+
+
+#: How deeply rules and sections may nest; deeper trees are refused before any recursion.
+MAX_DEPTH = 150
+
+
+def _check_depth(tree: Tree[Token], source: Source) -> None:
+    """Refuse a tree nested deeper than ``MAX_DEPTH``, measured without recursion."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            line = getattr(meta, "line", 1) or 1
+            column = getattr(meta, "column", 1) or 1
+            span = Span(source, line, column, line, column + 1)
+            raise RulesetError([Diagnostic(
+                "error", f"this is nested more than {MAX_DEPTH} levels deep", span,
+                "split the rule with let values, or the section into fewer levels",
+            )])
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))

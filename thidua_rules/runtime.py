@@ -28,7 +28,7 @@ def divide(a: Decimal, b: Decimal, places: int) -> tuple[Decimal, bool]:
     value = ARITHMETIC.divide(a, b)
     if Fraction(value) * Fraction(b) == Fraction(a):
         return value, False
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), True
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=ARITHMETIC), True
 
 
 class MissingFact(Exception):

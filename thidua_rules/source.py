@@ -29,12 +29,16 @@ class Source:
 
     name: str
     text: str
+    # Split once, and on "\n" only, as the parser counts lines (not at form feeds, U+2028…).
+    lines: tuple[str, ...] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "lines", tuple(line.removesuffix("\r") for line in self.text.split("\n")))
 
     def line(self, number: int) -> str:
         """Return line ``number`` (1-based) without its newline, or '' past the end."""
-        lines = self.text.splitlines()
-        if 1 <= number <= len(lines):
-            return lines[number - 1]
+        if 1 <= number <= len(self.lines):
+            return self.lines[number - 1]
         return ""
 
 

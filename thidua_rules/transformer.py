@@ -81,13 +81,13 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         return "issuer", unquote(children[0]), self.span(meta)
 
     def h_year(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
-        return n.HeaderItem("year", (int(children[0]),), self.span(meta))
+        return n.HeaderItem("year", (Decimal(children[0]),), self.span(meta))
 
     def h_total(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
         return n.HeaderItem("total", (Decimal(children[0]),), self.span(meta))
 
     def h_rounding(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
-        return n.HeaderItem("rounding", (int(children[0]),), self.span(meta))
+        return n.HeaderItem("rounding", (Decimal(children[0]),), self.span(meta))
 
     def h_rounds(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
         rounds = tuple(c for c in children if isinstance(c, n.RoundDecl))
@@ -239,8 +239,9 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     def award_decl(self, meta: Meta, children: list[Any]) -> n.AwardDecl:
         name, title, count, *requirements = children
+        # The count stays a Decimal here (any length parses); the checker bounds it.
         return n.AwardDecl(
-            nfc(str(name)), unquote(title), int(count), tuple(requirements), self.span(meta)
+            nfc(str(name)), unquote(title), Decimal(count), tuple(requirements), self.span(meta)  # type: ignore[arg-type]
         )
 
     def requirement(self, meta: Meta, children: list[Any]) -> n.Requirement:
