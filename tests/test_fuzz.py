@@ -1,0 +1,620 @@
+"""Fuzzing the language (issue 5).
+
+(a) Every ruleset ``thidua_rules.fuzzing.rulesets()`` generates is valid: it loads, and every unit
+    ``thidua_rules.testing.facts`` draws for it evaluates and passes ``check_invariants``.
+(b) Damaged rulesets (``fuzzing.mutations`` of both shipped rulesets and of generated ones) either
+    load or raise ``RulesetError`` whose every problem has a position in the text; any other
+    exception (RecursionError, ValueError, KeyError, Lark's exceptions, UnicodeError…) fails.
+(c) Every load finishes within ``TIME_LIMIT`` seconds, 5000-deep parentheses and a 100 000-line
+    file included. A load that runs over is interrupted by an alarm, so a hang fails one case
+    instead of the run.
+
+Cases the library fails today are kept, each marked ``xfail(strict=True)`` with the smallest
+reproducer found in its reason; the property tests stay within what passes (``SAFE_DEPTH``,
+``SAFE_DIGITS``): raise those when the BUG tests below pass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import decimal
+import os
+import signal
+import tempfile
+import threading
+import time
+import traceback
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, reject, settings
+from hypothesis import strategies as st
+
+import thidua_rules as tr
+from thidua_rules import fuzzing
+from thidua_rules import nodes as n
+from thidua_rules.testing import InvariantError, check_invariants, facts
+
+HERE = Path(__file__).resolve().parent
+RULESETS = sorted((HERE.parent / "rulesets").glob("*.thidua"))
+CUM4 = HERE.parent / "rulesets" / "cum4-2023.thidua"
+#: Seconds one load (or one evaluation) may take.
+TIME_LIMIT = 5.0
+#: The nesting and the number length the damage goes up to (the brief's 5000 levels, and more
+#: digits than int() reads by default).
+SAFE_DEPTH = 5000
+SAFE_DIGITS = 5000
+#: The depth of the deep-nesting cases.
+DEEP = 5000
+#: When the alarm lands in a finalizer (hypothesis's gc callback) the raise is ignored there and
+#: repeated; pytest reports the ignored one as a warning.
+OVERTIME_IN_FINALIZER = "ignore::pytest.PytestUnraisableExceptionWarning"
+
+
+# ================================================================ helpers
+
+
+class Overtime(BaseException):
+    """Raised by the alarm into a load that runs too long (a BaseException: nothing swallows it)."""
+
+
+@contextmanager
+def time_limit(seconds: float = TIME_LIMIT) -> Iterator[None]:
+    """Fail if the block takes ``seconds`` or more; interrupt it then, where signals allow."""
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise Overtime
+
+    alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    previous: Any = None
+    if alarm:
+        previous = signal.signal(signal.SIGALRM, expire)
+        # Then again every quarter second: a raise that lands in a finalizer is swallowed there.
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
+    start = time.perf_counter()
+    try:
+        yield
+    except Overtime:
+        pytest.fail(f"did not finish within {seconds} s")
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    elapsed = time.perf_counter() - start
+    assert elapsed < seconds, f"took {elapsed:.1f} s (limit {seconds} s)"
+
+
+def load_within(data: str | bytes) -> tr.Ruleset | tr.RulesetError:
+    """Load a text (``loads``) or a file's bytes (``load``) in time: the ruleset or its error."""
+    path = None
+    if isinstance(data, bytes):
+        handle, path = tempfile.mkstemp(suffix=".thidua")
+        os.write(handle, data)
+        os.close(handle)
+    try:
+        with time_limit():
+            try:
+                return tr.load(path) if path is not None else tr.loads(data)  # type: ignore[arg-type]
+            except tr.RulesetError as error:
+                return error
+    finally:
+        if path is not None:
+            os.unlink(path)
+
+
+def assert_positioned(error: tr.RulesetError, text: str) -> None:
+    """Every problem has a span inside the text: line and column from 1, line not past the end."""
+    assert error.diagnostics, "a RulesetError lists its problems"
+    last_line = len(text.splitlines()) + 1
+    for diagnostic in error.diagnostics:
+        span = diagnostic.span
+        assert span is not None, f"no position: {diagnostic.message}"
+        assert 1 <= span.line <= last_line, f"line {span.line} outside 1..{last_line}: {diagnostic.message}"
+        assert span.column >= 1, f"column {span.column}: {diagnostic.message}"
+        assert diagnostic.render()
+
+
+def assert_fails_cleanly(data: str | bytes) -> tr.Ruleset | None:
+    """``data`` loads (and scores a unit cleanly), or is refused with positions for its problems."""
+    outcome = load_within(data)
+    if isinstance(outcome, tr.RulesetError):
+        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+        assert_positioned(outcome, text)
+        return None
+    evaluates_cleanly(outcome, simple_unit(outcome))
+    return outcome
+
+
+def simple_unit(rs: tr.Ruleset) -> dict[str, Any]:
+    """A valid unit: counts 0, ranks 1, true, the best level, judged scores at their max."""
+    unit: dict[str, Any] = {}
+    for name, spec in rs.facts.items():
+        if spec.kind == "scale":
+            unit[name] = spec.levels[0]
+        elif spec.kind == "boolean":
+            unit[name] = True
+        elif spec.kind == "assessed":
+            unit[name] = spec.high if spec.high is not None else 0
+        else:
+            unit[name] = spec.low if spec.low is not None else 0
+    return unit
+
+
+def evaluates_cleanly(rs: tr.Ruleset, unit: dict[str, Any]) -> None:
+    """Evaluation in time, raising nothing but the library's own errors."""
+    with time_limit(), contextlib.suppress(tr.FactsError, tr.EvaluationError):
+        rs.evaluate(unit)
+
+
+def sheet(rule: str, *, declarations: str = "", total: str = "1") -> str:
+    """A one-criterion ruleset around ``rule``, with a count ``a`` and a boolean ``b``."""
+    return (
+        f'ruleset "fuzz" {{ total {total} }}\n'
+        'fact a "Số a": count\nfact b "Có b": boolean\n'
+        f"{declarations}"
+        f'section A "Mục A" max {total} {{\n    criterion A.1 "Tiêu chí 1" max {total} {{\n'
+        f"        score {rule}\n    }}\n}}\n"
+    )
+
+
+# ================================================================ (a) generated rulesets are valid
+
+
+@settings(deadline=None)  # each case is timed by time_limit
+
+
+@given(st.data())
+def test_generated_rulesets_load_and_score(data: st.DataObject) -> None:
+    text = data.draw(fuzzing.rulesets(), label="ruleset")
+    rs = load_within(text)
+    assert isinstance(rs, tr.Ruleset), str(rs)
+    unit = data.draw(facts(rs), label="unit")
+    with time_limit():
+        try:
+            check_invariants(rs, unit)
+        except (InvariantError, decimal.InvalidOperation) as error:
+            # The toolkit's prose check misreads some explanations (pinned by
+            # test_explanations_quoting_comparisons_pass_the_prose_check): such an example says
+            # nothing about the ruleset while that bug lasts.
+            frames = [frame.name for frame in traceback.extract_tb(error.__traceback__)]
+            if PROSE_CHECK_BROKEN and "_check_prose" in frames:
+                reject()
+            raise
+
+
+def test_the_generator_reaches_every_construct() -> None:
+    seen: set[str] = set()
+
+    def kinds(value: object) -> Iterator[str]:
+        if isinstance(value, tuple):
+            for item in value:
+                yield from kinds(item)
+            return
+        if not attrs.has(type(value)) or isinstance(value, tr.Diagnostic):
+            return
+        name = type(value).__name__
+        yield name
+        if isinstance(value, n.Binary | n.Logic | n.Compare):
+            yield f"{name} {value.op}"
+        elif isinstance(value, n.Call):
+            yield f"call {value.func}"
+        elif isinstance(value, n.FactDecl):
+            builtin = value.type_name in ("count", "number", "percent", "rank", "boolean")
+            yield f"fact {value.type_name if builtin else 'scale'}"
+        elif isinstance(value, n.FactOption | n.Annotation | n.HeaderItem | n.Limit):
+            yield f"{name} {value.kind}"
+        elif isinstance(value, n.Level) and len(value.names) > 1:
+            yield "level with aliases"
+        elif isinstance(value, n.GroupDecl):
+            yield f"{'section' if value.is_section else 'group'} {value.kind}"
+        elif isinstance(value, n.Table):
+            if not isinstance(value.rows[-1].pattern, n.POtherwise):
+                yield "table without otherwise"
+            yield f"table over {type(value.subject).__name__}"
+        for field in attrs.fields(type(value)):
+            yield from kinds(getattr(value, field.name))
+
+    @settings(deadline=None)  # each case is timed by time_limit
+
+    @given(fuzzing.ruleset_trees())
+    def run(tree: n.RulesetDecl) -> None:
+        seen.update(kinds(tree))
+
+    run()
+    wanted = {
+        "ScaleDecl", "level with aliases", "LetDecl", "RankingDecl", "AwardDecl", "Applicable",
+        "fact count", "fact number", "fact percent", "fact rank", "fact boolean", "fact scale",
+        "FactOption default", "FactOption optional", "FactOption appraised_only", "FactOption monotone",
+        "section None", "section bonus", "section deduction", "group None", "Limit max", "Limit cap",
+        "Annotation allow_gap", "Annotation note", "Annotation assume", "Annotation evidence",
+        "Binary +", "Binary -", "Binary *", "Binary /", "Neg", "Compare <=", "Compare =",
+        "Logic and", "Logic or", "Not", "If", "Number", "String", "Bool", "Ref", "Assessed", "SelfMax",
+        "call min", "call max", "call clamp", "call round", "call floor", "call ceil", "call abs",
+        "Table", "PCompare", "PRange", "PEqual", "POtherwise", "table without otherwise",
+        "TotalRef", "ScoreRef", "PercentageRef", "HeaderItem total", "HeaderItem rounds",
+    }
+    assert wanted <= seen, sorted(wanted - seen)
+
+
+# ================================================================ (b) damaged rulesets fail cleanly
+
+
+@pytest.mark.parametrize("path", RULESETS, ids=lambda p: p.stem)
+def test_damaged_shipped_rulesets_fail_cleanly(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+
+    @settings(deadline=None)  # each case is timed by time_limit
+
+    @given(fuzzing.mutations(text, max_depth=SAFE_DEPTH, max_digits=SAFE_DIGITS))
+    def run(damaged: str | bytes) -> None:
+        assert_fails_cleanly(damaged)
+
+    run()
+
+
+@settings(deadline=None)  # each case is timed by time_limit
+
+
+@given(st.data())
+def test_damaged_generated_rulesets_fail_cleanly(data: st.DataObject) -> None:
+    text = data.draw(fuzzing.rulesets(), label="ruleset")
+    damaged = data.draw(fuzzing.mutations(text, max_depth=SAFE_DEPTH, max_digits=SAFE_DIGITS), label="damaged")
+    assert_fails_cleanly(damaged)
+
+
+@pytest.mark.parametrize("kind", fuzzing.MUTATION_KINDS)
+def test_each_kind_of_damage_fails_cleanly(kind: str) -> None:
+    text = CUM4.read_text(encoding="utf-8")
+
+    @settings(deadline=None)  # each case is timed by time_limit
+
+    @given(fuzzing.mutations(text, kinds=[kind], steps=1, max_depth=SAFE_DEPTH, max_digits=SAFE_DIGITS))
+    def run(damaged: str | bytes) -> None:
+        assert isinstance(damaged, bytes) == (kind in ("bytes", "invalid_utf8"))
+        assert_fails_cleanly(damaged)
+
+    run()
+
+
+def test_unknown_mutation_kinds_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown"):
+        fuzzing.mutations("x", kinds=["explode"])
+
+
+def test_same_ruleset_in_other_encodings_and_layouts_loads_alike() -> None:
+    text = CUM4.read_text(encoding="utf-8")
+    original = tr.loads(text)
+    variants: list[str | bytes] = [
+        b"\xef\xbb\xbf" + text.encode("utf-8"),  # a byte order mark
+        text.replace("\n", "\r\n").encode("utf-8"),  # Windows line ends
+        unicodedata.normalize("NFD", text),  # decomposed accents
+        text.replace("    ", "\t"),
+    ]
+    for variant in variants:
+        rs = assert_fails_cleanly(variant)
+        assert rs is not None
+        assert list(rs.criteria) == list(original.criteria)
+        assert rs.facts.keys() == original.facts.keys()
+        assert rs.evaluate(simple_unit(rs)).total == original.evaluate(simple_unit(original)).total
+
+
+def test_invalid_utf8_is_reported_at_its_character() -> None:
+    data = CUM4.read_bytes().replace("Ban hành".encode(), b"Ban h\xffnh", 1)
+    if data == CUM4.read_bytes():
+        data = CUM4.read_bytes().replace("Cụm".encode(), b"C\xffm", 1)
+    error = load_within(data)
+    assert isinstance(error, tr.RulesetError)
+    (diagnostic,) = error.diagnostics
+    assert diagnostic.span is not None
+    line = data[: data.index(b"\xff")].count(b"\n") + 1
+    prefix = data[: data.index(b"\xff")].rsplit(b"\n", 1)[-1].decode("utf-8")
+    assert (diagnostic.span.line, diagnostic.span.column) == (line, len(prefix) + 1)
+
+
+# ================================================================ (c) time bounds
+
+
+def test_5000_deep_parentheses_load_in_time() -> None:
+    text = CUM4.read_text(encoding="utf-8").replace(
+        "score 2 * so_van_ban_tham_muu", "score " + "(" * DEEP + "2" + ")" * DEEP + " * so_van_ban_tham_muu"
+    )
+    rs = assert_fails_cleanly(text)
+    assert rs is not None and rs.criteria["I.2"].max == 10
+
+
+def test_5000_unclosed_parentheses_fail_in_time() -> None:
+    assert_fails_cleanly(sheet("(" * DEEP + "a"))
+    assert_fails_cleanly(sheet(")" * DEEP + "a"))
+    assert_fails_cleanly(sheet("{" * DEEP))
+
+
+def _padded(text: str, lines: int) -> str:
+    """``text`` with comment and blank lines between its lines, ``lines`` lines in all."""
+    body = text.splitlines()
+    per_line = (lines - len(body)) // len(body) + 1
+    padding = "\n".join(f"# dòng chú thích số {i}: không ảnh hưởng điểm" if i % 3 else "" for i in range(per_line))
+    return "\n".join(f"{line}\n{padding}" for line in body) + "\n"
+
+
+def test_100k_line_file_loads_in_time() -> None:
+    text = _padded(CUM4.read_text(encoding="utf-8"), 100_000)
+    assert text.count("\n") >= 100_000
+    rs = assert_fails_cleanly(text.encode("utf-8"))
+    assert rs is not None and len(rs.criteria) == len(tr.loads(CUM4.read_text(encoding="utf-8")).criteria)
+
+
+def test_100k_line_file_reports_an_error_on_its_last_line() -> None:
+    text = _padded(CUM4.read_text(encoding="utf-8"), 100_000) + "fact cuoi_cung \"Dòng cuối\": khong_co_kieu_nay\n"
+    error = load_within(text)
+    assert isinstance(error, tr.RulesetError)
+    assert_positioned(error, text)
+    last = text.count("\n")
+    column = text.splitlines()[-1].index("khong_co_kieu_nay") + 1
+    assert [(d.span.line, d.span.column) for d in error.diagnostics if d.severity == "error"] == [  # type: ignore[union-attr]
+        (last, column)
+    ]
+
+
+def _criteria_file(count: int, *, lines: int = 0) -> str:
+    """``count`` criteria under one section, padded with comment lines up to ``lines`` lines."""
+    items = "".join(
+        f'    criterion C.{i} "Tiêu chí {i}" max 1 {{\n        score min(a, max)\n    }}\n' for i in range(count)
+    )
+    text = f'ruleset "lon" {{ total {count} }}\nfact a "a": count\nsection C "Mục C" max {count} {{\n{items}}}\n'
+    padding = max(0, lines - text.count("\n"))
+    return text + "".join(f"# chú thích {i}\n" for i in range(padding))
+
+
+def test_100k_line_file_of_5000_criteria_loads_in_time() -> None:
+    # Found by this suite: Source.line() split the whole text at every Span.text(), which the
+    # checker and the compiler call per rule: quadratic (a minute for this file); fixed since.
+    text = _criteria_file(5000, lines=100_000)
+    rs = assert_fails_cleanly(text)
+    assert rs is not None and len(rs.criteria) == 5000
+
+
+def test_100k_line_file_with_10000_problems_is_reported_in_time() -> None:
+    # Found by this suite: rendering each problem split the whole text again (30 000 problems
+    # took 57 s); fixed since.
+    text = 'ruleset "loi" { total 1 }\nsection A max 1 { criterion A.1 "t" max 1 { score assessed } }\n'
+    text += "".join(
+        f'fact f{i} "Dữ kiện {i}": khong_co_kieu\n' if i % 10 == 0 else f"# dòng {i}\n" for i in range(100_000)
+    )
+    error = load_within(text)
+    assert isinstance(error, tr.RulesetError) and len(error.diagnostics) == 10_000
+    assert_positioned(error, text)
+
+
+@pytest.mark.filterwarnings(OVERTIME_IN_FINALIZER)
+@pytest.mark.xfail(strict=True, reason=(
+    "PERF: a 100 000-line ruleset made of criteria misses the 5 s bound: 33 334 criteria "
+    "(`criterion C.i \"…\" max 1 { score min(a, max) }`, 3 lines each) load in ~18 s, linearly "
+    "(~0.5 ms a criterion: Lark's tree building with propagate_positions, the ToNodes transform, the "
+    "checker and the compiler; 8 000 criteria: 3.6 s). Was quadratic before (Source.line). "
+    "Ideas: transform during parsing (Lark(transformer=…) with LALR) instead of building the tree, "
+    "and profile the checker's per-criterion passes."
+))
+def test_100k_line_ruleset_of_criteria_loads_in_time() -> None:
+    text = _criteria_file(33_334)
+    assert text.count("\n") >= 100_000
+    assert_fails_cleanly(text)
+
+
+# ================================================================ found by fuzzing, fixed since
+# Each of these crashed with a foreign exception (or gave a wrong position) when this suite was
+# written; they stay as regression tests.
+
+
+def _nested_groups(depth: int) -> str:
+    opening = "".join(f"group G{i} {{ " for i in range(depth))
+    return (
+        'ruleset "sâu" { total 1 }\nsection A max 1 {\n'
+        f'{opening}criterion A.1 "t" max 1 {{ score assessed }}{" }" * depth}\n}}\n'
+    )
+
+
+def _let_chain(depth: int) -> str:
+    lets = "".join(f"let l{i} = l{i + 1} + 1\n" for i in range(depth)) + f"let l{depth} = a\n"
+    return sheet("min(l0, max)", declarations=lets)
+
+
+DEEP_CASES = {
+    "unary minus": sheet("-" * DEEP + "a"),
+    "not": sheet("if " + "not " * DEEP + "b then 1 else 0"),
+    "chain of sums": sheet("a" + " + 1" * DEEP),
+    "nested parenthesised sums": sheet("(1 + " * DEEP + "a" + ")" * DEEP),
+    "chain of ifs": sheet("if b then 1 else " * DEEP + "a"),
+    "nested calls": sheet("min(1, " * DEEP + "a" + ")" * DEEP),
+    "nested tables": sheet("table a { otherwise: " * DEEP + "a" + " }" * DEEP),
+    "nested groups": _nested_groups(DEEP),
+    "chain of lets": _let_chain(DEEP),
+}
+
+
+@pytest.mark.parametrize("case", DEEP_CASES)
+def test_deep_nesting_loads_or_fails_cleanly(case: str) -> None:
+    # Was RecursionError (or Lark's VisitError around it) from ~250-500 levels: in the ToNodes
+    # transformer, the checker's walks (infer, _reaches_assessed, _refs, _order_lets), the compiler
+    # and evaluation (closures; _Walk over nested groups).
+    assert_fails_cleanly(DEEP_CASES[case])
+
+
+@pytest.mark.parametrize("where", ["year", "rounding", "award count"])
+def test_huge_whole_numbers_fail_cleanly(where: str) -> None:
+    # Was ValueError from int() past Python's 4300-digit limit, wrapped by Lark as VisitError.
+    huge = "1" * 5000
+    text = CUM4.read_text(encoding="utf-8")
+    if where == "year":
+        text = text.replace("year 2023", f"year {huge}")
+    elif where == "rounding":
+        text = text.replace("year 2023", f"rounding {huge}")
+    else:
+        text += f'\naward co "Cờ thi đua" count {huge} {{ }}\n'
+    assert_fails_cleanly(text)
+
+
+_SUM_OVERFLOW = pytest.mark.xfail(strict=True, raises=ArithmeticError, reason=(
+    "BUG: a max or a declared total of a million digits still raises decimal.Overflow: check_number "
+    "reports it, but check_sums then works with it in the default decimal context (Emax 999999): "
+    "_children_max adds the maxima (`total += value`), and the message 'the sections add up to …, "
+    "not the declared total …' formats it with checker._num (value.normalize()). Reproducers: "
+    "`criterion A.1 \"t\" max 1` + '0' * 1_000_000 + ` { … }`, or `total 1` + '0' * 1_000_000. Fix: "
+    "leave numbers out of range out of the sum checks (they are already reported)."
+))
+
+
+@pytest.mark.parametrize("where", [
+    pytest.param("total", marks=_SUM_OVERFLOW),
+    pytest.param("max", marks=_SUM_OVERFLOW),
+    "rule",
+])
+def test_numbers_of_a_million_digits_fail_cleanly(where: str) -> None:
+    # Was decimal.Overflow in checker.check_number (abs() in the default decimal context).
+    huge = "1" + "0" * 1_000_000
+    if where == "rule":
+        text = sheet(f"{huge} * a")
+    elif where == "max":
+        text = sheet("a").replace('"Tiêu chí 1" max 1', f'"Tiêu chí 1" max {huge}')
+    else:
+        text = sheet("a").replace("total 1 }", f"total {huge} }}")
+    assert_fails_cleanly(text)
+
+
+def test_rounding_a_large_product_is_checked_cleanly() -> None:
+    # Was decimal.InvalidOperation: the checker quantized the range's ends in 28 digits.
+    assert_fails_cleanly(sheet("min(round(999999999999999 * 999999999999999, 10), max)"))
+
+
+@pytest.mark.parametrize("text_expr", [
+    '(if dan_chu_tot then "xuất sắc" else "hoàn thành")',
+    'table hang_dti { <= 5: "xuất sắc", otherwise: "hoàn thành" }',
+])
+def test_comparing_a_level_with_computed_text_fails_cleanly(text_expr: str) -> None:
+    # Was an AssertionError in checker._resolve_level (it expected a string literal).
+    text = CUM4.read_text(encoding="utf-8").replace(
+        "score if dan_chu_tot then 2 else 0", f"score if xep_loai_dang = {text_expr} then 2 else 0"
+    )
+    assert_fails_cleanly(text)
+
+
+@pytest.mark.parametrize("value", ['"abc"', 'if b then "x" else "y"'])
+def test_a_text_let_fails_cleanly(value: str) -> None:
+    # Was a KeyError in the compiler, which looked the text up as a level.
+    assert_fails_cleanly(sheet("a", declarations=f"let chu = {value}\n"))
+
+
+@pytest.mark.parametrize(("rule", "unit"), [
+    ("min(round(a * a * a * a * a * a * a, 10), max)", {"a": 1000, "b": True}),
+    ("min(999999999999999 * 999999999999999 / 7, max)", {"a": 0, "b": True}),
+], ids=["round", "division"])
+def test_large_intermediate_values_evaluate_cleanly(rule: str, unit: dict[str, Any]) -> None:
+    # Was decimal.InvalidOperation from rs.evaluate: quantize() ran in the default 28-digit context.
+    rs = assert_fails_cleanly(sheet(rule))
+    if rs is not None:
+        evaluates_cleanly(rs, unit)
+
+
+@pytest.mark.parametrize(("declarations", "rule", "unit"), [
+    ('fact x "x": count 0..2\n', "table x / 3 { 0..0.6666666667: 1, }", {"x": 2}),
+    ('fact x "x": number 0..10\nfact h "h": number 0..10\n', "table clamp(x, 5, h) { 5..10: 1, }", {"x": 0, "h": 2}),
+], ids=["division", "clamp"])
+def test_a_checked_table_always_has_a_matching_row(declarations: str, rule: str, unit: dict[str, Any]) -> None:
+    # Was accepted without otherwise, then "no row of the table matches" at evaluation: the range
+    # of a division ignored its rounding (2/3 gives 0.67), that of clamp(x, lo, hi) a hi below lo.
+    text = (
+        f'ruleset "bang" {{ total 1 }}\n{declarations}'
+        f'section A max 1 {{\n    criterion A.1 "t" max 1 {{\n        score {rule}\n    }}\n}}\n'
+    )
+    rs = assert_fails_cleanly(text)
+    if rs is not None:
+        rs.evaluate(unit)  # a table the checker accepts has a row for every value
+
+
+def test_a_code_that_is_also_a_fact_name_is_refused_or_kept_apart() -> None:
+    # Was silently merged: the judged score of criterion "so" replaced the count fact so.
+    text = (
+        'ruleset "trung" { total 2 }\nfact so "Số văn bản": count\n'
+        'section A max 2 {\n    criterion "so" "Tiêu chí so" max 1 { score assessed }\n'
+        '    criterion A.2 "Tiêu chí 2" max 1 { score min(so, max) }\n}\n'
+    )
+    rs = assert_fails_cleanly(text)
+    if rs is not None:
+        assert rs.facts["so"].kind == "count"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x0c", "\x85", "\r"], ids=["U+2028", "form feed", "NEL", "CR"])
+def test_spans_stay_on_their_line_after_odd_line_breaks(separator: str) -> None:
+    # Was wrong: Lark counts lines at "\n" only, Source.line() split with str.splitlines().
+    text = CUM4.read_text(encoding="utf-8").replace("# Nguồn:", f"# Nguồn:{separator}", 1)
+    rs = assert_fails_cleanly(text)
+    assert rs is not None
+    assert rs.criteria["I.2"].rule == "2 * so_van_ban_tham_muu"
+    error = load_within(text.replace("score 2 * so_van_ban_tham_muu", "score 2 * so_van_ban_tham_mu"))
+    assert isinstance(error, tr.RulesetError)
+    assert error.diagnostics[0].span is not None and error.diagnostics[0].span.text() == "so_van_ban_tham_mu"
+
+
+# ================================================================ BUG: the toolkit's prose check
+
+
+PROSE_CASES = {
+    # an explanation line with two " = " and a " + " is read as a sum that should add up
+    "false alarm": ("if not 0 = a then 0 else 1 + b", {"a": 0, "b": 2}),
+    # … and when a comparison's verdict (đúng/sai) follows the second " = ", Decimal() fails on it
+    "crash": ("if 1 + a = b then 1 else 0", {"a": 1, "b": 2}),
+}
+
+
+def _prose_case(rule: str) -> tr.Ruleset:
+    return tr.loads(
+        'ruleset "loi-van" { total 5 }\nfact a "a": count\nfact b "b": count\n'
+        f'section A max 5 {{\n    criterion A.1 "t" max 5 {{\n        score {rule}\n    }}\n}}\n'
+    )
+
+
+def _prose_check_is_broken() -> bool:
+    """Whether check_invariants still misreads explanations (then test (a) skips such examples)."""
+    for rule, unit in PROSE_CASES.values():
+        try:
+            check_invariants(_prose_case(rule), unit)
+        except (InvariantError, decimal.InvalidOperation):
+            return True
+    return False
+
+
+PROSE_CHECK_BROKEN = _prose_check_is_broken()
+
+
+@pytest.mark.xfail(strict=True, raises=(InvariantError, decimal.InvalidOperation), reason=(
+    "BUG in thidua_rules.testing: check_invariants' _check_prose takes every explanation line with "
+    "two ' = ' and a ' + ' for a sum of parts, but the line of an `if` or a comparison quotes the "
+    "rule's source, which may hold `=` and `+`: for `score if not 0 = a then 0 else 1 + b` (a = 0, "
+    "b = 2) the line 'if if not 0 = a then 0 else 1 + b [sai] (else) = 3' 'does not add up' "
+    "(InvariantError); for `score if 1 + a = b then 1 else 0` (a = 1, b = 2) the line 'compare "
+    "1 + a = b [2, 2] (=) = đúng' makes Decimal('đúng') raise decimal.InvalidOperation. Found by "
+    "test_generated_rulesets_load_and_score. Fix: check only the 'sum' steps' lines (by the step's "
+    "rule, not by the text), and parse the total defensively."
+))
+@pytest.mark.parametrize("case", PROSE_CASES)
+def test_explanations_quoting_comparisons_pass_the_prose_check(case: str) -> None:
+    rule, unit = PROSE_CASES[case]
+    check_invariants(_prose_case(rule), unit)
+
+
+# ================================================================ the arithmetic limits hold
+
+
+def test_numbers_at_the_limits_are_accepted_or_refused_cleanly() -> None:
+    for literal in ["999999999999999", "1000000000000000", "0.0000000001", "0.00000000001", "1" + "0" * 400,
+                    "0." + "0" * 400 + "1", "9" * SAFE_DIGITS]:
+        rs = assert_fails_cleanly(sheet(f"min({literal} * a, max)"))
+        if rs is not None:
+            assert rs.evaluate({"a": 3, "b": True}).total <= Decimal(1)
+    assert decimal.getcontext().prec == 28  # the library leaves the caller's context alone
