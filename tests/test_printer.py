@@ -1,9 +1,9 @@
 """The printer: syntax nodes to canonical text that reads back into the same nodes.
 
-For both shipped rulesets, every complete ruleset of docs/language.md, and every generated one
-(``thidua_rules.fuzzing``): parsing the printed text gives nodes equal to the original ones,
-spans aside; printing is idempotent; and the printed ruleset scores every unit exactly as the
-original does.
+For both shipped rulesets, every complete ruleset of the documentation (docs/*.md), every generated
+ruleset (``thidua_rules.fuzzing``) and every form of declaration and expression: parsing the printed
+text gives nodes equal to the original ones, spans aside; printing is idempotent; and the printed
+ruleset scores every unit exactly as the original does.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from thidua_rules.transformer import to_nodes
 
 HERE = Path(__file__).resolve().parent
 RULESETS = sorted((HERE.parent / "rulesets").glob("*.thidua"))
-DOC = HERE.parent / "docs" / "language.md"
+DOCS = sorted((HERE.parent / "docs").glob("*.md"))
 SPAN = fuzzing.SPAN
 #: Node fields that say where a node was read from, not what it is.
 POSITION_FIELDS = frozenset({"span", "code_span", "type_span"})
@@ -74,7 +74,9 @@ def assert_round_trip(tree: n.RulesetDecl) -> str:
 
 
 def doc_rulesets() -> list[str]:
-    return re.findall(r"^```thidua\n(.*?)^```", DOC.read_text(encoding="utf-8"), re.S | re.M)
+    """Every complete ruleset (a ``thidua`` block) of the documentation."""
+    return [block for doc in DOCS
+            for block in re.findall(r"^```thidua\n(.*?)^```", doc.read_text(encoding="utf-8"), re.S | re.M)]
 
 
 def scores(rs: tr.Ruleset, unit: dict[str, Any]) -> dict[str, object]:
