@@ -560,6 +560,20 @@ def test_spans_stay_on_their_line_after_odd_line_breaks(separator: str) -> None:
     assert error.diagnostics[0].span is not None and error.diagnostics[0].span.text() == "so_van_ban_tham_mu"
 
 
+# ================================================================ fixed: the untraced evaluation
+
+
+# Found by test_generated_rulesets_load_and_score (nightly profile): a row open at both ends
+# (`..`) compiled to the subject's truthiness on the fast path, so a subject of 0 matched no row.
+@pytest.mark.parametrize("subject", ["a", "a - a", "0"])
+def test_a_row_open_at_both_ends_matches_zero_untraced(subject: str) -> None:
+    rs = tr.loads(sheet(f"table {subject} {{ ..: 1, otherwise: 0, }}"))
+    traced = rs.evaluate({"a": 0, "b": True})
+    untraced = rs.evaluate({"a": 0, "b": True}, trace=False)
+    assert traced["A.1"].score == 1
+    assert untraced["A.1"].score == traced["A.1"].score
+
+
 # ================================================================ BUG: the toolkit's prose check
 
 

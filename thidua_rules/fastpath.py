@@ -147,8 +147,8 @@ class _Gen:
             text = value if test == "True" else f"({value} if {test} else {text})"
         # The subject is evaluated once, by the walrus in the first test.
         first = parts[0][0]
-        if first == "True":
-            return f"({text})"
+        if first == "True":  # the subject is still evaluated, as the traced path does
+            return f"(({t} := {subject}), {text})[1]"
         return text.replace(t, f"({t} := {subject})", 1)
 
     def pattern(self, p: n.Pattern, t: str, ranks: str | None) -> str:
@@ -157,6 +157,8 @@ class _Gen:
         if isinstance(p, n.PRange):
             low = f"{self.const(p.low.value)} <= " if p.low is not None else ""
             high = f" <= {self.const(p.high.value)}" if p.high is not None else ""
+            if not low and not high:
+                return "True"  # ``..``: open at both ends, every subject matches
             return f"({low}{t}{high})"
         op = p.op if isinstance(p, n.PCompare) else "="
         op = "==" if op == "=" else op
