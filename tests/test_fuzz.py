@@ -38,9 +38,8 @@ from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 import thidua_rules as tr
-from thidua_rules import fuzzing
-from thidua_rules import nodes as n
-from thidua_rules.testing import InvariantError, check_invariants, facts
+from thidua_rules.language import nodes as n
+from thidua_rules.testing import InvariantError, check_invariants, facts, fuzzing
 
 HERE = Path(__file__).resolve().parent
 RULESETS = sorted((HERE.parent / "rulesets").glob("*.thidua"))

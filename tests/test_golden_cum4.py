@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 import thidua_rules as tr
-from thidua_rules.units import read_unit
+from thidua_rules.io.units import read_unit
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "cum4-2023"

@@ -27,7 +27,7 @@ import pytest
 
 import thidua_rules as tr
 from thidua_rules.cli import main
-from thidua_rules.units import read_unit
+from thidua_rules.io.units import read_unit
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "vpubnd-tayninh-2023"

@@ -19,13 +19,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import thidua_rules as tr
-from thidua_rules import fuzzing
-from thidua_rules import nodes as n
-from thidua_rules.parser import parse
-from thidua_rules.printer import print_expr, print_ruleset, quote
+from thidua_rules.language import nodes as n
+from thidua_rules.language.parser import parse
+from thidua_rules.language.printer import print_expr, print_ruleset, quote
+from thidua_rules.language.transformer import to_nodes
 from thidua_rules.source import Source, Span, nfc
-from thidua_rules.testing import facts
-from thidua_rules.transformer import to_nodes
+from thidua_rules.testing import facts, fuzzing
 
 HERE = Path(__file__).resolve().parent
 RULESETS = sorted((HERE.parent / "rulesets").glob("*.thidua"))

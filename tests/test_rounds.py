@@ -86,7 +86,7 @@ def test_a_single_round_file_is_scored_as_the_last_round(tmp_path: pytest.TempPa
     import json
     from pathlib import Path
 
-    from thidua_rules.units import read_unit
+    from thidua_rules.io.units import read_unit
 
     rs_path = Path(str(tmp_path)) / "r.thidua"
     rs_path.write_text('ruleset "r" { total 20 rounds self "Tự chấm", council "Hội đồng" }' + BODY, encoding="utf-8")

@@ -12,7 +12,8 @@ import pytest
 from conftest import REPO
 
 SCRIPT = """
-import json, thidua_rules as tr, thidua_rules.rulesets as shipped
+import json, thidua_rules as tr
+from thidua_rules import rulesets as shipped
 assert "site-packages" in tr.__file__, tr.__file__
 rs = tr.loads('ruleset "w" { total 5 } fact n "n": count section S "S" max 5 { criterion S.1 "c" max 5 { score n } }')
 print(json.dumps({

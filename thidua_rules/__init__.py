@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-from . import rulesets as rulesets
 from .errors import Diagnostic as Diagnostic
 from .errors import EvaluationError as EvaluationError
 from .errors import FactProblem as FactProblem
@@ -15,16 +14,17 @@ from .errors import FactsError as FactsError
 from .errors import OptionError as OptionError
 from .errors import RulesetError as RulesetError
 from .errors import ThiduaError as ThiduaError
+from .evaluation.result import NodeResult as NodeResult
+from .evaluation.result import Result as Result
+from .evaluation.result import Step as Step
+from .evaluation.runtime import parse_number as parse_number
+from .io import rulesets as rulesets
 from .model import Criterion as Criterion
 from .model import FactSpec as FactSpec
 from .model import Group as Group
-from .result import NodeResult as NodeResult
-from .result import Result as Result
-from .result import Step as Step
 from .ruleset import Ruleset as Ruleset
 from .ruleset import load as load
 from .ruleset import loads as loads
-from .runtime import parse_number as parse_number
 
 __all__ = [
     "Criterion",

@@ -9,11 +9,11 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 
-from . import rulesets
 from .errors import ThiduaError
+from .io import rulesets
+from .io.units import read_unit
+from .reports.submission import Submission
 from .ruleset import Ruleset, load
-from .submission import Submission
-from .units import read_unit
 
 
 def _ruleset(name: str) -> Ruleset:

@@ -6,21 +6,21 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal, localcontext
 
-from . import fastpath
-from .checker import Checker
-from .checker import Rollup as RollupSpec
-from .classify import Classification
-from .compiler import CNode, Compiler, Program
+from .check.checker import Checker
+from .check.checker import Rollup as RollupSpec
 from .errors import Diagnostic, EvaluationError, FactProblem, FactsError, OptionError, RulesetError
+from .evaluation import fastpath
+from .evaluation.compiler import CNode, Compiler, Program
+from .evaluation.result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
+from .evaluation.runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, validate
+from .language.parser import parse
+from .language.transformer import to_nodes
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
-from .parser import parse
-from .ranking import Standings, rank
-from .result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
-from .rollup import Rollup
-from .runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, validate
+from .reports.classify import Classification
+from .reports.ranking import Standings, rank
+from .reports.rollup import Rollup
+from .reports.submission import Submission, evaluate_submission
 from .source import Source, nfc
-from .submission import Submission, evaluate_submission
-from .transformer import to_nodes
 
 ZERO = Decimal(0)
 
@@ -109,7 +109,7 @@ class Ruleset:
             for unit in units:
                 yield self.evaluate(unit, trace=trace)
             return
-        from .parallel import evaluate_parallel
+        from .reports.parallel import evaluate_parallel
 
         yield from evaluate_parallel(self, units, trace=trace, processes=processes, batch=batch)
 
@@ -138,7 +138,7 @@ class Ruleset:
         self, units: Mapping[str, Mapping[str, object]], *, trace: bool = True
     ) -> Mapping[str, Result]:
         """Score units together: cohort aggregates first, then every unit (name -> Result)."""
-        from .cohort import evaluate_cohort
+        from .reports.cohort import evaluate_cohort
 
         return evaluate_cohort(self, units, trace=trace)
 
@@ -250,13 +250,13 @@ class Ruleset:
         self, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True
     ) -> Rollup:
         """Score each period sheet and roll them up as the ruleset's ``rollup`` declares."""
-        from .rollup import evaluate_periods
+        from .reports.rollup import evaluate_periods
 
         return evaluate_periods(self, periods, trace=trace)
 
     def classify(self, name: str, units: Mapping[str, object]) -> Classification:
         """Classify units by the ruleset's ``classify name``: bands, conditions, quotas."""
-        from .classify import classify
+        from .reports.classify import classify
 
         return classify(self, name, units)
 
@@ -322,14 +322,14 @@ class _LazyNodes(Mapping[str, NodeResult]):
 
 def _given_cohort(rs: Ruleset, cohort: Mapping[str, object]) -> dict[str, tuple[Decimal, str]]:
     """Aggregate values given by the caller, checked: known keys, exact numbers."""
-    from .runtime import _number
+    from .evaluation.runtime import _number
 
     problems = []
     out: dict[str, tuple[Decimal, str]] = {}
     for key, value in cohort.items():
         name = " ".join(str(key).split())
         if name not in rs.cohorts:
-            from .checker import suggest
+            from .text import suggest
 
             hint = suggest(name, rs.cohorts)
             message = "not an aggregate the rules read" + (f"; {hint}" if hint else "")
@@ -346,8 +346,8 @@ def _given_cohort(rs: Ruleset, cohort: Mapping[str, object]) -> dict[str, tuple[
 
 
 def _constants(checked: Checker) -> set[Decimal]:
-    from .checker import _children
-    from .nodes import Number, PCompare, PEqual, PRange, Table
+    from .check.checker import _children
+    from .language.nodes import Number, PCompare, PEqual, PRange, Table
 
     found: set[Decimal] = set()
     stack = [*checked.rules.values(), *checked.applicability.values(),
@@ -368,8 +368,8 @@ def _constants(checked: Checker) -> set[Decimal]:
 
 
 def _uses_assessed(checked: Checker, code: str) -> bool:
-    from .checker import _children
-    from .nodes import Assessed
+    from .check.checker import _children
+    from .language.nodes import Assessed
 
     stack = [checked.rules[code]]
     while stack:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from pathlib import Path
 
 import attrs
 
-from .errors import Diagnostic, RulesetError
-from .ruleset import Ruleset, loads
+from ..errors import Diagnostic, RulesetError
+from ..files import packaged
+from ..ruleset import Ruleset, loads
 
 
 @attrs.frozen
@@ -21,15 +21,8 @@ class Shipped:
     year: int | None
 
 
-def _directory() -> Path:
-    packaged = resources.files("thidua_rules").joinpath("rulesets")
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "rulesets"
-
-
 def _files() -> dict[str, Path]:
-    return {path.stem: path for path in sorted(_directory().glob("*.thidua"))}
+    return {path.stem: path for path in sorted(packaged("rulesets").glob("*.thidua"))}
 
 
 def available() -> list[Shipped]:
@@ -47,7 +40,7 @@ def load(ruleset_id: str) -> Ruleset:
     files = _files()
     path = files.get(ruleset_id)
     if path is None:
-        from .checker import suggest
+        from ..text import suggest
 
         hint = suggest(ruleset_id, files)
         raise RulesetError([Diagnostic("error", f'no shipped ruleset "{ruleset_id}"', None, hint)])

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from . import nodes as n
-from .checker import Checker
+from ..check.checker import Checker
+from ..language import nodes as n
 from .compiler import CNode, Program
 from .runtime import divide
 

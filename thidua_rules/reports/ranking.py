@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .compiler import Fn
-from .errors import FactProblem, FactsError
-from .result import FrozenMap, Result, _jsonable
-from .runtime import Ctx, MissingFact
+from ..errors import FactProblem, FactsError
+from ..evaluation.compiler import Fn
+from ..evaluation.result import FrozenMap, Result, _jsonable
+from ..evaluation.runtime import Ctx, MissingFact
 from .submission import Submission
 
 if TYPE_CHECKING:
-    from .ruleset import Ruleset
+    from ..ruleset import Ruleset
 
 
 @attrs.frozen

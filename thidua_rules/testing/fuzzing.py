@@ -34,11 +34,11 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 import attrs
 from hypothesis import strategies as st
 
-from . import nodes as n
-from .intervals import INF, NEG_INF, Interval
-from .patterns import NumberSet, compare_set
-from .printer import print_ruleset
-from .source import Source, Span, fold, nfc
+from ..check.patterns import NumberSet, compare_set
+from ..language import nodes as n
+from ..language.intervals import INF, NEG_INF, Interval
+from ..language.printer import print_ruleset
+from ..source import Source, Span, fold, nfc
 
 __all__ = [
     "MUTATION_KINDS",

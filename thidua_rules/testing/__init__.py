@@ -18,10 +18,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .errors import FactsError, OptionError
-from .model import FactSpec
-from .result import Result
-from .ruleset import Ruleset
+from ..errors import FactsError, OptionError
+from ..evaluation.result import Result
+from ..model import FactSpec
+from ..ruleset import Ruleset
 
 __all__ = [
     "InvariantError",

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import EvaluationError, FactProblem, FactsError
-from .result import FrozenMap, Result, Step, _jsonable
-from .runtime import divide
-from .source import fold, nfc
+from ..errors import EvaluationError, FactProblem, FactsError
+from ..evaluation.result import FrozenMap, Result, Step, _jsonable
+from ..evaluation.runtime import divide
+from ..source import fold, nfc
 
 if TYPE_CHECKING:
-    from .ruleset import Ruleset
+    from ..ruleset import Ruleset
 
 ZERO = Decimal(0)
 
@@ -88,7 +88,7 @@ def evaluate_periods(
     for key, facts in periods.items():
         period = by_key.get(fold(nfc(str(key))))
         if period is None:
-            from .checker import suggest
+            from ..text import suggest
 
             hint = suggest(str(key), spec.periods) or "periods: " + ", ".join(spec.periods)
             problems.append(FactProblem(f"period {key}", f"not a period of the rollup; {hint}"))

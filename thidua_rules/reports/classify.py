@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import EvaluationError, FactProblem, FactsError
-from .result import FrozenMap, Result, _jsonable
-from .runtime import MissingFact
+from ..errors import EvaluationError, FactProblem, FactsError
+from ..evaluation.result import FrozenMap, Result, _jsonable
+from ..evaluation.runtime import MissingFact
 
 if TYPE_CHECKING:
-    from .ruleset import Ruleset
+    from ..ruleset import Ruleset
 
 
 @attrs.frozen
@@ -59,7 +59,7 @@ def classify(rs: Ruleset, name: str, units: Mapping[str, object]) -> Classificat
 
     plan = rs._program.classes.get(name)
     if plan is None:
-        from .checker import suggest
+        from ..text import suggest
 
         hint = suggest(name, rs._program.classes) or "the ruleset declares: " + ", ".join(rs._program.classes)
         raise EvaluationError(f'no classification "{name}"; {hint}')

@@ -8,8 +8,8 @@ from typing import Any
 from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
+from ..source import Source, Span, nfc
 from . import nodes as n
-from .source import Source, Span, nfc
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 

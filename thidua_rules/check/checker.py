@@ -6,20 +6,20 @@ The checker never evaluates a rule; it only reads the nodes and records what the
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 import attrs
 
-from . import nodes as n
-from .errors import Diagnostic, Severity
-from .intervals import INF, Interval
-from .model import DECLARABLE_KINDS, Award, Criterion, Derived, FactSpec, Group, Header, Round
+from ..errors import Diagnostic, Severity
+from ..language import nodes as n
+from ..language.intervals import INF, Interval
+from ..model import DECLARABLE_KINDS, Award, Criterion, Derived, FactSpec, Group, Header, Round
+from ..source import Span, fold
+from ..text import suggest
 from .patterns import NumberSet, compare_set
-from .source import Span, fold, unaccent
 
 #: The context of the range analysis: wide enough for any product of bounded numbers.
 RANGES = Context(prec=200, Emax=10**6, Emin=-(10**6))
@@ -95,20 +95,6 @@ class Scope:
     criterion: Criterion | None = None
     conditional: bool = False
     guards: frozenset[str] = frozenset()  # expressions an enclosing "if" compared with 0
-
-
-def suggest(word: str, candidates: Iterable[str]) -> str | None:
-    """``did you mean "x"?`` for the closest candidate, or None."""
-    pool = list(candidates)
-    folded = {fold(c): c for c in pool}
-    if fold(word) in folded:
-        return f'did you mean "{folded[fold(word)]}"?'
-    plain = {unaccent(c): c for c in pool}  # a word typed without its accents
-    close = difflib.get_close_matches(unaccent(word), list(plain), n=1, cutoff=0.6)
-    if close:
-        return f'did you mean "{plain[close[0]]}"?'
-    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    return f'did you mean "{close[0]}"?' if close else None
 
 
 class Checker:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
-from importlib import resources
-from pathlib import Path
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 
-from .errors import Diagnostic, RulesetError
-from .source import Source, Span
+from ..errors import Diagnostic, RulesetError
+from ..files import packaged
+from ..source import Source, Span
 
 #: Terminals with a regular-expression pattern, described for people.
 _TERMINAL_WORDS = {
@@ -36,11 +35,7 @@ _MAX_SYNTAX_ERRORS = 10
 
 def grammar_text() -> str:
     """The grammar, from the installed package or, in a checkout, from ``grammars/``."""
-    packaged = resources.files("thidua_rules").joinpath("grammars/thidua.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parent.parent / "grammars" / "thidua.lark"
-    return checkout.read_text(encoding="utf-8")
+    return packaged("grammars/thidua.lark").read_text(encoding="utf-8")
 
 
 @functools.cache

@@ -11,10 +11,10 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import attrs
 
-from . import nodes as n
-from .checker import Checker
-from .errors import EvaluationError
-from .model import FactSpec
+from ..check.checker import Checker
+from ..errors import EvaluationError
+from ..language import nodes as n
+from ..model import FactSpec
 from .result import Step, Value
 from .runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, divide
 

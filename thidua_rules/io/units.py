@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from .errors import FactProblem, FactsError
+from ..errors import FactProblem, FactsError
 
 #: The round name a single-round file's facts are given under: the ruleset's last round.
 LAST_ROUND = "*"

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import FactProblem, FactsError
-from .result import FrozenMap, NodeResult, Result, Step, _jsonable
-from .runtime import _number
-from .source import fold, nfc
+from ..errors import FactProblem, FactsError
+from ..evaluation.result import FrozenMap, NodeResult, Result, Step, _jsonable
+from ..evaluation.runtime import _number
+from ..source import fold, nfc
 
 if TYPE_CHECKING:
-    from .ruleset import Ruleset
+    from ..ruleset import Ruleset
 
 #: The Tây Ninh text's rule for self scores, quoted in the flag.
 ABOVE_MAX = "không vượt quá số điểm tối đa quy định"
@@ -169,7 +169,7 @@ def evaluate_submission(
     for raw_name, value in rounds.items():
         name = declared[-1] if raw_name == "*" else nfc(str(raw_name))  # "*": the last round
         if name not in declared:
-            from .checker import suggest
+            from ..text import suggest
 
             hint = suggest(name, declared) or "rounds: " + ", ".join(declared)
             problems.append(FactProblem(f"round {raw_name}", f"unknown round; {hint}"))

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import attrs
 
-from .source import Span
+from ..source import Span
 
 # ---------------------------------------------------------------- expressions
 

@@ -7,7 +7,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import attrs
 
-from .intervals import INF, NEG_INF
+from ..language.intervals import INF, NEG_INF
 
 Bound = tuple[Decimal, bool]  # value, closed
 

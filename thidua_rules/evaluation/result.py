@@ -8,8 +8,8 @@ from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
-from .errors import ThiduaError
-from .source import fold
+from ..errors import ThiduaError
+from ..source import fold
 
 Value = Decimal | bool | str
 
@@ -242,7 +242,7 @@ class UnknownCodeError(ThiduaError, KeyError):
     """A code asked of a result that the ruleset does not have."""
 
     def __init__(self, code: str, known: Mapping[str, object]) -> None:
-        from .checker import suggest
+        from ..text import suggest
 
         hint = suggest(code, known)
         super().__init__(f'no criterion, group or section "{code}"' + (f"; {hint}" if hint else ""))

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from fractions import Fraction
 
-from .errors import FactProblem, FactsError
-from .model import FactSpec
+from ..errors import FactProblem, FactsError
+from ..model import FactSpec
+from ..source import fold, nfc
 from .result import Step, Value
-from .source import fold, nfc
 
 #: Exact arithmetic for every rule: 60 significant digits, half-up where rounding is declared.
 ARITHMETIC = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
@@ -152,7 +152,7 @@ def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None
         for spelling, level in spec.spellings:
             if spelling == key:
                 return level, None
-        from .checker import suggest
+        from ..text import suggest
 
         hint = suggest(value, spec.levels) or "levels: " + ", ".join(f'"{lv}"' for lv in spec.levels)
         return None, f'"{value}" is not a level of scale {spec.scale}; {hint}'
@@ -231,7 +231,7 @@ def validate(
             if match is not None and specs[match].kind == "assessed":
                 name = match  # criterion codes are not case-sensitive
             else:
-                from .checker import suggest
+                from ..text import suggest
 
                 hint = suggest(name, specs)
                 problems.append(FactProblem(key, "unknown fact" + (f"; {hint}" if hint else "")))

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .errors import FactProblem, FactsError
-from .result import FrozenMap, Result
-from .runtime import Ctx, MissingFact, divide, validate
+from ..errors import FactProblem, FactsError
+from ..evaluation.result import FrozenMap, Result
+from ..evaluation.runtime import Ctx, MissingFact, divide, validate
 
 if TYPE_CHECKING:
-    from .ruleset import Ruleset
+    from ..ruleset import Ruleset
 
 
 def aggregate(

@@ -1,0 +1,1 @@
+"""The checks: syntax nodes to the frozen checked model, every problem collected."""

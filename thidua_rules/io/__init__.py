@@ -1,0 +1,1 @@
+"""The outside world: unit files and the rulesets shipped with the library."""
