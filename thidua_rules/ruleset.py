@@ -13,6 +13,7 @@ from .evaluation import fastpath
 from .evaluation.compiler import CNode, Compiler, Program
 from .evaluation.result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
 from .evaluation.runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, validate
+from .language.nodes import Assessed, Number, walk
 from .language.parser import parse
 from .language.transformer import to_nodes
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
@@ -346,38 +347,13 @@ def _given_cohort(rs: Ruleset, cohort: Mapping[str, object]) -> dict[str, tuple[
 
 
 def _constants(checked: Checker) -> set[Decimal]:
-    from .check.checker import _children
-    from .language.nodes import Number, PCompare, PEqual, PRange, Table
-
-    found: set[Decimal] = set()
-    stack = [*checked.rules.values(), *checked.applicability.values(),
-             *(decl.expr for decl in checked.lets.values())]
-    while stack:
-        expr = stack.pop()
-        if isinstance(expr, Number):
-            found.add(expr.value)
-        if isinstance(expr, Table):
-            for row in expr.rows:
-                pattern = row.pattern
-                if isinstance(pattern, PCompare | PEqual) and isinstance(pattern.value, Number):
-                    found.add(pattern.value.value)
-                if isinstance(pattern, PRange):
-                    found.update(end.value for end in (pattern.low, pattern.high) if end is not None)
-        stack.extend(_children(expr))
-    return found
+    """Every number written in the rules, the derived values and the applicability tests."""
+    roots = [*checked.rules.values(), *checked.applicability.values(), *(d.expr for d in checked.lets.values())]
+    return {node.value for root in roots for node in walk(root) if isinstance(node, Number)}
 
 
 def _uses_assessed(checked: Checker, code: str) -> bool:
-    from .check.checker import _children
-    from .language.nodes import Assessed
-
-    stack = [checked.rules[code]]
-    while stack:
-        expr = stack.pop()
-        if isinstance(expr, Assessed):
-            return True
-        stack.extend(_children(expr))
-    return False
+    return any(isinstance(node, Assessed) for node in walk(checked.rules[code]))
 
 
 def _missing(error: MissingFact, facts: Mapping[str, FactSpec]) -> FactProblem:

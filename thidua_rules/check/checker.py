@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
+from typing import assert_never
 
 import attrs
 
@@ -643,45 +644,20 @@ def _order_lets(c: Checker) -> None:
                 c.broken.add(name)
             c.let_order.append(name)
 
-def _children(expr: n.Expr) -> list[n.Expr]:
-    if isinstance(expr, n.Neg | n.Not):
-        return [expr.operand]
-    if isinstance(expr, n.Binary | n.Compare | n.Logic):
-        return [expr.left, expr.right]
-    if isinstance(expr, n.If):
-        return [expr.cond, expr.then, expr.otherwise]
-    if isinstance(expr, n.Call):
-        return list(expr.args)
-    if isinstance(expr, n.Table):
-        return [expr.subject, *(row.value for row in expr.rows)]
-    if isinstance(expr, n.Cohort) and expr.arg is not None:
-        return [expr.arg]
-    return []
-
-
 def _refs(expr: n.Expr) -> set[str]:
-    found = {expr.name} if isinstance(expr, n.Ref) else set()
-    for child in _children(expr):
-        found |= _refs(child)
-    return found
-
-
-def _always(expr: n.Expr) -> list[n.Expr]:
-    """The parts of ``expr`` evaluated whatever the facts: not a branch, a row or a short circuit."""
-    if isinstance(expr, n.If):
-        return [expr.cond]
-    if isinstance(expr, n.Table):
-        return [expr.subject]
-    if isinstance(expr, n.Logic):
-        return [expr.left]
-    return _children(expr)
+    """Every name ``expr`` reads."""
+    return {node.name for node in n.walk(expr) if isinstance(node, n.Ref)}
 
 
 def _unconditional(expr: n.Expr) -> set[str]:
     """Names read whatever the facts."""
-    found = {expr.name} if isinstance(expr, n.Ref) else set()
-    for part in _always(expr):
-        found |= _unconditional(part)
+    found: set[str] = set()
+    stack = [expr]
+    while stack:
+        part = stack.pop()
+        if isinstance(part, n.Ref):
+            found.add(part.name)
+        stack.extend(n.always(part))
     return found
 
 
@@ -732,7 +708,7 @@ def _under_condition(c: Checker, code: str | None) -> bool:
 
 def _reaches_assessed(expr: n.Expr) -> bool:
     """Whether ``assessed`` is read whatever the facts (not only under a condition)."""
-    return isinstance(expr, n.Assessed) or any(_reaches_assessed(part) for part in _always(expr))
+    return isinstance(expr, n.Assessed) or any(_reaches_assessed(part) for part in n.always(expr))
 
 
 def _expect(c: Checker, info: Info, wanted: Type, expr: n.Expr, what: str) -> bool:
@@ -780,94 +756,96 @@ def infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
 
 
 def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
-    if isinstance(expr, n.Number):
-        c.check_number(expr.value, expr.span)
-        return Info(NUMBER, Interval.point(expr.value))
-    if isinstance(expr, n.Bool):
-        return Info(BOOL)
-    if isinstance(expr, n.String):
-        return Info(TEXT)
-    if isinstance(expr, n.Ref):
-        return _infer_ref(c, expr, scope)
-    if isinstance(expr, n.Assessed | n.SelfMax):
-        word = "assessed" if isinstance(expr, n.Assessed) else "max"
-        if scope.where != "criterion" or scope.criterion is None:
-            c.error(f'"{word}" can only be used in a criterion\'s score rule', expr.span)
+    match expr:
+        case n.Number():
+            c.check_number(expr.value, expr.span)
+            return Info(NUMBER, Interval.point(expr.value))
+        case n.Bool():
+            return Info(BOOL)
+        case n.String():
+            return Info(TEXT)
+        case n.Ref():
+            return _infer_ref(c, expr, scope)
+        case n.Assessed() | n.SelfMax():
+            word = "assessed" if isinstance(expr, n.Assessed) else "max"
+            if scope.where != "criterion" or scope.criterion is None:
+                c.error(f'"{word}" can only be used in a criterion\'s score rule', expr.span)
+                return Info(UNKNOWN)
+            top = scope.criterion.max
+            if top is None:
+                c.error(f'"{word}" needs the criterion to have a max', expr.span)
+                return Info(UNKNOWN)
+            if isinstance(expr, n.SelfMax):
+                return Info(NUMBER, Interval.point(top))
+            return Info(NUMBER, Interval(Decimal(0), top))
+        case n.PercentageRef():
+            if scope.where not in ("ranking", "award"):
+                c.error('"percentage" can only be read in ranking and award rules', expr.span)
+                return Info(UNKNOWN)
+            return Info(NUMBER, Interval(Decimal(0), Decimal(100)))
+        case n.Cohort():
+            return _infer_cohort(c, expr, scope)
+        case n.TotalRef() | n.ScoreRef():
+            if scope.where not in ("ranking", "award"):
+                c.error("a unit's scores can only be read in ranking and award rules", expr.span)
+                return Info(UNKNOWN)
+            if isinstance(expr, n.ScoreRef) and fold(expr.code) not in c.codes:
+                c.error(f'unknown code "{expr.code}"', expr.span, suggest(expr.code, [*c.criteria, *c.groups]))
+                return Info(UNKNOWN)
+            return Info(NUMBER)
+        case n.Neg():
+            info = infer(c, expr.operand, scope)
+            if _arith_operand(c, info, expr.operand, "-"):
+                return Info(NUMBER, -info.range)
             return Info(UNKNOWN)
-        top = scope.criterion.max
-        if top is None:
-            c.error(f'"{word}" needs the criterion to have a max', expr.span)
-            return Info(UNKNOWN)
-        if isinstance(expr, n.SelfMax):
-            return Info(NUMBER, Interval.point(top))
-        return Info(NUMBER, Interval(Decimal(0), top))
-    if isinstance(expr, n.PercentageRef):
-        if scope.where not in ("ranking", "award"):
-            c.error('"percentage" can only be read in ranking and award rules', expr.span)
-            return Info(UNKNOWN)
-        return Info(NUMBER, Interval(Decimal(0), Decimal(100)))
-    if isinstance(expr, n.Cohort):
-        return _infer_cohort(c, expr, scope)
-    if isinstance(expr, n.TotalRef | n.ScoreRef):
-        if scope.where not in ("ranking", "award"):
-            c.error("a unit's scores can only be read in ranking and award rules", expr.span)
-            return Info(UNKNOWN)
-        if isinstance(expr, n.ScoreRef) and fold(expr.code) not in c.codes:
-            c.error(f'unknown code "{expr.code}"', expr.span, suggest(expr.code, [*c.criteria, *c.groups]))
-            return Info(UNKNOWN)
-        return Info(NUMBER)
-    if isinstance(expr, n.Neg):
-        info = infer(c, expr.operand, scope)
-        if _arith_operand(c, info, expr.operand, "-"):
-            return Info(NUMBER, -info.range)
-        return Info(UNKNOWN)
-    if isinstance(expr, n.Binary):
-        left, right = infer(c, expr.left, scope), infer(c, expr.right, scope)
-        ok = _arith_operand(c, left, expr.left, expr.op) & _arith_operand(c, right, expr.right, expr.op)
-        if not ok:
-            return Info(UNKNOWN)
-        ops: dict[str, Callable[[Interval, Interval], Interval]] = {
-            "+": Interval.__add__, "-": Interval.__sub__, "*": Interval.__mul__,
-            "/": Interval.__truediv__,
-        }
-        if expr.op == "/" and right.range.low == right.range.high == 0:
-            c.error("division by zero", expr.span)
-        elif expr.op == "/" and right.range.low <= 0 <= right.range.high \
-                and _text(expr.right) not in scope.guards:
-            divisor = _text(expr.right)
-            c.error(
-                f'division by "{divisor}", which can be 0',
-                expr.right.span,
-                f"say what scores then: if {divisor} = 0 then … else …",
-            )
-        result = ops[expr.op](left.range, right.range)
-        if expr.op == "/" and not _terminates(expr.right):
-            # an inexact quotient is rounded: its value may lie a quantum outside the exact range
-            quantum = Decimal(1).scaleb(-c.header.rounding)
-            result = Interval(result.low - quantum, result.high + quantum)
-        return Info(NUMBER, result)
-    if isinstance(expr, n.Compare):
-        return _infer_compare(c, expr, scope)
-    if isinstance(expr, n.Logic | n.Not):
-        operands = [expr.operand] if isinstance(expr, n.Not) else [expr.left, expr.right]
-        word = "not" if isinstance(expr, n.Not) else expr.op
-        for operand in operands:
-            info = infer(c, operand, scope)
-            if info.type not in (BOOL, UNKNOWN):
-                c.error(f'"{word}" needs true/false, not {info.type}', operand.span)
-        return Info(BOOL)
-    if isinstance(expr, n.If):
-        cond = infer(c, expr.cond, scope)
-        _expect(c, cond, BOOL, expr.cond, "the condition of an if")
-        then = attrs.evolve(scope, conditional=True, guards=scope.guards | _zero_tests(expr.cond, True))
-        other = attrs.evolve(scope, conditional=True, guards=scope.guards | _zero_tests(expr.cond, False))
-        branches = [(expr.then, infer(c, expr.then, then)), (expr.otherwise, infer(c, expr.otherwise, other))]
-        return _join(c, branches, "the branches of an if")
-    if isinstance(expr, n.Call):
-        return _infer_call(c, expr, scope)
-    if isinstance(expr, n.Table):
-        return _infer_table(c, expr, scope)
-    raise AssertionError(f"unknown node {expr!r}")  # pragma: no cover
+        case n.Binary():
+            left, right = infer(c, expr.left, scope), infer(c, expr.right, scope)
+            ok = _arith_operand(c, left, expr.left, expr.op) & _arith_operand(c, right, expr.right, expr.op)
+            if not ok:
+                return Info(UNKNOWN)
+            ops: dict[str, Callable[[Interval, Interval], Interval]] = {
+                "+": Interval.__add__, "-": Interval.__sub__, "*": Interval.__mul__,
+                "/": Interval.__truediv__,
+            }
+            if expr.op == "/" and right.range.low == right.range.high == 0:
+                c.error("division by zero", expr.span)
+            elif expr.op == "/" and right.range.low <= 0 <= right.range.high \
+                    and _text(expr.right) not in scope.guards:
+                divisor = _text(expr.right)
+                c.error(
+                    f'division by "{divisor}", which can be 0',
+                    expr.right.span,
+                    f"say what scores then: if {divisor} = 0 then … else …",
+                )
+            result = ops[expr.op](left.range, right.range)
+            if expr.op == "/" and not _terminates(expr.right):
+                # an inexact quotient is rounded: its value may lie a quantum outside the exact range
+                quantum = Decimal(1).scaleb(-c.header.rounding)
+                result = Interval(result.low - quantum, result.high + quantum)
+            return Info(NUMBER, result)
+        case n.Compare():
+            return _infer_compare(c, expr, scope)
+        case n.Logic() | n.Not():
+            operands = [expr.operand] if isinstance(expr, n.Not) else [expr.left, expr.right]
+            word = "not" if isinstance(expr, n.Not) else expr.op
+            for operand in operands:
+                info = infer(c, operand, scope)
+                if info.type not in (BOOL, UNKNOWN):
+                    c.error(f'"{word}" needs true/false, not {info.type}', operand.span)
+            return Info(BOOL)
+        case n.If():
+            cond = infer(c, expr.cond, scope)
+            _expect(c, cond, BOOL, expr.cond, "the condition of an if")
+            then = attrs.evolve(scope, conditional=True, guards=scope.guards | _zero_tests(expr.cond, True))
+            other = attrs.evolve(scope, conditional=True, guards=scope.guards | _zero_tests(expr.cond, False))
+            branches = [(expr.then, infer(c, expr.then, then)), (expr.otherwise, infer(c, expr.otherwise, other))]
+            return _join(c, branches, "the branches of an if")
+        case n.Call():
+            return _infer_call(c, expr, scope)
+        case n.Table():
+            return _infer_table(c, expr, scope)
+        case _:
+            assert_never(expr)
 
 
 def _terminates(divisor: n.Expr) -> bool:

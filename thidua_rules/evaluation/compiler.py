@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import assert_never
 
 import attrs
 
@@ -153,79 +154,87 @@ class Compiler:
     # ------------------------------------------------------------ expressions
     def expr(self, e: n.Expr, code: str | None) -> Fn:
         text = e.span.text()
-        if isinstance(e, n.Number):
-            number = e.value
-            return lambda ctx: number
-        if isinstance(e, n.Bool):
-            truth = e.value
-            return lambda ctx: truth
-        if isinstance(e, n.String):
-            level = self.c.levels.get(id(e), e.value)  # a scale level, or a band's name
-            return lambda ctx: level
-        if isinstance(e, n.Ref):
-            return self.ref(e.name, code)
-        if isinstance(e, n.Assessed):
-            assert code is not None
-            return self.assessed(code)
-        if isinstance(e, n.SelfMax):
-            assert code is not None
-            top = self.c.criteria[code].max
-            assert top is not None
-            if code in self.c.max_by and self.c.header.variants is not None:
-                by, variant = self.c.max_by[code], self.c.header.variants
+        match e:
+            case n.Number() | n.Bool():
+                constant: Value = e.value
+                return lambda ctx: constant
+            case n.String():
+                level = self.c.levels.get(id(e), e.value)  # a scale level, or a band's name
+                return lambda ctx: level
+            case n.Ref():
+                return self.ref(e.name, code)
+            case n.Assessed():
+                assert code is not None
+                return self.assessed(code)
+            case n.SelfMax():
+                assert code is not None
+                return self.self_max(code)
+            case n.Cohort():
+                return self.cohort(e, text)
+            case n.PercentageRef():
+                return lambda ctx: ctx.result.percentage  # type: ignore[attr-defined]
+            case n.TotalRef():
+                return lambda ctx: ctx.result.total  # type: ignore[attr-defined]
+            case n.ScoreRef():
+                wanted = e.code
+                return lambda ctx: ctx.result[wanted].score or ZERO  # type: ignore[index]
+            case n.Neg():
+                return self.neg(e, code, text)
+            case n.Binary():
+                return self.binary(e, code, text)
+            case n.Compare():
+                return self.compare(e, code, text)
+            case n.Logic():
+                return self.logic(e, code, text)
+            case n.Not():
+                return self.not_(e, code, text)
+            case n.If():
+                return self.if_(e, code, text)
+            case n.Call():
+                return self.call(e, code, text)
+            case n.Table():
+                return self.table(e, code, text)
+            case _:
+                assert_never(e)
 
-                def variant_max(ctx: Ctx) -> Value:
-                    try:
-                        return by[str(ctx.values[variant])]
-                    except KeyError:
-                        raise MissingFact(variant, code) from None
+    def self_max(self, code: str) -> Fn:
+        top = self.c.criteria[code].max
+        assert top is not None
+        if code in self.c.max_by and self.c.header.variants is not None:
+            by, variant = self.c.max_by[code], self.c.header.variants
 
-                return variant_max
-            return lambda ctx: top
-        if isinstance(e, n.Cohort):
-            return self.cohort(e, text)
-        if isinstance(e, n.PercentageRef):
-            return lambda ctx: ctx.result.percentage  # type: ignore[attr-defined]
-        if isinstance(e, n.TotalRef):
-            return lambda ctx: ctx.result.total  # type: ignore[attr-defined]
-        if isinstance(e, n.ScoreRef):
-            wanted = e.code
-            return lambda ctx: ctx.result[wanted].score or ZERO  # type: ignore[index]
-        if isinstance(e, n.Neg):
-            inner = self.expr(e.operand, code)
+            def variant_max(ctx: Ctx) -> Value:
+                try:
+                    return by[str(ctx.values[variant])]
+                except KeyError:
+                    raise MissingFact(variant, code) from None
 
-            def neg(ctx: Ctx) -> Value:
-                operand = inner(ctx)
-                assert isinstance(operand, Decimal)
-                value = -operand
-                if ctx.trace is not None:
-                    ctx.trace.append(Step("-", text, (), value))
-                return value
+            return variant_max
+        return lambda ctx: top
 
-            return neg
-        if isinstance(e, n.Binary):
-            return self.binary(e, code, text)
-        if isinstance(e, n.Compare):
-            return self.compare(e, code, text)
-        if isinstance(e, n.Logic):
-            return self.logic(e, code, text)
-        if isinstance(e, n.Not):
-            operand = self.expr(e.operand, code)
+    def neg(self, e: n.Neg, code: str | None, text: str) -> Fn:
+        inner = self.expr(e.operand, code)
 
-            def not_(ctx: Ctx) -> Value:
-                value = not operand(ctx)
-                if ctx.trace is not None:
-                    ctx.trace.append(Step("not", text, (not value,), value))
-                return value
+        def neg(ctx: Ctx) -> Value:
+            operand = inner(ctx)
+            assert isinstance(operand, Decimal)
+            value = -operand
+            if ctx.trace is not None:
+                ctx.trace.append(Step("-", text, (), value))
+            return value
 
-            return not_
-        if isinstance(e, n.If):
-            return self.if_(e, code, text)
-        if isinstance(e, n.Call):
-            return self.call(e, code, text)
-        if isinstance(e, n.Table):
-            return self.table(e, code, text)
-        raise AssertionError(f"cannot compile {e!r}")  # pragma: no cover
+        return neg
+
+    def not_(self, e: n.Not, code: str | None, text: str) -> Fn:
+        operand = self.expr(e.operand, code)
+
+        def not_(ctx: Ctx) -> Value:
+            value = not operand(ctx)
+            if ctx.trace is not None:
+                ctx.trace.append(Step("not", text, (not value,), value))
+            return value
+
+        return not_
 
     def ref(self, name: str, code: str | None) -> Fn:
         if name in self.lets:
@@ -439,20 +448,23 @@ class Compiler:
         return table
 
     def matcher(self, p: n.Pattern, ranks: dict[Value, int] | None) -> Callable[[Value], bool]:
-        if isinstance(p, n.POtherwise):
-            return lambda x: True
-        if isinstance(p, n.PRange):
-            low = p.low.value if p.low is not None else None
-            high = p.high.value if p.high is not None else None
-            return lambda x: (low is None or x >= low) and (high is None or x <= high)  # type: ignore[operator]
-        op = p.op if isinstance(p, n.PCompare) else "="
-        test = _COMPARE[op]
-        if isinstance(p.value, n.String):
-            assert ranks is not None
-            target = ranks[self.c.levels[id(p.value)]]
-            return lambda x: test(ranks[x], target)
-        constant = p.value.value
-        return lambda x: test(x, constant)
+        match p:
+            case n.POtherwise():
+                return lambda x: True
+            case n.PRange():
+                low = p.low.value if p.low is not None else None
+                high = p.high.value if p.high is not None else None
+                return lambda x: (low is None or x >= low) and (high is None or x <= high)  # type: ignore[operator]
+            case n.PCompare() | n.PEqual():
+                test = _COMPARE[p.op if isinstance(p, n.PCompare) else "="]
+                if isinstance(p.value, n.String):
+                    assert ranks is not None
+                    target = ranks[self.c.levels[id(p.value)]]
+                    return lambda x: test(ranks[x], target)
+                constant = p.value.value
+                return lambda x: test(x, constant)
+            case _:
+                assert_never(p)
 
 
 _COMPARE: dict[str, Callable[[object, object], bool]] = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, assert_never
 
 from ..check.checker import Checker
 from ..language import nodes as n
@@ -69,45 +69,51 @@ class _Gen:
 
     # ------------------------------------------------------------ expressions
     def expr(self, e: n.Expr, code: str | None) -> str:
-        if isinstance(e, n.Number):
-            return self.const(e.value)
-        if isinstance(e, n.Bool):
-            return "True" if e.value else "False"
-        if isinstance(e, n.String):
-            return self.const(self.c.levels.get(id(e), e.value), "S")
-        if isinstance(e, n.Ref):
-            if e.name in self.c.lets:
-                return self.let(e.name)
-            return f"values[{self.const(e.name, 'N')}]"
-        if isinstance(e, n.Assessed):
-            assert code is not None
-            return f"values[{self.const(code, 'N')}]"
-        if isinstance(e, n.SelfMax):
-            assert code is not None
-            return self.top(code) or "None"
-        if isinstance(e, n.Cohort):
-            return f"cohort[{self.const(e.key, 'N')}][0]"
-        if isinstance(e, n.Neg):
-            return f"(-{self.expr(e.operand, code)})"
-        if isinstance(e, n.Binary):
-            left, right = self.expr(e.left, code), self.expr(e.right, code)
-            if e.op == "/":
-                return f"_div({left}, {right}, QR)"
-            return f"({left} {e.op} {right})"
-        if isinstance(e, n.Compare):
-            return self.compare(e, code)
-        if isinstance(e, n.Logic):
-            return f"({self.expr(e.left, code)} {e.op} {self.expr(e.right, code)})"
-        if isinstance(e, n.Not):
-            return f"(not {self.expr(e.operand, code)})"
-        if isinstance(e, n.If):
-            cond, then, other = (self.expr(x, code) for x in (e.cond, e.then, e.otherwise))
-            return f"({then} if {cond} else {other})"
-        if isinstance(e, n.Call):
-            return self.call(e, code)
-        if isinstance(e, n.Table):
-            return self.table(e, code)
-        raise _Fallback(f"no fast path for {type(e).__name__}")
+        match e:
+            case n.Number():
+                return self.const(e.value)
+            case n.Bool():
+                return "True" if e.value else "False"
+            case n.String():
+                return self.const(self.c.levels.get(id(e), e.value), "S")
+            case n.Ref():
+                if e.name in self.c.lets:
+                    return self.let(e.name)
+                return f"values[{self.const(e.name, 'N')}]"
+            case n.Assessed():
+                assert code is not None
+                return f"values[{self.const(code, 'N')}]"
+            case n.SelfMax():
+                assert code is not None
+                return self.top(code) or "None"
+            case n.Cohort():
+                return f"cohort[{self.const(e.key, 'N')}][0]"
+            case n.TotalRef() | n.ScoreRef() | n.PercentageRef():
+                # The checker allows these in ranking, awards and classification only, never in
+                # a score rule, applicability test or derived value: the only code generated.
+                raise AssertionError(f"{type(e).__name__} in a score rule")  # pragma: no cover
+            case n.Neg():
+                return f"(-{self.expr(e.operand, code)})"
+            case n.Binary():
+                left, right = self.expr(e.left, code), self.expr(e.right, code)
+                if e.op == "/":
+                    return f"_div({left}, {right}, QR)"
+                return f"({left} {e.op} {right})"
+            case n.Compare():
+                return self.compare(e, code)
+            case n.Logic():
+                return f"({self.expr(e.left, code)} {e.op} {self.expr(e.right, code)})"
+            case n.Not():
+                return f"(not {self.expr(e.operand, code)})"
+            case n.If():
+                cond, then, other = (self.expr(x, code) for x in (e.cond, e.then, e.otherwise))
+                return f"({then} if {cond} else {other})"
+            case n.Call():
+                return self.call(e, code)
+            case n.Table():
+                return self.table(e, code)
+            case _:
+                assert_never(e)
 
     def ranks(self, scale_name: str) -> str:
         scale = self.c.scales[scale_name]
@@ -152,24 +158,28 @@ class _Gen:
         return text.replace(t, f"({t} := {subject})", 1)
 
     def pattern(self, p: n.Pattern, t: str, ranks: str | None) -> str:
-        if isinstance(p, n.POtherwise):
-            return "True"
-        if isinstance(p, n.PRange):
-            low = f"{self.const(p.low.value)} <= " if p.low is not None else ""
-            high = f" <= {self.const(p.high.value)}" if p.high is not None else ""
-            if not low and not high:
-                return "True"  # ``..``: open at both ends, every subject matches
-            return f"({low}{t}{high})"
-        op = p.op if isinstance(p, n.PCompare) else "="
-        op = "==" if op == "=" else op
-        value = p.value
-        if isinstance(value, n.String):
-            assert ranks is not None
-            level = self.const(self.c.levels[id(value)], "S")
-            return f"({ranks}[{t}] {op} {ranks}[{level}])"
-        if isinstance(value, n.Bool):
-            return f"({t} {'is' if op == '==' else 'is not'} {value.value})"
-        return f"({t} {op} {self.const(value.value)})"
+        match p:
+            case n.POtherwise():
+                return "True"
+            case n.PRange():
+                low = f"{self.const(p.low.value)} <= " if p.low is not None else ""
+                high = f" <= {self.const(p.high.value)}" if p.high is not None else ""
+                if not low and not high:
+                    return "True"  # ``..``: open at both ends, every subject matches
+                return f"({low}{t}{high})"
+            case n.PCompare() | n.PEqual():
+                op = p.op if isinstance(p, n.PCompare) else "="
+                op = "==" if op == "=" else op
+                value = p.value
+                if isinstance(value, n.String):
+                    assert ranks is not None
+                    level = self.const(self.c.levels[id(value)], "S")
+                    return f"({ranks}[{t}] {op} {ranks}[{level}])"
+                if isinstance(value, n.Bool):
+                    return f"({t} {'is' if op == '==' else 'is not'} {value.value})"
+                return f"({t} {op} {self.const(value.value)})"
+            case _:
+                assert_never(p)
 
     def let(self, name: str) -> str:
         fn = self.lets.get(name)

@@ -5,7 +5,9 @@ The transformer builds these from the parse tree and judges nothing; the checker
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any, Never, NoReturn, assert_never
 
 import attrs
 
@@ -402,3 +404,71 @@ class RulesetDecl:
     header: Header
     decls: tuple[Decl, ...]
     span: Span
+
+
+# ---------------------------------------------------------------- traversal
+
+#: Every syntax node class: what ``children`` looks for among a node's fields.
+NODE_TYPES: tuple[type, ...] = tuple(
+    cls for cls in list(globals().values())
+    if isinstance(cls, type) and attrs.has(cls) and cls.__module__ == __name__
+)
+
+#: Per node class, the names of the fields that may hold nodes (a node, a tuple of nodes, or None).
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _node_fields(cls: type) -> tuple[str, ...]:
+    names = _NODE_FIELDS.get(cls)
+    if names is None:
+        skip = {"span", "code_span", "type_span"}
+        names = tuple(field.name for field in attrs.fields(cls) if field.name not in skip)
+        _NODE_FIELDS[cls] = names
+    return names
+
+
+def children(node: object) -> Iterator[Any]:
+    """The nodes directly inside ``node``, in field order, read from its fields (as Jinja2's
+    ``iter_child_nodes``): a field holding a node gives it, a tuple gives the nodes in it."""
+    for name in _node_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, NODE_TYPES):
+            yield value
+        elif isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, NODE_TYPES):
+                    yield item
+
+
+def walk(node: object) -> Iterator[Any]:
+    """``node`` and every node inside it, parents first (iterative: deep nesting is safe)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(children(current))))
+
+
+def always(expr: Expr) -> tuple[Expr, ...]:
+    """The parts of ``expr`` evaluated whatever the facts: not a branch, a row or a short circuit."""
+    match expr:
+        case If():
+            return (expr.cond,)
+        case Table():
+            return (expr.subject,)
+        case Logic():
+            return (expr.left,)
+        case (
+            Number() | String() | Bool() | Ref() | Assessed() | SelfMax() | TotalRef() | ScoreRef()
+            | PercentageRef() | Cohort() | Neg() | Binary() | Compare() | Not() | Call()
+        ):
+            return tuple(children(expr))
+        case _:
+            assert_never(expr)
+
+
+def unhandled(node: Never, message: str = "no handling for a {} node") -> NoReturn:
+    """The last case of an exhaustive ``match`` over node classes, for a function callers may give
+    anything (``message`` names the class): mypy checks that no node class reaches it, as with
+    ``assert_never``, and a caller's stray object gets a ``TypeError`` instead of an assertion."""
+    raise TypeError(message.format(type(node).__name__))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import assert_never
 
 from . import nodes as n
 
@@ -73,21 +74,29 @@ def print_expr(expr: n.Expr) -> str:
 
 def _level(expr: n.Expr) -> int:
     """How loosely ``expr`` binds: it needs parentheses where a tighter level is wanted."""
-    if isinstance(expr, n.If):
-        return IF
-    if isinstance(expr, n.Logic):
-        return OR if expr.op == "or" else AND
-    if isinstance(expr, n.Not):
-        return NOT
-    if isinstance(expr, n.Compare):
-        return COMPARE
-    if isinstance(expr, n.Binary):
-        return SUM if expr.op in ("+", "-") else PRODUCT
-    if isinstance(expr, n.Neg):
-        return UNARY
-    if isinstance(expr, n.Number) and expr.value.is_signed():
-        return UNARY  # printed with a minus in front, which reads back as a negation
-    return ATOM
+    match expr:
+        case n.If():
+            return IF
+        case n.Logic():
+            return OR if expr.op == "or" else AND
+        case n.Not():
+            return NOT
+        case n.Compare():
+            return COMPARE
+        case n.Binary():
+            return SUM if expr.op in ("+", "-") else PRODUCT
+        case n.Neg():
+            return UNARY
+        case n.Number():
+            # A negative number is printed with a minus in front, which reads back as a negation.
+            return UNARY if expr.value.is_signed() else ATOM
+        case (
+            n.String() | n.Bool() | n.Ref() | n.Assessed() | n.SelfMax() | n.TotalRef() | n.ScoreRef()
+            | n.PercentageRef() | n.Cohort() | n.Call() | n.Table()
+        ):
+            return ATOM
+        case _:
+            assert_never(expr)
 
 
 def _expr(expr: n.Expr, wanted: int, indent: str) -> str:
@@ -97,55 +106,57 @@ def _expr(expr: n.Expr, wanted: int, indent: str) -> str:
 
 
 def _bare(expr: n.Expr, indent: str) -> str:
-    if isinstance(expr, n.Number):
-        return number(expr.value)
-    if isinstance(expr, n.String):
-        return quote(expr.value)
-    if isinstance(expr, n.Bool):
-        return "true" if expr.value else "false"
-    if isinstance(expr, n.Ref):
-        return expr.name
-    if isinstance(expr, n.Assessed):
-        return "assessed"
-    if isinstance(expr, n.SelfMax):
-        return "max"
-    if isinstance(expr, n.TotalRef):
-        return "total"
-    if isinstance(expr, n.PercentageRef):
-        return "percentage"
-    if isinstance(expr, n.ScoreRef):
-        return f"score({code(expr.code)})"
-    if isinstance(expr, n.Cohort):
-        if expr.arg is None:
-            return f"cohort {expr.func}"
-        return f"cohort {expr.func}({_expr(expr.arg, IF, indent)})"
-    if isinstance(expr, n.Neg):
-        return "-" + _expr(expr.operand, UNARY, indent)
-    if isinstance(expr, n.Binary):
-        tighter = PRODUCT if expr.op in ("+", "-") else UNARY
-        left = _expr(expr.left, tighter - 1, indent)
-        return f"{left} {expr.op} {_expr(expr.right, tighter, indent)}"
-    if isinstance(expr, n.Compare):
-        return f"{_expr(expr.left, SUM, indent)} {expr.op} {_expr(expr.right, SUM, indent)}"
-    if isinstance(expr, n.Logic):
-        own = OR if expr.op == "or" else AND
-        return f"{_expr(expr.left, own, indent)} {expr.op} {_expr(expr.right, own + 1, indent)}"
-    if isinstance(expr, n.Not):
-        return "not " + _expr(expr.operand, NOT, indent)
-    if isinstance(expr, n.If):
-        return (
-            f"if {_expr(expr.cond, IF, indent)} then {_expr(expr.then, IF, indent)}"
-            f" else {_expr(expr.otherwise, IF, indent)}"
-        )
-    if isinstance(expr, n.Call):
-        return f"{expr.func}({', '.join(_expr(arg, IF, indent) for arg in expr.args)})"
-    if isinstance(expr, n.Table):
-        inner = indent + INDENT
-        rows = "".join(
-            f"{inner}{_pattern(row.pattern)}: {_expr(row.value, SUM, inner)},\n" for row in expr.rows
-        )
-        return f"table {_expr(expr.subject, SUM, indent)} {{\n{rows}{indent}}}"
-    raise TypeError(f"cannot print a {type(expr).__name__} as an expression")
+    match expr:
+        case n.Number():
+            return number(expr.value)
+        case n.String():
+            return quote(expr.value)
+        case n.Bool():
+            return "true" if expr.value else "false"
+        case n.Ref():
+            return expr.name
+        case n.Assessed():
+            return "assessed"
+        case n.SelfMax():
+            return "max"
+        case n.TotalRef():
+            return "total"
+        case n.PercentageRef():
+            return "percentage"
+        case n.ScoreRef():
+            return f"score({code(expr.code)})"
+        case n.Cohort():
+            if expr.arg is None:
+                return f"cohort {expr.func}"
+            return f"cohort {expr.func}({_expr(expr.arg, IF, indent)})"
+        case n.Neg():
+            return "-" + _expr(expr.operand, UNARY, indent)
+        case n.Binary():
+            tighter = PRODUCT if expr.op in ("+", "-") else UNARY
+            left = _expr(expr.left, tighter - 1, indent)
+            return f"{left} {expr.op} {_expr(expr.right, tighter, indent)}"
+        case n.Compare():
+            return f"{_expr(expr.left, SUM, indent)} {expr.op} {_expr(expr.right, SUM, indent)}"
+        case n.Logic():
+            own = OR if expr.op == "or" else AND
+            return f"{_expr(expr.left, own, indent)} {expr.op} {_expr(expr.right, own + 1, indent)}"
+        case n.Not():
+            return "not " + _expr(expr.operand, NOT, indent)
+        case n.If():
+            return (
+                f"if {_expr(expr.cond, IF, indent)} then {_expr(expr.then, IF, indent)}"
+                f" else {_expr(expr.otherwise, IF, indent)}"
+            )
+        case n.Call():
+            return f"{expr.func}({', '.join(_expr(arg, IF, indent) for arg in expr.args)})"
+        case n.Table():
+            inner = indent + INDENT
+            rows = "".join(
+                f"{inner}{_pattern(row.pattern)}: {_expr(row.value, SUM, inner)},\n" for row in expr.rows
+            )
+            return f"table {_expr(expr.subject, SUM, indent)} {{\n{rows}{indent}}}"
+        case _:
+            n.unhandled(expr, "cannot print a {} as an expression")
 
 
 def _pvalue(value: object) -> str:
@@ -160,17 +171,19 @@ def _pvalue(value: object) -> str:
 
 
 def _pattern(pattern: n.Pattern) -> str:
-    if isinstance(pattern, n.POtherwise):
-        return "otherwise"
-    if isinstance(pattern, n.PCompare):
-        return f"{pattern.op} {_pvalue(pattern.value)}"
-    if isinstance(pattern, n.PRange):
-        low = "" if pattern.low is None else _pvalue(pattern.low)
-        high = "" if pattern.high is None else _pvalue(pattern.high)
-        return f"{low}..{high}"
-    if isinstance(pattern, n.PEqual):
-        return _pvalue(pattern.value)
-    raise TypeError(f"cannot print a {type(pattern).__name__} as a row pattern")
+    match pattern:
+        case n.POtherwise():
+            return "otherwise"
+        case n.PCompare():
+            return f"{pattern.op} {_pvalue(pattern.value)}"
+        case n.PRange():
+            low = "" if pattern.low is None else _pvalue(pattern.low)
+            high = "" if pattern.high is None else _pvalue(pattern.high)
+            return f"{low}..{high}"
+        case n.PEqual():
+            return _pvalue(pattern.value)
+        case _:
+            n.unhandled(pattern, "cannot print a {} as a row pattern")
 
 
 # ---------------------------------------------------------------- declarations
