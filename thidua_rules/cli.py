@@ -12,6 +12,7 @@ from decimal import Decimal
 from .errors import ThiduaError
 from .io import rulesets
 from .io.units import read_unit
+from .numbers import plain
 from .reports.submission import Submission
 from .ruleset import Ruleset, load
 
@@ -26,8 +27,7 @@ def _ruleset(name: str) -> Ruleset:
 def _fmt(value: Decimal | None) -> str:
     if value is None:
         return "—"
-    text = format(value.normalize(), "f") if value != 0 else "0"
-    return text
+    return plain(value)
 
 
 def _short(text: str | None, width: int) -> str:

@@ -12,11 +12,12 @@ from .errors import Diagnostic, EvaluationError, FactProblem, FactsError, Option
 from .evaluation import fastpath
 from .evaluation.compiler import CNode, Compiler, Program
 from .evaluation.result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
-from .evaluation.runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, validate
+from .evaluation.runtime import CohortNeeded, Ctx, MissingFact, validate
 from .language.nodes import Assessed, Number, walk
 from .language.parser import parse
 from .language.transformer import to_nodes
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
+from .numbers import ARITHMETIC
 from .reports.classify import Classification
 from .reports.ranking import Standings, rank
 from .reports.rollup import Rollup

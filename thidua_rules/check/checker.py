@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import assert_never
 
@@ -16,26 +16,16 @@ import attrs
 
 from ..errors import Diagnostic, Severity
 from ..language import nodes as n
+from ..language.builtins import AGGREGATES, FUNCTIONS, rounding_step
 from ..language.intervals import INF, Interval
 from ..model import DECLARABLE_KINDS, Award, Criterion, Derived, FactSpec, Group, Header, Round
+from ..numbers import EXACT, PLACES_LIMIT, plain, quantum
 from ..source import Span, fold
 from ..text import suggest
 from .patterns import NumberSet, compare_set
 
-#: The context of the range analysis: wide enough for any product of bounded numbers.
-RANGES = Context(prec=200, Emax=10**6, Emin=-(10**6))
-#: Largest magnitude of a number in a ruleset or a fact (15 digits before the point).
-NUMBER_LIMIT = Decimal("1e15")
-#: Most decimal places of a number in a ruleset or a fact.
-PLACES_LIMIT = 10
 #: How a criterion's final score is chosen among the rounds that scored it (or a round's name).
 FINAL_RULES = ("last", "highest", "lowest")
-#: Aggregates over a cohort of units: ``cohort max(x)`` …; ``count`` takes no argument.
-AGGREGATES = ("max", "min", "mean", "sum", "rank", "count")
-FUNCTIONS: dict[str, tuple[int, int]] = {
-    "min": (2, 99), "max": (2, 99), "clamp": (3, 3), "round": (1, 2), "floor": (1, 2),
-    "ceil": (1, 2), "abs": (1, 1),
-}
 
 
 @attrs.frozen
@@ -217,7 +207,7 @@ def check_header(c: Checker) -> None:
     if "year" in values:
         year = values["year"][0]  # type: ignore[index]
         if not 1900 <= year <= 2200:
-            c.error(f"year {_num(year)} is out of range 1900..2200", _item_span(h, "year"))
+            c.error(f"year {plain(year)} is out of range 1900..2200", _item_span(h, "year"))
         else:
             fields["year"] = int(year)
     if "total" in values:
@@ -227,7 +217,7 @@ def check_header(c: Checker) -> None:
     if "rounding" in values:
         places = values["rounding"][0]  # type: ignore[index]
         if not 0 <= places <= PLACES_LIMIT:
-            c.error(f"rounding {_num(places)} is out of range 0..{PLACES_LIMIT}", _item_span(h, "rounding"))
+            c.error(f"rounding {plain(places)} is out of range 0..{PLACES_LIMIT}", _item_span(h, "rounding"))
         else:
             fields["rounding"] = int(places)
     c.header = Header(id=h.id, **fields)  # type: ignore[arg-type]
@@ -728,21 +718,18 @@ def _check_reach(c: Checker, criterion: Criterion, raw: Interval) -> None:
     exceed = any(isinstance(i, n.Annotation) and i.kind == "allow_exceed" for i in decl.items)
     if raw.high < criterion.max and not allowed:
         c.warn(
-            f'the best case of "{criterion.code}" is {_num(raw.high)}, below its max {_num(criterion.max)}',
+            f'the best case of "{criterion.code}" is {plain(raw.high)}, below its max {plain(criterion.max)}',
             c.rules[criterion.code].span,
             'if the document says so, acknowledge it with: allow unreachable "reason"',
         )
     elif raw.high.is_finite() and raw.high > criterion.max and not exceed:
         c.warn(
-            f'the best case of "{criterion.code}" is {_num(raw.high)}, above its max '
-            f"{_num(criterion.max)}: the cap will cut it",
+            f'the best case of "{criterion.code}" is {plain(raw.high)}, above its max '
+            f"{plain(criterion.max)}: the cap will cut it",
             c.rules[criterion.code].span,
             'if the document caps it on purpose, acknowledge it with: allow exceed "reason"',
         )
 
-
-def _num(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value.is_finite() else str(value)
 
 
 def _record(c: Checker, expr: n.Expr, info: Info) -> Info:
@@ -885,7 +872,8 @@ def _zero_tests(cond: n.Expr, holds: bool = True) -> frozenset[str]:
 
 
 def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
-    if expr.func not in AGGREGATES:
+    aggregate = AGGREGATES.get(expr.func)
+    if aggregate is None:
         c.error(f'unknown cohort aggregate "{expr.func}"', expr.span, suggest(expr.func, AGGREGATES))
         return Info(UNKNOWN)
     if scope.where == "cohort":
@@ -893,20 +881,15 @@ def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
         return Info(UNKNOWN)
     user = scope.criterion.code if scope.where == "criterion" and scope.criterion is not None else None
     c.cohort_users.setdefault(expr.key, set()).add(user)
-    if expr.func == "count":
+    if not aggregate.takes_value:
         c.cohorts.setdefault(expr.key, expr)
-        return Info(NUMBER, Interval(Decimal(1), INF, True))
+        return Info(NUMBER, aggregate.range(Interval()))
     assert expr.arg is not None
     inner = infer(c, expr.arg, Scope("cohort"))
     if not _expect(c, inner, NUMBER, expr.arg, "what a cohort aggregates"):
         return Info(UNKNOWN)
     c.cohorts.setdefault(expr.key, expr)
-    if expr.func == "rank":
-        return Info(NUMBER, Interval(Decimal(1), INF, True))
-    if expr.func == "sum":
-        low = -INF if inner.range.low < 0 else Decimal(0)
-        return Info(NUMBER, Interval(low, INF if inner.range.high > 0 else Decimal(0)))
-    return Info(NUMBER, Interval(inner.range.low, inner.range.high))
+    return Info(NUMBER, aggregate.range(inner.range))
 
 
 def _infer_ref(c: Checker, expr: n.Ref, scope: Scope) -> Info:
@@ -992,53 +975,29 @@ def _join(c: Checker, parts: list[tuple[n.Expr, Info]], what: str) -> Info:
 
 
 def _infer_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
-    if expr.func not in FUNCTIONS:
+    func = FUNCTIONS.get(expr.func)
+    if func is None:
         c.error(f'unknown function "{expr.func}"', expr.span, suggest(expr.func, FUNCTIONS))
         for arg in expr.args:
             infer(c, arg, scope)
         return Info(UNKNOWN)
-    low, high = FUNCTIONS[expr.func]
     infos = [infer(c, arg, scope) for arg in expr.args]
-    if not low <= len(infos) <= high:
-        count = f"{low}" if low == high else f"{low} to {high}" if high < 99 else f"at least {low}"
-        c.error(f'"{expr.func}" takes {count} arguments, not {len(infos)}', expr.span)
+    if not func.fewest <= len(infos) <= func.most:
+        c.error(f'"{expr.func}" takes {func.arity} arguments, not {len(infos)}', expr.span)
         return Info(UNKNOWN)
     ok = all([_arith_operand(c, info, arg, expr.func) for info, arg in zip(infos, expr.args, strict=True)])
     if not ok:
         return Info(UNKNOWN)
     ranges = [i.range for i in infos]
-    if expr.func in ("round", "floor", "ceil"):
-        places = Decimal(0)
-        if len(expr.args) == 2:
-            arg = expr.args[1]
-            if isinstance(arg, n.Number) and arg.value == arg.value.to_integral_value() \
-                    and 0 <= arg.value <= PLACES_LIMIT:
-                places = arg.value
-            else:
-                c.error(f"the places of {expr.func} must be a whole number from 0 to {PLACES_LIMIT}", arg.span)
-        first = ranges[0]
-        quantum = Decimal(1).scaleb(-int(places))
-        mode = {"round": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}[expr.func]
-
-        def q(end: Decimal) -> Decimal:
-            return end.quantize(quantum, rounding=mode, context=RANGES) if end.is_finite() else end
-
-        try:
-            return Info(NUMBER, Interval(q(first.low), q(first.high)))
-        except ArithmeticError:  # an end too large to quantize: no bound is known
-            return Info(NUMBER)
-    if expr.func == "abs":
-        r = ranges[0]
-        top = max(abs(r.low), abs(r.high))
-        bottom = Decimal(0) if r.low <= 0 <= r.high else min(abs(r.low), abs(r.high))
-        return Info(NUMBER, Interval(bottom, top, r.integral))
-    if expr.func == "clamp":
-        x, lo, hi = ranges  # min(max(x, lo), hi), end by end
-        return Info(NUMBER, Interval(min(max(x.low, lo.low), hi.low), min(max(x.high, lo.high), hi.high)))
-    result = ranges[0]
-    for r in ranges[1:]:
-        result = result.min(r) if expr.func == "min" else result.max(r)
-    return Info(NUMBER, result)
+    if func.rounding is None:
+        return Info(NUMBER, func.range(*ranges))
+    if len(expr.args) == 2:
+        arg = expr.args[1]
+        if not (isinstance(arg, n.Number) and arg.value == arg.value.to_integral_value()
+                and 0 <= arg.value <= PLACES_LIMIT):
+            c.error(f"the places of {expr.func} must be a whole number from 0 to {PLACES_LIMIT}", arg.span)
+            return Info(NUMBER, func.range(ranges[0], quantum(0)))
+    return Info(NUMBER, func.range(ranges[0], rounding_step(expr.args)))
 
 
 # ---------------------------------------------------------------- tier tables
@@ -1278,7 +1237,7 @@ def _check_variant_sums(c: Checker, fact: str, scale: Scale) -> None:
                 reported.add((code, level))
                 _sum_problem(
                     c, code,
-                    f'for "{level}", the items of "{code}" add up to {_num(total)}, not its max {_num(top)}',
+                    f'for "{level}", the items of "{code}" add up to {plain(total)}, not its max {plain(top)}',
                     c.limit_spans.get(code, group.span),
                 )
         roots = [r for r in c.roots if r in c.groups and c.groups[r].kind != "deduction"]
@@ -1286,8 +1245,8 @@ def _check_variant_sums(c: Checker, fact: str, scale: Scale) -> None:
         declared = dict(c.header.total_by).get(level, c.header.total)
         if declared is not None and found != declared:
             _sum_problem(
-                c, "", f'for "{level}", the sections add up to {_num(found)}, not the declared total '
-                f"{_num(declared)}", c.tree.header.span,
+                c, "", f'for "{level}", the sections add up to {plain(found)}, not the declared total '
+                f"{plain(declared)}", c.tree.header.span,
             )
 
 
@@ -1298,6 +1257,12 @@ def _explicit_max(c: Checker) -> set[str]:
 
 
 def check_sums(c: Checker) -> None:
+    """Maxima add up: a group's items to its max, the sections to the declared total."""
+    with localcontext(EXACT):  # exact for numbers of any size, whatever the caller's context
+        _check_sums(c)
+
+
+def _check_sums(c: Checker) -> None:
     if c.header.variants is not None and c.variant_scale is not None:
         _check_variant_sums(c, c.header.variants, c.variant_scale)
         return
@@ -1312,7 +1277,7 @@ def check_sums(c: Checker) -> None:
         total = _children_max(c, group)
         if total is not None and total != group.max:
             _sum_problem(
-                c, code, f'the items of "{code}" add up to {_num(total)}, not its max {_num(group.max)}',
+                c, code, f'the items of "{code}" add up to {plain(total)}, not its max {plain(group.max)}',
                 c.limit_spans.get(code, group.span),
             )
     total = c.header.total
@@ -1331,7 +1296,7 @@ def check_sums(c: Checker) -> None:
             (i for i in c.tree.header.items if isinstance(i, n.HeaderItem) and i.kind == "total"), None
         )
         _sum_problem(
-            c, "", f"the sections add up to {_num(found)}, not the declared total {_num(total)}",
+            c, "", f"the sections add up to {plain(found)}, not the declared total {plain(total)}",
             total_item.span if total_item else c.tree.header.span,
         )
 
@@ -1353,7 +1318,7 @@ def _cap_check(c: Checker, group: Group) -> None:
     if total is not None and total < group.cap:
         _sum_problem(
             c, group.code,
-            f'the items of "{group.code}" add up to {_num(total)}, less than its cap {_num(group.cap)}',
+            f'the items of "{group.code}" add up to {plain(total)}, less than its cap {plain(group.cap)}',
             c.limit_spans.get(group.code, group.span),
         )
 
@@ -1382,7 +1347,7 @@ def check_ranking(c: Checker) -> None:
             continue
         _declare(c, decl.name, decl.span, names)
         if not 1 <= decl.count <= 1_000_000:
-            c.error(f'award "{decl.name}" is given to 1 to 1000000 units, not {_num(Decimal(decl.count))}',
+            c.error(f'award "{decl.name}" is given to 1 to 1000000 units, not {plain(Decimal(decl.count))}',
                     decl.span)
             continue
         for req in decl.requirements:

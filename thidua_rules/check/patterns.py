@@ -8,6 +8,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 import attrs
 
 from ..language.intervals import INF, NEG_INF
+from ..numbers import plain
 
 Bound = tuple[Decimal, bool]  # value, closed
 
@@ -100,7 +101,7 @@ class NumberSet:
 
 
 def _describe(part: Span1) -> str:
-    low, high = _fmt(part.low), _fmt(part.high)
+    low, high = plain(part.low), plain(part.high)
     if part.low == part.high:
         return low
     if not part.high.is_finite() and not part.low.is_finite():
@@ -115,9 +116,6 @@ def _describe(part: Span1) -> str:
         end = f"up to {high}"
     return f"{start} {end}"
 
-
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value.is_finite() else str(value)
 
 
 def _low_key(bound: Bound) -> tuple[Decimal, int]:

@@ -7,7 +7,7 @@ both the traced and the untraced evaluation.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import assert_never
 
 import attrs
@@ -15,9 +15,11 @@ import attrs
 from ..check.checker import Checker
 from ..errors import EvaluationError
 from ..language import nodes as n
+from ..language.builtins import FUNCTIONS, rounding_step
 from ..model import FactSpec
+from ..numbers import ARITHMETIC, COMPARE, divide
 from .result import Step, Value
-from .runtime import ARITHMETIC, CohortNeeded, Ctx, MissingFact, divide
+from .runtime import CohortNeeded, Ctx, MissingFact
 
 Fn = Callable[[Ctx], Value]
 ZERO = Decimal(0)
@@ -348,7 +350,7 @@ class Compiler:
             key: Callable[[Value], object] = lambda v: ranks[v]  # type: ignore[index]  # noqa: E731
         else:
             key = lambda v: v  # noqa: E731
-        test = _COMPARE[op]
+        test = COMPARE[op]
 
         def compare(ctx: Ctx) -> Value:
             a, b = left(ctx), right(ctx)
@@ -392,33 +394,27 @@ class Compiler:
 
     def call(self, e: n.Call, code: str | None, text: str) -> Fn:
         args = [self.expr(a, code) for a in e.args]
-        func = e.func
-        if func in ("round", "floor", "ceil"):
-            places = e.args[1].value if len(e.args) == 2 else Decimal(0)  # type: ignore[union-attr]
-            quantum = Decimal(1).scaleb(-int(places))
-            mode = {"round": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}[func]
+        func = FUNCTIONS[e.func]
+        impl = func.run
+        if func.rounding is not None:
+            step = rounding_step(e.args)
             first = args[0]
+            note = f"{-step.as_tuple().exponent} decimal places"  # type: ignore[operator]
 
             def rounder(ctx: Ctx) -> Value:
                 x = first(ctx)
-                assert isinstance(x, Decimal)
-                value = x.quantize(quantum, rounding=mode, context=ARITHMETIC)
+                value = impl(x, step)
                 if ctx.trace is not None:
-                    ctx.trace.append(Step(func, text, (x,), value, f"{int(places)} decimal places"))
+                    ctx.trace.append(Step(e.func, text, (x,), value, note))
                 return value
 
             return rounder
-        impls: dict[str, Callable[[list[Decimal]], Decimal]] = {
-            "min": min, "max": max, "abs": lambda xs: abs(xs[0]),
-            "clamp": lambda xs: min(max(xs[0], xs[1]), xs[2]),
-        }
-        impl = impls[func]
 
         def call(ctx: Ctx) -> Value:
             xs = [a(ctx) for a in args]
-            value = impl(xs)  # type: ignore[arg-type]
+            value = impl(*xs)
             if ctx.trace is not None:
-                ctx.trace.append(Step(func, text, tuple(xs), value))
+                ctx.trace.append(Step(e.func, text, tuple(xs), value))
             return value
 
         return call
@@ -456,7 +452,7 @@ class Compiler:
                 high = p.high.value if p.high is not None else None
                 return lambda x: (low is None or x >= low) and (high is None or x <= high)  # type: ignore[operator]
             case n.PCompare() | n.PEqual():
-                test = _COMPARE[p.op if isinstance(p, n.PCompare) else "="]
+                test = COMPARE[p.op if isinstance(p, n.PCompare) else "="]
                 if isinstance(p.value, n.String):
                     assert ranks is not None
                     target = ranks[self.c.levels[id(p.value)]]
@@ -465,13 +461,3 @@ class Compiler:
                 return lambda x: test(x, constant)
             case _:
                 assert_never(p)
-
-
-_COMPARE: dict[str, Callable[[object, object], bool]] = {
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,  # type: ignore[operator]
-    "<=": lambda a, b: a <= b,  # type: ignore[operator]
-    ">": lambda a, b: a > b,  # type: ignore[operator]
-    ">=": lambda a, b: a >= b,  # type: ignore[operator]
-}

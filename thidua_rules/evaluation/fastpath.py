@@ -11,13 +11,14 @@ property test checks that both paths give the same scores.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, assert_never
 
 from ..check.checker import Checker
 from ..language import nodes as n
+from ..language.builtins import FUNCTIONS, rounding_step
+from ..numbers import divide
 from .compiler import CNode, Program
-from .runtime import divide
 
 #: One node's untraced outcome: score, raw, this unit's max, applicable max, counted children.
 Outcome = tuple[Decimal | None, Decimal | None, Decimal | None, Decimal, tuple[str, ...]]
@@ -46,7 +47,6 @@ class _Gen:
         self.program = program
         self.consts: dict[str, object] = {
             "ZERO": ZERO, "_div": _div, "_nomatch": _nomatch, "_Fallback": _Fallback,
-            "ROUND_HALF_UP": ROUND_HALF_UP, "ROUND_FLOOR": ROUND_FLOOR, "ROUND_CEILING": ROUND_CEILING,
             "QR": checked.header.rounding,
         }
         self.by_value: dict[tuple[str, object], str] = {}
@@ -131,14 +131,11 @@ class _Gen:
 
     def call(self, e: n.Call, code: str | None) -> str:
         args = [self.expr(a, code) for a in e.args]
-        if e.func in ("round", "floor", "ceil"):
-            places = e.args[1].value if len(e.args) == 2 else Decimal(0)  # type: ignore[union-attr]
-            quantum = self.const(Decimal(1).scaleb(-int(places)))
-            mode = {"round": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING"}[e.func]
-            return f"({args[0]}).quantize({quantum}, rounding={mode})"
-        if e.func == "clamp":
-            return f"min(max({args[0]}, {args[1]}), {args[2]})"
-        return f"{e.func}({', '.join(args)})"
+        func = FUNCTIONS[e.func]
+        impl = self.const(func.run, "F")  # the one implementation, bound by name
+        if func.rounding is not None:
+            return f"{impl}({args[0]}, {self.const(rounding_step(e.args))})"
+        return f"{impl}({', '.join(args)})"
 
     def table(self, e: n.Table, code: str | None) -> str:
         subject = self.expr(e.subject, code)

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 import attrs
 
 from ..errors import ThiduaError
+from ..numbers import plain
 from ..source import fold
 
 Value = Decimal | bool | str
@@ -81,7 +82,7 @@ _SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
 
 def _show(value: object) -> str:
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value != 0 else "0"
+        return plain(value)
     if isinstance(value, bool):
         return "đúng" if value else "sai"
     return "—" if value is None else str(value)

@@ -5,30 +5,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
+from decimal import Decimal
 from fractions import Fraction
 
 from ..errors import FactProblem, FactsError
 from ..model import FactSpec
+from ..numbers import NUMBER_LIMIT, PLACES_LIMIT, plain
 from ..source import fold, nfc
 from .result import Step, Value
-
-#: Exact arithmetic for every rule: 60 significant digits, half-up where rounding is declared.
-ARITHMETIC = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
-NUMBER_LIMIT = Decimal("1e15")
-PLACES_LIMIT = 10
-
-
-def divide(a: Decimal, b: Decimal, places: int) -> tuple[Decimal, bool]:
-    """``a / b`` exactly when the quotient terminates, else rounded half up to ``places``.
-
-    The second value says whether it was rounded. ``b`` must not be 0. Every division of the
-    library (``/`` in rules, cohort and period means) follows this one rule.
-    """
-    value = ARITHMETIC.divide(a, b)
-    if Fraction(value) * Fraction(b) == Fraction(a):
-        return value, False
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=ARITHMETIC), True
 
 
 class MissingFact(Exception):
@@ -135,9 +119,6 @@ def _number(value: object) -> Decimal | str:
     return result
 
 
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value != 0 else "0"
-
 
 def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None]:
     """The normalised value of one fact, or why it does not fit ``spec``."""
@@ -160,17 +141,17 @@ def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None
     if isinstance(number, str):
         return None, number
     if spec.integral and number != number.to_integral_value():
-        return None, f"expected a whole number for a {spec.kind}, got {_fmt(number)}"
+        return None, f"expected a whole number for a {spec.kind}, got {plain(number)}"
     if spec.kind == "count" and number < 0:
-        return None, f"a count cannot be negative, got {_fmt(number)}"
+        return None, f"a count cannot be negative, got {plain(number)}"
     if spec.kind == "rank" and number < 1:
-        return None, f"a rank starts at 1, got {_fmt(number)}"
+        return None, f"a rank starts at 1, got {plain(number)}"
     if spec.kind == "assessed" and spec.high is not None and number > spec.high:
-        return None, f"the assessed score {_fmt(number)} is above the max {_fmt(spec.high)} of {spec.criterion}"
+        return None, f"the assessed score {plain(number)} is above the max {plain(spec.high)} of {spec.criterion}"
     if spec.low is not None and number < spec.low:
-        return None, f"{_fmt(number)} is below the lowest allowed value {_fmt(spec.low)}"
+        return None, f"{plain(number)} is below the lowest allowed value {plain(spec.low)}"
     if spec.high is not None and number > spec.high:
-        return None, f"{_fmt(number)} is above the highest allowed value {_fmt(spec.high)}"
+        return None, f"{plain(number)} is above the highest allowed value {plain(spec.high)}"
     return number, None
 
 

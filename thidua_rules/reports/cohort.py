@@ -8,43 +8,11 @@ from typing import TYPE_CHECKING
 
 from ..errors import FactProblem, FactsError
 from ..evaluation.result import FrozenMap, Result
-from ..evaluation.runtime import Ctx, MissingFact, divide, validate
+from ..evaluation.runtime import Ctx, MissingFact, validate
+from ..language.builtins import AGGREGATES
 
 if TYPE_CHECKING:
     from ..ruleset import Ruleset
-
-
-def aggregate(
-    func: str, values: Mapping[str, Decimal], places: int
-) -> dict[str, tuple[Decimal, str]]:
-    """Each unit's view of one aggregate: its value and a note saying which unit set it."""
-    units = list(values)
-    if func == "count":
-        return {u: (Decimal(len(units)), f"{len(units)} unit(s) in the cohort") for u in units}
-    if func in ("max", "min"):
-        best = max(values.values()) if func == "max" else min(values.values())
-        setters = [u for u in units if values[u] == best]
-        note = f"set by {', '.join(setters)}"
-        return {u: (best, note) for u in units}
-    if func == "sum":
-        total = sum(values.values(), Decimal(0))
-        return {u: (total, f"sum over {len(units)} unit(s)") for u in units}
-    if func == "mean":
-        total = sum(values.values(), Decimal(0))
-        mean, rounded = divide(total, Decimal(len(units)), places)
-        note = f"mean of {len(units)} unit(s)"
-        if rounded:
-            note += f", rounded half up to {places} decimal places"
-        return {u: (mean, note) for u in units}
-    assert func == "rank"
-    ordered = sorted(values.values(), reverse=True)
-    out = {}
-    for unit in units:
-        position = ordered.index(values[unit]) + 1  # tied units share the better position
-        tied = [u for u in units if u != unit and values[u] == values[unit]]
-        note = f"position {position} of {len(units)}" + (f", tied with {', '.join(tied)}" if tied else "")
-        out[unit] = (Decimal(position), note)
-    return out
 
 
 def evaluate_cohort(
@@ -85,7 +53,7 @@ def evaluate_cohort(
             assert isinstance(value, Decimal)
             per_unit[unit] = value
         if per_unit:
-            shared = aggregate(func, per_unit, rs.header.rounding)
+            shared = AGGREGATES[func].run(per_unit, rs.header.rounding)
             fallback = next(iter(shared.values()))
         else:
             shared, fallback = {}, (Decimal(0), "no unit of the cohort takes part")

@@ -10,7 +10,7 @@ import attrs
 
 from ..errors import EvaluationError, FactProblem, FactsError
 from ..evaluation.result import FrozenMap, Result, Step, _jsonable
-from ..evaluation.runtime import divide
+from ..numbers import divide
 from ..source import fold, nfc
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ import attrs
 from ..errors import FactProblem, FactsError
 from ..evaluation.result import FrozenMap, NodeResult, Result, Step, _jsonable
 from ..evaluation.runtime import _number
+from ..numbers import plain
 from ..source import fold, nfc
 
 if TYPE_CHECKING:
@@ -114,9 +115,6 @@ def _split(value: object) -> tuple[Mapping[str, object], Mapping[str, object]]:
     return {}, {}
 
 
-def _show(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value != 0 else "0"
-
 
 def _unit_max(
     rs: Ruleset, code: str, facts: Mapping[str, object], default: Decimal | None
@@ -195,8 +193,8 @@ def evaluate_submission(
             top = _unit_max(rs, spec.name, facts, spec.high)
             if top is not None and number > top:
                 flags.setdefault(spec.name, []).append(
-                    f"{name}: judged score {_show(number)} is above the max {_show(top)} "
-                    f"({ABOVE_MAX}); counted as {_show(top)}"
+                    f"{name}: judged score {plain(number)} is above the max {plain(top)} "
+                    f"({ABOVE_MAX}); counted as {plain(top)}"
                 )
                 adjusted[key] = top
         merged.update(adjusted)
@@ -219,11 +217,11 @@ def evaluate_submission(
                 top = node.max if node is not None else None
                 if top is not None and number > top:
                     flags.setdefault(code, []).append(
-                        f"{name}: claimed {_show(number)} is above the max {_show(top)} ({ABOVE_MAX})"
+                        f"{name}: claimed {plain(number)} is above the max {plain(top)} ({ABOVE_MAX})"
                     )
                 elif node is not None and node.score is not None and number != node.score:
                     flags.setdefault(code, []).append(
-                        f"{name}: claimed {_show(number)} but the rule gives {_show(node.score)}"
+                        f"{name}: claimed {plain(number)} but the rule gives {plain(node.score)}"
                     )
     overrides: dict[str, tuple[NodeResult, Step]] = {}
     decided: dict[str, tuple[str, Decimal | None, str]] = {}

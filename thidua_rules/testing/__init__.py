@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from ..errors import FactsError, OptionError
 from ..evaluation.result import Result
 from ..model import FactSpec
+from ..numbers import plain
 from ..ruleset import Ruleset
 
 __all__ = [
@@ -173,7 +174,7 @@ def _check_prose(res: Result) -> None:
             continue
         prose = node.explain()
         last = prose.splitlines()[-1]
-        if _show_value(node.score) not in last:
+        if plain(node.score) not in last:
             _fail(f"{node.code}: the explanation's last line {last!r} does not show the score {node.score}")
         for line in prose.splitlines():
             if " = " in line and line.count(" = ") == 2 and " + " in line:
@@ -182,9 +183,6 @@ def _check_prose(res: Result) -> None:
                 if sum(numbers, Decimal(0)) != Decimal(total.split()[0].replace("−", "-")):
                     _fail(f"{node.code}: the explanation line {line.strip()!r} does not add up")
 
-
-def _show_value(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value != 0 else "0"
 
 
 def _scores(res: Result) -> dict[str, Decimal | None]:

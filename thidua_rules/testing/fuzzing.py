@@ -36,8 +36,10 @@ from hypothesis import strategies as st
 
 from ..check.patterns import NumberSet, compare_set
 from ..language import nodes as n
+from ..language.builtins import AGGREGATES, FUNCTIONS
 from ..language.intervals import INF, NEG_INF, Interval
 from ..language.printer import print_ruleset
+from ..numbers import ROUNDING
 from ..source import Source, Span, fold, nfc
 
 __all__ = [
@@ -359,10 +361,10 @@ class _Builder:
             return _Num(call, interval, max(x.magnitude, high), x.sound)
         if kind == "round":
             x = self.num(depth, scope)
-            func = str(self.pick(["round", "floor", "ceil"]))
+            func = str(self.pick(list(ROUNDING)))
             places = self.draw(st.none() | st.integers(0, 10))
             quantum = Decimal(1).scaleb(-(places or 0))
-            mode = {"round": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}[func]
+            mode = ROUNDING[func]
 
             def q(end: Decimal) -> Decimal:
                 return end.quantize(quantum, rounding=mode) if end.is_finite() else end
@@ -920,9 +922,10 @@ def _extend(children: st.SearchStrategy[n.Expr]) -> st.SearchStrategy[n.Expr]:
         st.builds(n.Logic, st.sampled_from(["and", "or"]), children, children, st.just(SPAN)),
         st.builds(n.Not, children, st.just(SPAN)),
         st.builds(n.If, children, children, children, st.just(SPAN)),
-        st.builds(n.Call, st.sampled_from(["min", "max", "clamp", "round", "abs", "floor", "ceil"]),
+        st.builds(n.Call, st.sampled_from(list(FUNCTIONS)),
                   st.lists(children, min_size=1, max_size=3).map(tuple), st.just(SPAN)),
-        st.builds(n.Cohort, st.sampled_from(["max", "min", "mean", "sum", "rank"]), children, st.just(SPAN)),
+        st.builds(n.Cohort, st.sampled_from([a.name for a in AGGREGATES.values() if a.takes_value]), children,
+                  st.just(SPAN)),
         st.builds(lambda subject, parts: n.Table(subject, (*parts[0], *parts[1]), SPAN), children, rows),
     )
 
