@@ -11,7 +11,7 @@ import pytest
 import thidua_rules as tr
 from thidua_rules import rulesets
 from thidua_rules.evaluation.result import NodeResult
-from thidua_rules.ruleset import _Walk
+from thidua_rules.evaluation.evaluator import Walk as _Walk
 from thidua_rules.testing import InvariantError, assert_ruleset_invariants, check_invariants
 
 

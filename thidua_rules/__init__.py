@@ -3,6 +3,8 @@
 >>> import thidua_rules as tr
 >>> rs = tr.rulesets.load("cum4-2023")           # doctest: +SKIP
 >>> rs.evaluate({...}).total                      # doctest: +SKIP
+
+Every type a public method returns or raises is importable from here.
 """
 
 from __future__ import annotations
@@ -17,33 +19,73 @@ from .errors import ThiduaError as ThiduaError
 from .evaluation.result import NodeResult as NodeResult
 from .evaluation.result import Result as Result
 from .evaluation.result import Step as Step
+from .evaluation.result import UnknownCodeError as UnknownCodeError
 from .evaluation.runtime import parse_number as parse_number
 from .io import rulesets as rulesets
+from .io.rulesets import Shipped as Shipped
+from .io.units import UnitFile as UnitFile
+from .io.units import read_unit as read_unit
+from .model import Award as Award
 from .model import Criterion as Criterion
+from .model import Derived as Derived
 from .model import FactSpec as FactSpec
 from .model import Group as Group
+from .model import Header as Header
+from .model import Round as Round
+from .numbers import plain as format_number
+from .reports.classify import Classification as Classification
+from .reports.classify import UnitClass as UnitClass
+from .reports.ranking import PassedOver as PassedOver
+from .reports.ranking import Standing as Standing
+from .reports.ranking import Standings as Standings
+from .reports.rollup import RolledNode as RolledNode
+from .reports.rollup import Rollup as Rollup
+from .reports.submission import Row as Row
+from .reports.submission import Submission as Submission
 from .ruleset import Ruleset as Ruleset
+from .ruleset import format_ruleset as format_ruleset
 from .ruleset import load as load
 from .ruleset import loads as loads
+from .source import Span as Span
 
 __all__ = [
+    "Award",
+    "Classification",
     "Criterion",
+    "Derived",
     "Diagnostic",
     "EvaluationError",
     "FactProblem",
     "FactSpec",
     "FactsError",
     "Group",
+    "Header",
     "NodeResult",
     "OptionError",
+    "PassedOver",
     "Result",
+    "RolledNode",
+    "Rollup",
+    "Round",
+    "Row",
     "Ruleset",
     "RulesetError",
+    "Shipped",
+    "Span",
+    "Standing",
+    "Standings",
     "Step",
+    "Submission",
     "ThiduaError",
+    "UnitClass",
+    "UnitFile",
+    "UnknownCodeError",
+    "format_number",
+    "format_ruleset",
     "load",
     "loads",
     "parse_number",
+    "read_unit",
     "rulesets",
 ]
 __version__ = "0.1.0"

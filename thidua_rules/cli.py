@@ -9,12 +9,8 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 
-from .errors import ThiduaError
-from .io import rulesets
-from .io.units import read_unit
-from .numbers import plain
-from .reports.submission import Submission
-from .ruleset import Ruleset, load
+from . import Ruleset, Submission, ThiduaError, load, read_unit, rulesets
+from . import format_number as plain
 
 
 def _ruleset(name: str) -> Ruleset:

@@ -14,7 +14,7 @@ from typing import assert_never
 
 import attrs
 
-from ..errors import Diagnostic, Severity
+from ..errors import Diagnostic, RulesetError, Severity
 from ..language import nodes as n
 from ..language.builtins import AGGREGATES, FUNCTIONS, rounding_step
 from ..language.intervals import INF, Interval
@@ -1454,3 +1454,11 @@ PASSES: tuple[Callable[[Checker], None], ...] = (
     check_classify,
     check_required,
 )
+
+
+def check(tree: n.RulesetDecl) -> Checker:
+    """Run every pass over ``tree``; ``RulesetError`` with every diagnostic when any is an error."""
+    checked = Checker(tree).run()
+    if checked.failed:
+        raise RulesetError(checked.diagnostics)
+    return checked

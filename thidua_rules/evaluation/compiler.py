@@ -6,7 +6,7 @@ both the traced and the untraced evaluation.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import assert_never
 
@@ -20,6 +20,7 @@ from ..model import FactSpec
 from ..numbers import ARITHMETIC, COMPARE, divide
 from .result import Step, Value
 from .runtime import CohortNeeded, Ctx, MissingFact
+from .semantics import group_limit, unit_max
 
 Fn = Callable[[Ctx], Value]
 ZERO = Decimal(0)
@@ -50,7 +51,7 @@ class CNode:
             level = values[self.variant]
         except KeyError:
             raise MissingFact(self.variant, self.code) from None
-        return self.max_by[str(level)]
+        return unit_max(self.max, self.max_by, level)
 
     @property
     def is_criterion(self) -> bool:
@@ -58,10 +59,15 @@ class CNode:
 
     def limit(self, values: Mapping[str, Value]) -> Decimal | None:
         """What a group's sum is cut at: the smaller of its cap and (this unit's) max."""
-        top = self.top(values)
-        if self.cap is None:
-            return top
-        return self.cap if top is None else min(self.cap, top)
+        return group_limit(self.cap, self.top(values))
+
+    def walk(self) -> Iterator[CNode]:
+        """This node and every node under it, in sheet order."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
 
 @attrs.frozen

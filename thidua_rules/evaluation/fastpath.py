@@ -19,6 +19,7 @@ from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
 from ..numbers import divide
 from .compiler import CNode, Program
+from .semantics import criterion_score, group_applicable_max, group_limit, group_score
 
 #: One node's untraced outcome: score, raw, this unit's max, applicable max, counted children.
 Outcome = tuple[Decimal | None, Decimal | None, Decimal | None, Decimal, tuple[str, ...]]
@@ -27,18 +28,18 @@ FastFn = Callable[[Mapping[str, Any], Any], dict[str, Outcome]]
 ZERO = Decimal(0)
 
 
-class _Fallback(Exception):
+class Fallback(Exception):
     """The generated code met a case it leaves to the traced path."""
 
 
 def _div(a: Decimal, b: Decimal, places: int) -> Decimal:
     if b == 0:
-        raise _Fallback("division by zero")
+        raise Fallback("division by zero")
     return divide(a, b, places)[0]
 
 
 def _nomatch() -> Decimal:
-    raise _Fallback("no row matched")
+    raise Fallback("no row matched")
 
 
 class _Gen:
@@ -46,7 +47,10 @@ class _Gen:
         self.c = checked
         self.program = program
         self.consts: dict[str, object] = {
-            "ZERO": ZERO, "_div": _div, "_nomatch": _nomatch, "_Fallback": _Fallback,
+            "ZERO": ZERO, "_div": _div, "_nomatch": _nomatch, "Fallback": Fallback,
+            # The one scoring semantics, bound by name (evaluation/semantics.py).
+            "criterion_score": criterion_score, "group_limit": group_limit, "group_score": group_score,
+            "group_applicable_max": group_applicable_max,
             "QR": checked.header.rounding,
         }
         self.by_value: dict[tuple[str, object], str] = {}
@@ -207,7 +211,7 @@ class _Gen:
         inner = indent
         if applicable is not None:
             self.lines.append(f"{indent}if not {self.expr(applicable, node.code)}:")
-            for skipped in _descendants(node):
+            for skipped in node.walk():
                 self.lines.append(
                     f"{indent}    out[{self.const(skipped.code, 'N')}] = "
                     f"(None, None, {self.top(skipped.code) or 'None'}, ZERO, ())"
@@ -219,9 +223,7 @@ class _Gen:
             self.lines += [
                 f"{inner}r = {rule}",
                 f"{inner}top = {top}",
-                f"{inner}s = r if r > ZERO else ZERO",
-                f"{inner}if top is not None and s > top: s = top",
-                f"{inner}out[{code}] = (s, r, top, top if top is not None else ZERO, ())",
+                f"{inner}out[{code}] = (criterion_score(r, top), r, top, top if top is not None else ZERO, ())",
             ]
             return
         for child in node.children:
@@ -236,12 +238,8 @@ class _Gen:
             f"{inner}if counted:",
             f"{inner}    raw = sum([p[0] for p in counted], ZERO)",
             f"{inner}    am = sum([p[3] for p in counted], ZERO)",
-            f"{inner}    lim = top if {cap} is None else ({cap} if top is None else min({cap}, top))",
-            f"{inner}    s = raw",
-            f"{inner}    if lim is not None:",
-            f"{inner}        am = min(am, lim)",
-            f"{inner}        if raw > lim: s = lim",
-            f"{inner}    out[{code}] = (s, raw, top, am, "
+            f"{inner}    lim = group_limit({cap}, top)",
+            f"{inner}    out[{code}] = (group_score(raw, lim), raw, top, group_applicable_max(am, lim), "
             f"tuple(c for c, p in zip({names}, parts) if p[0] is not None))",
             f"{inner}else:",
             f"{inner}    out[{code}] = (None, None, top, ZERO, ())",
@@ -259,7 +257,7 @@ class _Gen:
             "    try:",
             *self.lines,
             "    except (KeyError, TypeError, ArithmeticError) as error:",
-            "        raise _Fallback(repr(error)) from None",
+            "        raise Fallback(repr(error)) from None",
             "    return out",
         ])
         namespace: dict[str, Any] = dict(self.consts)
@@ -268,16 +266,6 @@ class _Gen:
         return fast
 
 
-def _descendants(node: CNode) -> list[CNode]:
-    out = [node]
-    for child in node.children:
-        out += _descendants(child)
-    return out
-
-
-def build(checked: Checker, program: Program) -> FastFn | None:
-    """The generated untraced evaluator, or None where a rule has no fast path."""
-    try:
-        return _Gen(checked, program).build()
-    except _Fallback:
-        return None
+def build(checked: Checker, program: Program) -> FastFn:
+    """The generated untraced evaluator of a checked ruleset (every construct has a fast path)."""
+    return _Gen(checked, program).build()

@@ -71,8 +71,8 @@ class Step(NamedTuple):
         return {
             "rule": self.rule,
             "expr": self.expr,
-            "operands": [_jsonable(v) for v in self.operands],
-            "value": _jsonable(self.value),
+            "operands": [jsonable(v) for v in self.operands],
+            "value": jsonable(self.value),
             "note": self.note,
         }
 
@@ -113,7 +113,7 @@ def _sentence(step: Step) -> str:
     return f"{step.rule} {' '.join(step.expr.split())}{f' [{args}]' if args else ''}{detail} = {value}"
 
 
-def _jsonable(value: object) -> object:
+def jsonable(value: object) -> object:
     if isinstance(value, Decimal):
         return format(value, "f")
     return value
@@ -158,11 +158,11 @@ class NodeResult:
             "kind": self.kind,
             "criterion": self.is_criterion,
             "applicable": self.applicable,
-            "score": _jsonable(self.score),
-            "max": _jsonable(self.max),
-            "applicable_max": _jsonable(self.applicable_max),
-            "raw": _jsonable(self.raw),
-            "inputs": {k: _jsonable(v) for k, v in self.inputs.items()},
+            "score": jsonable(self.score),
+            "max": jsonable(self.max),
+            "applicable_max": jsonable(self.applicable_max),
+            "raw": jsonable(self.raw),
+            "inputs": {k: jsonable(v) for k, v in self.inputs.items()},
             "assumptions": list(self.assumptions),
             "children": list(self.children),
             "trace": [s.to_dict() for s in self.trace],
@@ -227,13 +227,13 @@ class Result:
         """A JSON-able dict: Decimals as strings, nodes in the sheet's order."""
         return {
             "ruleset": self.ruleset,
-            "total": _jsonable(self.total),
-            "standard": _jsonable(self.standard),
-            "bonus": _jsonable(self.bonus),
-            "deductions": _jsonable(self.deductions),
-            "applicable_max": _jsonable(self.applicable_max),
-            "percentage": _jsonable(self.percentage),
-            "facts": {k: _jsonable(v) for k, v in self.facts.items()},
+            "total": jsonable(self.total),
+            "standard": jsonable(self.standard),
+            "bonus": jsonable(self.bonus),
+            "deductions": jsonable(self.deductions),
+            "applicable_max": jsonable(self.applicable_max),
+            "percentage": jsonable(self.percentage),
+            "facts": {k: jsonable(v) for k, v in self.facts.items()},
             "sections": list(self.sections),
             "nodes": {code: node.to_dict() for code, node in self.nodes.items()},
         }

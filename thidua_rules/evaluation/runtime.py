@@ -88,7 +88,7 @@ def parse_number(text: str) -> Decimal:
     raise FactsError([FactProblem(repr(text), problem)])
 
 
-def _number(value: object) -> Decimal | str:
+def number_of(value: object) -> Decimal | str:
     """The exact Decimal of an input, or why it is not a number."""
     if isinstance(value, bool):
         return f"expected a number, got {value} (true/false)"
@@ -137,7 +137,7 @@ def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None
 
         hint = suggest(value, spec.levels) or "levels: " + ", ".join(f'"{lv}"' for lv in spec.levels)
         return None, f'"{value}" is not a level of scale {spec.scale}; {hint}'
-    number = _number(value)
+    number = number_of(value)
     if isinstance(number, str):
         return None, number
     if spec.integral and number != number.to_integral_value():

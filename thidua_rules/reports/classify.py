@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import EvaluationError, FactProblem, FactsError
-from ..evaluation.result import FrozenMap, Result, _jsonable
+from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import MissingFact
 
 if TYPE_CHECKING:
-    from ..ruleset import Ruleset
+    from ..evaluation.evaluator import Evaluator
 
 
 @attrs.frozen
@@ -27,7 +27,7 @@ class UnitClass:
     reasons: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"unit": self.unit, "total": _jsonable(self.total), "band": self.band,
+        return {"unit": self.unit, "total": jsonable(self.total), "band": self.band,
                 "level": self.level, "reasons": list(self.reasons)}
 
 
@@ -53,17 +53,17 @@ class Classification:
                 "quota_ties": {k: list(v) for k, v in self.quota_ties.items()}}
 
 
-def classify(rs: Ruleset, name: str, units: Mapping[str, object]) -> Classification:
+def classify(ev: Evaluator, name: str, units: Mapping[str, object]) -> Classification:
     """Classify units (name -> facts, Result or Submission) by the ruleset's ``classify name``."""
-    from .ranking import _ctx, rank
+    from .ranking import rank, result_context
 
-    plan = rs._program.classes.get(name)
+    plan = ev.program.classes.get(name)
     if plan is None:
         from ..text import suggest
 
-        hint = suggest(name, rs._program.classes) or "the ruleset declares: " + ", ".join(rs._program.classes)
+        hint = suggest(name, ev.program.classes) or "the ruleset declares: " + ", ".join(ev.program.classes)
         raise EvaluationError(f'no classification "{name}"; {hint}')
-    standings = rank(rs, units)
+    standings = rank(ev, units)
     results: Mapping[str, Result] = standings.results
     problems: list[FactProblem] = []
     levels = plan.levels
@@ -72,7 +72,7 @@ def classify(rs: Ruleset, name: str, units: Mapping[str, object]) -> Classificat
     reasons: dict[str, list[str]] = {}
     for entry in standings:
         unit = entry.unit
-        ctx = _ctx(results[unit])
+        ctx = result_context(results[unit])
         if plan.by_percentage and results[unit].percentage is None:
             bands[unit], current[unit] = "", None
             reasons[unit] = ["not classified: nothing in the sheet applies to it, so it has no percentage"]

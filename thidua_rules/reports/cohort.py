@@ -12,11 +12,11 @@ from ..evaluation.runtime import Ctx, MissingFact, validate
 from ..language.builtins import AGGREGATES
 
 if TYPE_CHECKING:
-    from ..ruleset import Ruleset
+    from ..evaluation.evaluator import Evaluator
 
 
 def evaluate_cohort(
-    rs: Ruleset, units: Mapping[str, Mapping[str, object]], *, trace: bool = True
+    ev: Evaluator, units: Mapping[str, Mapping[str, object]], *, trace: bool = True
 ) -> Mapping[str, Result]:
     """Aggregates first, then each unit's result; one FactsError listing each problem once.
 
@@ -32,12 +32,12 @@ def evaluate_cohort(
 
     contexts: dict[str, Ctx] = {}
     for unit, facts in units.items():
-        values, defaults, found = validate(rs.facts, facts)
+        values, defaults, found = validate(ev.facts, facts)
         for p in found:
             report(FactProblem(f"{unit}: {p.fact}", p.message))
         if not found:
             contexts[str(unit)] = Ctx(values, defaults, trace=False)
-    program = rs._program
+    program = ev.program
     views: dict[str, dict[str, tuple[Decimal, str]]] = {str(unit): {} for unit in units}
     for key, (func, arg) in program.cohorts.items():
         users = program.cohort_users.get(key, frozenset({None}))
@@ -53,7 +53,7 @@ def evaluate_cohort(
             assert isinstance(value, Decimal)
             per_unit[unit] = value
         if per_unit:
-            shared = AGGREGATES[func].run(per_unit, rs.header.rounding)
+            shared = AGGREGATES[func].run(per_unit, ev.header.rounding)
             fallback = next(iter(shared.values()))
         else:
             shared, fallback = {}, (Decimal(0), "no unit of the cohort takes part")
@@ -64,7 +64,7 @@ def evaluate_cohort(
     results: dict[str, Result] = {}
     for unit, facts in units.items():
         try:
-            results[str(unit)] = rs._evaluate(facts, trace=trace, cohort=views[str(unit)], unit=str(unit))
+            results[str(unit)] = ev.evaluate(facts, trace=trace, cohort=views[str(unit)], unit=str(unit))
         except FactsError as error:
             for p in error.problems:
                 report(FactProblem(f"{unit}: {p.fact}", p.message))

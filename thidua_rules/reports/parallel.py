@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from ..evaluation.result import Result
 
 if TYPE_CHECKING:
-    from ..ruleset import Ruleset
+    from ..evaluation.evaluator import Evaluator
 
-_WORKER: Ruleset | None = None
+_WORKER: Evaluator | None = None
 _TRACE = False
 
 
@@ -29,11 +29,11 @@ def _score(unit: Mapping[str, object]) -> Result:
 
 
 def evaluate_parallel(
-    rs: Ruleset, units: Iterable[Mapping[str, object]], *, trace: bool, processes: int, batch: int
+    ev: Evaluator, units: Iterable[Mapping[str, object]], *, trace: bool, processes: int, batch: int
 ) -> Iterator[Result]:
     """Results in input order; at most ``batch × processes`` units are in flight at once."""
     context = multiprocessing.get_context("spawn")
-    with context.Pool(processes, initializer=_start, initargs=(pickle.dumps(rs), trace)) as pool:
+    with context.Pool(processes, initializer=_start, initargs=(pickle.dumps(ev), trace)) as pool:
         stream = iter(units)
         while True:
             chunk = list(islice(stream, batch * processes))

@@ -10,12 +10,13 @@ import attrs
 
 from ..errors import FactProblem, FactsError
 from ..evaluation.compiler import Fn
-from ..evaluation.result import FrozenMap, Result, _jsonable
+from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import Ctx, MissingFact
+from .cohort import evaluate_cohort
 from .submission import Submission
 
 if TYPE_CHECKING:
-    from ..ruleset import Ruleset
+    from ..evaluation.evaluator import Evaluator
 
 
 @attrs.frozen
@@ -33,8 +34,8 @@ class Standing:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "unit": self.unit, "position": self.position, "total": _jsonable(self.total),
-            "keys": [_jsonable(k) for k in self.keys], "award": self.award,
+            "unit": self.unit, "position": self.position, "total": jsonable(self.total),
+            "keys": [jsonable(k) for k in self.keys], "award": self.award,
             "award_title": self.award_title, "tied_with": list(self.tied_with),
             "notes": list(self.notes),
         }
@@ -94,7 +95,7 @@ class Standings:
         }
 
 
-def _result_of(rs: Ruleset, unit: str, value: object, problems: list[FactProblem]) -> Result | None:
+def _result_of(ev: Evaluator, unit: str, value: object, problems: list[FactProblem]) -> Result | None:
     if isinstance(value, Result):
         return value
     if isinstance(value, Submission):
@@ -103,37 +104,37 @@ def _result_of(rs: Ruleset, unit: str, value: object, problems: list[FactProblem
         problems.append(FactProblem(unit, "expected the unit's facts, a Result or a Submission"))
         return None
     try:
-        return rs.evaluate(value, trace=False)
+        return ev.evaluate(value, trace=False)
     except FactsError as error:
         problems.extend(FactProblem(f"{unit}: {p.fact}", p.message) for p in error.problems)
         return None
 
 
-def _ctx(result: Result) -> Ctx:
+def result_context(result: Result) -> Ctx:
     ctx = Ctx(result.facts, frozenset(), trace=False)
     ctx.result = result
     ctx.cohort = result.cohort
     return ctx
 
 
-def rank(rs: Ruleset, units: Mapping[str, object]) -> Standings:
+def rank(ev: Evaluator, units: Mapping[str, object]) -> Standings:
     """Rank ``units`` (unit name -> facts, Result or Submission) and give the ruleset's awards."""
     if not isinstance(units, Mapping):
         raise FactsError([FactProblem("(units)", "expected a mapping of unit names to facts")])
     problems: list[FactProblem] = []
     results: dict[str, Result] = {}
-    if rs.cohorts and units and all(isinstance(v, Mapping) for v in units.values()):
-        results = dict(rs.evaluate_cohort(units, trace=False))  # type: ignore[arg-type]
+    if ev.cohorts and units and all(isinstance(v, Mapping) for v in units.values()):
+        results = dict(evaluate_cohort(ev, units, trace=False))  # type: ignore[arg-type]
     for unit, value in units.items():
         if str(unit) in results:
             continue
-        result = _result_of(rs, str(unit), value, problems)
+        result = _result_of(ev, str(unit), value, problems)
         if result is not None:
             results[str(unit)] = result
-    orders = rs._program.ranking or (("highest", lambda ctx: ctx.result.total, "total"),)  # type: ignore[attr-defined]
+    orders = ev.program.ranking or (("highest", lambda ctx: ctx.result.total, "total"),)  # type: ignore[attr-defined]
     keys: dict[str, tuple[Decimal, ...]] = {}
     for unit, result in results.items():
-        ctx = _ctx(result)
+        ctx = result_context(result)
         try:
             keys[unit] = tuple(fn(ctx) for _, fn, _ in orders)  # type: ignore[misc]
         except MissingFact as error:
@@ -175,9 +176,9 @@ def rank(rs: Ruleset, units: Mapping[str, object]) -> Standings:
                 "still tied with " + ", ".join(u for u in tied if u != unit)
                 + (" after every tie-break" if len(orders) > 1 else " (the ruleset declares no tie-break)")
             )
-    awarded, passed, contested, unfilled, reserved = _awards(rs, ordered, positions, results, notes)
+    awarded, passed, contested, unfilled, reserved = _awards(ev, ordered, positions, results, notes)
     award_of = {unit: name for name, units_ in awarded.items() for unit in units_}
-    titles = {a.name: a.title for a in rs.awards}
+    titles = {a.name: a.title for a in ev.awards}
     entries = tuple(
         Standing(
             unit=unit, position=positions[unit], total=results[unit].total, keys=keys[unit],
@@ -195,7 +196,7 @@ def rank(rs: Ruleset, units: Mapping[str, object]) -> Standings:
 
 def _failed(requirements: tuple[tuple[Fn, str, str], ...], result: Result) -> list[str]:
     """The reasons of the requirements ``result``'s unit does not meet (a missing fact fails)."""
-    ctx = _ctx(result)
+    ctx = result_context(result)
     reasons = []
     for test, _text, reason in requirements:
         try:
@@ -208,7 +209,7 @@ def _failed(requirements: tuple[tuple[Fn, str, str], ...], result: Result) -> li
 
 
 def _awards(
-    rs: Ruleset,
+    ev: Evaluator,
     ordered: list[str],
     positions: dict[str, int],
     results: dict[str, Result],
@@ -232,8 +233,8 @@ def _awards(
     by_position: dict[int, list[str]] = {}
     for unit in ordered:
         by_position.setdefault(positions[unit], []).append(unit)
-    for award in rs.awards:
-        requirements = rs._program.requirements[award.name]
+    for award in ev.awards:
+        requirements = ev.program.requirements[award.name]
         given: tuple[str, ...] = ()
         slots = award.count
         if carry is not None:

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import EvaluationError, FactProblem, FactsError
-from ..evaluation.result import FrozenMap, Result, Step, _jsonable
+from ..evaluation.result import FrozenMap, Result, Step, jsonable
 from ..numbers import divide
 from ..source import fold, nfc
 
 if TYPE_CHECKING:
-    from ..ruleset import Ruleset
+    from ..evaluation.evaluator import Evaluator
 
 ZERO = Decimal(0)
 
@@ -33,8 +33,8 @@ class RolledNode:
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "title": self.title, "kind": self.kind,
-                "periods": {k: _jsonable(v) for k, v in self.periods.items()},
-                "score": _jsonable(self.score), "cut": _jsonable(self.cut),
+                "periods": {k: jsonable(v) for k, v in self.periods.items()},
+                "score": jsonable(self.score), "cut": jsonable(self.cut),
                 "trace": [s.to_dict() for s in self.trace]}
 
 
@@ -60,8 +60,8 @@ class Rollup:
         raise KeyError(code)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"total": _jsonable(self.total), "standard": _jsonable(self.standard),
-                "bonus": _jsonable(self.bonus), "deductions": _jsonable(self.deductions),
+        return {"total": jsonable(self.total), "standard": jsonable(self.standard),
+                "bonus": jsonable(self.bonus), "deductions": jsonable(self.deductions),
                 "counted": list(self.counted),
                 "nodes": {k: v.to_dict() for k, v in self.nodes.items()},
                 "periods": {k: v.to_dict() for k, v in self.periods.items()}}
@@ -76,10 +76,10 @@ def _below(first: Result, code: str) -> list[str]:
 
 
 def evaluate_periods(
-    rs: Ruleset, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True
+    ev: Evaluator, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True
 ) -> Rollup:
     """Score each period's facts with the sheet, then roll the periods up as declared."""
-    spec = rs._rollup
+    spec = ev.rollup
     if spec is None:
         raise EvaluationError("the ruleset declares no rollup of periods")
     problems: list[FactProblem] = []
@@ -102,14 +102,14 @@ def evaluate_periods(
     for period in spec.periods:
         if period in given:
             try:
-                results[period] = rs.evaluate(given[period], trace=trace)
+                results[period] = ev.evaluate(given[period], trace=trace)
             except FactsError as error:
                 problems += [FactProblem(f"{period}: {p.fact}", p.message) for p in error.problems]
     if problems:
         raise FactsError(problems)
     counted = [p for p in spec.periods if p in results or spec.missing == "zero"]
     caps = dict(spec.caps)
-    places = rs.header.rounding
+    places = ev.header.rounding
     first = next(iter(results.values()), None)
     if first is None:
         raise FactsError([FactProblem("(periods)", "no period was given")])
@@ -153,11 +153,11 @@ def evaluate_periods(
         cut_below[code] = taken + cut
         nodes[code] = RolledNode(code, node.title, node.kind, FrozenMap(per), rolled, cut, tuple(steps))
 
-    for code in rs.sections:
+    for code in ev.sections:
         roll(code)
     nodes = {node.code: nodes[node.code] for node in first}  # the sheet's order
     sums = {"standard": ZERO, "bonus": ZERO, "deduction": ZERO}
-    for code in rs.sections:
+    for code in ev.sections:
         section = nodes[code]
         if section.score is not None:
             sums[section.kind] += section.score

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import FactProblem, FactsError
-from ..evaluation.result import FrozenMap, NodeResult, Result, Step, _jsonable
-from ..evaluation.runtime import _number
+from ..evaluation.result import FrozenMap, NodeResult, Result, Step, jsonable
+from ..evaluation.runtime import number_of
 from ..numbers import plain
 from ..source import fold, nfc
 
 if TYPE_CHECKING:
-    from ..ruleset import Ruleset
+    from ..evaluation.evaluator import Evaluator
 
 #: The Tây Ninh text's rule for self scores, quoted in the flag.
 ABOVE_MAX = "không vượt quá số điểm tối đa quy định"
@@ -50,13 +50,13 @@ class Row:
             "code": self.code,
             "title": self.title,
             "criterion": self.is_criterion,
-            "max": _jsonable(self.max),
-            "scores": {k: _jsonable(v) for k, v in self.scores.items()},
-            "final": _jsonable(self.final),
+            "max": jsonable(self.max),
+            "scores": {k: jsonable(v) for k, v in self.scores.items()},
+            "final": jsonable(self.final),
             "decided_by": self.decided_by,
             "reason": self.reason,
-            "claims": {k: _jsonable(v) for k, v in self.claims.items()},
-            "difference": _jsonable(self.difference),
+            "claims": {k: jsonable(v) for k, v in self.claims.items()},
+            "difference": jsonable(self.difference),
             "evidence": list(self.evidence),
             "verifiers": list(self.verifiers),
             "flags": list(self.flags),
@@ -96,8 +96,8 @@ class Submission:
         return {
             "unit": self.unit,
             "final_rule": self.final_round,
-            "total": _jsonable(self.final.total),
-            "totals": {name: _jsonable(r.total) for name, r in self.rounds.items()},
+            "total": jsonable(self.final.total),
+            "totals": {name: jsonable(r.total) for name, r in self.rounds.items()},
             "rows": [row.to_dict() for row in self.rows],
             "flags": list(self.flags),
             "final": self.final.to_dict(),
@@ -117,14 +117,14 @@ def _split(value: object) -> tuple[Mapping[str, object], Mapping[str, object]]:
 
 
 def _unit_max(
-    rs: Ruleset, code: str, facts: Mapping[str, object], default: Decimal | None
+    ev: Evaluator, code: str, facts: Mapping[str, object], default: Decimal | None
 ) -> Decimal | None:
     """A criterion's max for this unit: its variant's (``max by``) when the unit names its kind."""
-    criterion = rs.criteria.get(code)
-    variant = rs.header.variants
+    criterion = ev.criteria.get(code)
+    variant = ev.header.variants
     if criterion is None or not criterion.max_by or variant is None:
         return default
-    spec = rs.facts.get(variant)
+    spec = ev.facts.get(variant)
     level = facts.get(variant)
     if spec is None or not isinstance(level, str):
         return default
@@ -153,14 +153,14 @@ def _choose(
 
 
 def evaluate_submission(
-    rs: Ruleset, rounds: Mapping[str, object], *, unit: str | None = None, trace: bool = True
+    ev: Evaluator, rounds: Mapping[str, object], *, unit: str | None = None, trace: bool = True
 ) -> Submission:
     """Score every round given and choose each criterion's final score by the declared rule.
 
     Judged scores and claims above a max are flagged, never accepted silently: the max counts.
     """
     problems: list[FactProblem] = []
-    declared = [r.name for r in rs.rounds]
+    declared = [r.name for r in ev.rounds]
     if not isinstance(rounds, Mapping) or not rounds:
         raise FactsError([FactProblem("(rounds)", "expected a mapping of round names to facts")], unit=unit)
     given: dict[str, object] = {}
@@ -186,11 +186,11 @@ def evaluate_submission(
         facts, round_claims = _split(given[name])
         adjusted = dict(facts)
         for key, value in facts.items():
-            spec = rs.facts.get(nfc(key)) if isinstance(key, str) else None
-            number = _number(value)
+            spec = ev.facts.get(nfc(key)) if isinstance(key, str) else None
+            number = number_of(value)
             if spec is None or spec.kind != "assessed" or isinstance(number, str):
                 continue
-            top = _unit_max(rs, spec.name, facts, spec.high)
+            top = _unit_max(ev, spec.name, facts, spec.high)
             if top is not None and number > top:
                 flags.setdefault(spec.name, []).append(
                     f"{name}: judged score {plain(number)} is above the max {plain(top)} "
@@ -198,18 +198,18 @@ def evaluate_submission(
                 )
                 adjusted[key] = top
         merged.update(adjusted)
-        result, walk, invalid, missing = rs._run(adjusted, trace=trace, cohort=None)
+        result, walk, invalid, missing = ev.run(adjusted, trace=trace, cohort=None)
         problems += [FactProblem(f"{name}: {p.fact}", p.message) for p in invalid]
         missing_by_round[name] = missing
         nodes[name] = dict(walk.out)
         if result is not None:
             results[name] = result
         for code, claimed in round_claims.items():
-            number = _number(claimed)
+            number = number_of(claimed)
             node = nodes[name].get(str(code))
             if isinstance(number, str):
                 problems.append(FactProblem(f"{name}: claim {code}", number))
-            elif str(code) not in rs.criteria and str(code) not in rs.groups:
+            elif str(code) not in ev.criteria and str(code) not in ev.groups:
                 problems.append(FactProblem(f"{name}: claim {code}", "unknown criterion code"))
             else:
                 code = str(code)
@@ -225,8 +225,8 @@ def evaluate_submission(
                     )
     overrides: dict[str, tuple[NodeResult, Step]] = {}
     decided: dict[str, tuple[str, Decimal | None, str]] = {}
-    rule = rs.final_round or "last"
-    for code in rs.criteria:
+    rule = ev.final_round or "last"
+    for code in ev.criteria:
         scored = [(r, nodes[r][code].score) for r in order if code in nodes[r]]
         if not scored:
             if order:
@@ -241,7 +241,7 @@ def evaluate_submission(
             overrides[code] = (nodes[name][code], Step("final", code, operands, score, f"{name}: {why}"))
     if problems:
         raise FactsError(problems, unit=unit)
-    final = rs._evaluate(merged, trace=trace, cohort=None, unit=unit, overrides=overrides)
+    final = ev.evaluate(merged, trace=trace, cohort=None, unit=unit, overrides=overrides)
     scores = {r: {code: node.score for code, node in nodes[r].items()} for r in order}
     rows = []
     for node in final:
@@ -250,7 +250,7 @@ def evaluate_submission(
         difference = (
             node.score - start if start is not None and node.score is not None and len(order) > 1 else None
         )
-        crit = rs.criteria.get(node.code)
+        crit = ev.criteria.get(node.code)
         by, _, why = decided.get(node.code, (None, None, ""))
         rows.append(Row(
             code=node.code, title=node.title, is_criterion=node.is_criterion, max=node.max,

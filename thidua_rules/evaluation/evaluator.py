@@ -1,0 +1,414 @@
+"""One unit's evaluation: facts validated, the traced closures or the generated fast path run,
+the Result built. The object every many-unit feature (submissions, cohorts, ranking,
+classification, periods, batches) takes; the public ``Ruleset`` is a thin façade over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal, localcontext
+from typing import Any, NamedTuple
+
+from ..check.checker import Checker, check
+from ..check.checker import Rollup as RollupSpec
+from ..errors import Diagnostic, EvaluationError, FactProblem, FactsError
+from ..language.nodes import Assessed, Number, walk
+from ..language.parser import parse
+from ..language.transformer import to_nodes
+from ..model import Award, Derived, FactSpec, Group, Header, Round
+from ..model import Criterion as CriterionSpec
+from ..numbers import ARITHMETIC, ZERO
+from ..source import Source
+from ..text import suggest
+from . import fastpath
+from .compiler import CNode, Compiler, Program
+from .fastpath import Outcome
+from .result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
+from .runtime import CohortNeeded, Ctx, MissingFact, number_of, validate
+from .semantics import (
+    criterion_note,
+    criterion_score,
+    group_applicable_max,
+    group_note,
+    group_score,
+    totals,
+)
+
+
+class Run(NamedTuple):
+    """One evaluation: the result (None on any problem), the walk, the bad facts, the missing ones."""
+
+    result: Result | None
+    walk: Walk
+    invalid: list[FactProblem]
+    missing: list[FactProblem]
+
+
+class Evaluator:
+    """A checked ruleset compiled for evaluation: immutable, thread-safe, one unit per call."""
+
+    def __init__(self, checked: Checker, source: Source) -> None:
+        self.source = source
+        self.header: Header = checked.header
+        facts = dict(checked.facts)
+        for code, crit in checked.criteria.items():
+            if code in checked.rules and uses_assessed(checked, code):
+                facts[code] = FactSpec(
+                    name=code, kind="assessed", label=f"Điểm chấm tiêu chí {code}: {crit.title}",
+                    low=ZERO, high=crit.max, required=code in checked.unconditional_assessed,
+                    criterion=code, span=crit.span,
+                )
+        self.facts: Mapping[str, FactSpec] = FrozenMap(facts)
+        self.derived: Mapping[str, Derived] = FrozenMap(dict(checked.derived))
+        self.criteria: Mapping[str, CriterionSpec] = FrozenMap(dict(checked.criteria))
+        self.groups: Mapping[str, Group] = FrozenMap(dict(checked.groups))
+        self.sections: tuple[str, ...] = tuple(checked.roots)
+        self.rounds: tuple[Round, ...] = checked.rounds
+        self.final_round: str | None = checked.final_round
+        self.awards: tuple[Award, ...] = tuple(a for a, _ in checked.awards)
+        self.ranking: tuple[tuple[str, str], ...] = tuple(
+            (o.direction, o.expr.span.text()) for o in checked.ranking
+        )
+        self.warnings: tuple[Diagnostic, ...] = tuple(d for d in checked.diagnostics if d.severity == "warning")
+        self.program: Program = Compiler(checked, self.facts).program()
+        self.rollup: RollupSpec | None = checked.rollup
+        #: The generated untraced evaluator (every ruleset gets one).
+        self.fast = fastpath.build(checked, self.program)
+        nodes = [node for root in self.program.roots for node in root.walk()]
+        self._order: tuple[str, ...] = tuple(node.code for node in nodes)
+        self._info = {
+            node.code: (node.title, node.kind, node.is_criterion, node.assumptions,
+                        tuple(child.code for child in node.children))
+            for node in nodes
+        }
+        self._required = tuple(
+            name for name, spec in self.facts.items() if spec.required and spec.kind != "assessed"
+        )
+        #: Every number written in the rules: the boundaries property tests should reach.
+        self.constants: frozenset[Decimal] = frozenset(constants_of(checked))
+
+    @property
+    def id(self) -> str:
+        return self.header.id
+
+    @property
+    def cohorts(self) -> tuple[str, ...]:
+        """The cohort aggregates the rules read (``max(ty_le)``, ``count``…), by key."""
+        return tuple(self.program.cohorts)
+
+    def evaluate(
+        self,
+        facts: Mapping[str, object],
+        *,
+        trace: bool = True,
+        cohort: Mapping[str, tuple[Decimal, str]] | None = None,
+        unit: str | None = None,
+        overrides: Mapping[str, tuple[NodeResult, Step]] | None = None,
+    ) -> Result:
+        """Score one unit; raise ``FactsError`` listing every bad or missing fact."""
+        result, _walk, invalid, missing = self.run(facts, trace=trace, cohort=cohort, overrides=overrides)
+        if invalid or missing:
+            raise FactsError(invalid + missing, unit=unit)
+        assert result is not None
+        return result
+
+    def given_cohort(self, cohort: Mapping[str, object]) -> dict[str, tuple[Decimal, str]]:
+        """Aggregate values given by the caller, checked: known keys, exact numbers."""
+        return _given_cohort(self.cohorts, cohort)
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        """Pickles as its source text; unpickling parses, checks and compiles it again."""
+        return (compile_source, (self.source.text, self.source.name))
+
+
+    def run(
+        self,
+        facts: Mapping[str, object],
+        *,
+        trace: bool,
+        cohort: Mapping[str, tuple[Decimal, str]] | None,
+        overrides: Mapping[str, tuple[NodeResult, Step]] | None = None,
+    ) -> Run:
+        """Evaluate: the result (None on any problem), the walk, bad facts, missing facts."""
+        values, defaults, problems = validate(self.facts, facts)
+        if not trace and overrides is None and not problems and True:
+            fast = self.fast_result(values, cohort)
+            if fast is not None:
+                return Run(fast, Walk(Ctx(values, defaults, False)), [], [])
+        ctx = Ctx(values, defaults, trace)
+        ctx.cohort = cohort
+        walk = Walk(ctx, overrides)
+        try:
+            roots = [walk.node(root) for root in self.program.roots]
+        except CohortNeeded as error:
+            needed = ", ".join(self.cohorts)
+            raise EvaluationError(
+                f"the rules read the cohort aggregate {error.key!r} (all: {needed}); score the units "
+                "together with evaluate_cohort(units), or give every aggregate's value in cohort={…}"
+            ) from None
+        bad = {p.fact for p in problems}
+        missing: list[FactProblem] = []
+        for name, spec in self.facts.items():
+            if spec.required and spec.kind != "assessed" and name not in values and name not in bad:
+                bad.add(name)
+                label = f" ({spec.label})" if spec.label else ""
+                missing.append(FactProblem(name, f"missing{label}"))
+        missing += [missing_problem(m, self.facts) for name, m in walk.missing.items() if name not in bad]
+        problems += walk.invalid
+        if problems or missing:
+            return Run(None, walk, problems, missing)
+        standard, bonus, deductions, applicable_max = totals(
+            (root.kind, result.score, result.applicable_max)
+            for root, result in zip(self.program.roots, roots, strict=True) if result is not None
+        )
+        return Run(Result(
+            ruleset=self.id, nodes=FrozenMap(walk.out), sections=self.sections,
+            standard=standard, bonus=bonus, deductions=deductions,
+            applicable_max=applicable_max, facts=FrozenMap(values),
+            cohort=FrozenMap(cohort) if cohort else EMPTY, places=self.header.rounding,
+        ), walk, [], [])
+
+
+    def fast_result(
+        self, values: dict[str, Value], cohort: Mapping[str, tuple[Decimal, str]] | None
+    ) -> Result | None:
+        """The generated path's result, or None to let the traced path find the problem."""
+        assert True
+        if any(name not in values for name in self._required):
+            return None
+        try:
+            with localcontext(ARITHMETIC):
+                out = self.fast(values, cohort)
+        except fastpath.Fallback:
+            return None
+        standard, bonus, deductions, applicable_max = totals(
+            (root.kind, out[root.code][0], out[root.code][3]) for root in self.program.roots
+        )
+        return Result(
+            ruleset=self.id, nodes=LazyNodes(out, self._info, self._order), sections=self.sections,
+            standard=standard, bonus=bonus, deductions=deductions,
+            applicable_max=applicable_max, facts=FrozenMap.owning(values),
+            cohort=FrozenMap(cohort) if cohort else EMPTY, places=self.header.rounding,
+        )
+
+
+class LazyNodes(Mapping[str, NodeResult]):
+    """The nodes of an untraced result, each built when first read (most callers read few)."""
+
+    __slots__ = ("_info", "_made", "_order", "_out")
+
+    def __init__(
+        self, out: dict[str, Outcome], info: Mapping[str, tuple], order: tuple[str, ...]  # type: ignore[type-arg]
+    ) -> None:
+        self._out = out
+        self._info = info
+        self._order = order
+        self._made: dict[str, NodeResult] = {}
+
+    def __getitem__(self, code: str) -> NodeResult:
+        made = self._made.get(code)
+        if made is not None:
+            return made
+        score, raw, top, applicable_max, counted = self._out[code]
+        title, kind, is_criterion, assumptions, children = self._info[code]
+        if counted:
+            assumptions = merge_assumptions(assumptions, [self[child] for child in counted])
+        made = NodeResult(
+            code=code, title=title, kind=kind, is_criterion=is_criterion, score=score, max=top,
+            applicable_max=applicable_max, raw=raw, inputs=EMPTY, trace=(),
+            assumptions=assumptions, children=children,
+        )
+        self._made[code] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __reduce__(self) -> tuple[type[FrozenMap[str, NodeResult]], tuple[dict[str, NodeResult]]]:
+        return (FrozenMap, ({code: self[code] for code in self._order},))
+
+
+def _given_cohort(known: tuple[str, ...], cohort: Mapping[str, object]) -> dict[str, tuple[Decimal, str]]:
+    """Aggregate values given by the caller, checked: known keys, exact numbers."""
+    problems = []
+    out: dict[str, tuple[Decimal, str]] = {}
+    for key, value in cohort.items():
+        name = " ".join(str(key).split())
+        if name not in known:
+            hint = suggest(name, known)
+            message = "not an aggregate the rules read" + (f"; {hint}" if hint else "")
+            problems.append(FactProblem(f"cohort {key}", message))
+            continue
+        number = number_of(value)
+        if isinstance(number, str):
+            problems.append(FactProblem(f"cohort {key}", number))
+        else:
+            out[name] = (number, "given by the caller")
+    if problems:
+        raise FactsError(problems)
+    return out
+
+
+def constants_of(checked: Checker) -> set[Decimal]:
+    """Every number written in the rules, the derived values and the applicability tests."""
+    roots = [*checked.rules.values(), *checked.applicability.values(), *(d.expr for d in checked.lets.values())]
+    return {node.value for root in roots for node in walk(root) if isinstance(node, Number)}
+
+
+def uses_assessed(checked: Checker, code: str) -> bool:
+    return any(isinstance(node, Assessed) for node in walk(checked.rules[code]))
+
+
+def missing_problem(error: MissingFact, facts: Mapping[str, FactSpec]) -> FactProblem:
+    spec = facts.get(error.name)
+    if spec is not None and spec.kind == "assessed":
+        return FactProblem(
+            error.name, f"missing: the judged score of criterion {error.name} (0 to {spec.high})"
+        )
+    label = f" ({spec.label})" if spec is not None else ""
+    return FactProblem(error.name, f"missing{label}; criterion {error.code} needs it")
+
+
+class Walk:
+    """One evaluation of the tree: results in sheet order, and the facts found missing."""
+
+    def __init__(self, ctx: Ctx, overrides: Mapping[str, tuple[NodeResult, Step]] | None = None) -> None:
+        self.ctx = ctx
+        self.tracing = ctx.trace is not None
+        self.out: dict[str, NodeResult] = {}
+        self.missing: dict[str, MissingFact] = {}
+        self.invalid: list[FactProblem] = []
+        #: Scores decided elsewhere (the final round's choice per criterion), with their step.
+        self.overrides = overrides
+
+    def node(self, node: CNode) -> NodeResult | None:
+        """Evaluate ``node``; None when a fact it needs is missing."""
+        ctx = self.ctx
+        ctx.trace = [] if self.tracing else None
+        ctx.inputs = {}
+        try:
+            applicable = node.applicable is None or bool(node.applicable(ctx))
+        except MissingFact as error:
+            self.missing.setdefault(error.name, error)
+            return None
+        if not applicable and ctx.trace is not None:
+            ctx.trace.append(Step("not applicable", node.code, (), None, "applicable if … is false"))
+        if node.rule is not None:
+            return self.criterion(node, applicable)
+        if not applicable:
+            return self.skip(node, ctx.trace)
+        return self.group(node, applicable)
+
+    def skip(self, node: CNode, trace: list[Step] | None) -> NodeResult:
+        """A node that does not apply, with everything under it: nothing is evaluated or needed."""
+        result = NodeResult(
+            code=node.code, title=node.title, kind=node.kind, is_criterion=node.is_criterion,
+            score=None, max=node.max, applicable_max=ZERO, raw=None, inputs=EMPTY,
+            trace=tuple(trace or ()), assumptions=node.assumptions,
+            children=tuple(child.code for child in node.children),
+        )
+        self.out[node.code] = result
+        for child in node.children:
+            self.skip(child, [Step("not applicable", child.code, (), None, f"{node.code} does not apply")]
+                      if trace is not None else None)
+        return result
+
+    def criterion(self, node: CNode, applicable: bool) -> NodeResult | None:
+        ctx = self.ctx
+        score: Decimal | None = None
+        raw: Decimal | None = None
+        try:
+            unit_max = node.top(ctx.values)
+        except MissingFact as error:
+            self.missing.setdefault(error.name, error)
+            return None
+        decided = self.overrides.get(node.code) if self.overrides is not None else None
+        if applicable and decided is not None:
+            chosen, step = decided
+            score, raw = chosen.score, chosen.raw
+            ctx.inputs = dict(chosen.inputs)
+            if ctx.trace is not None:
+                ctx.trace.extend(chosen.trace)
+                ctx.trace.append(step)
+        elif applicable:
+            assert node.rule is not None
+            try:
+                value = node.rule(ctx)
+            except MissingFact as error:
+                self.missing.setdefault(error.name, error)
+                return None
+            assert isinstance(value, Decimal)
+            raw = value
+            top = unit_max
+            judged = ctx.values.get(node.code)
+            if node.max_by is not None and isinstance(judged, Decimal) and top is not None and judged > top:
+                self.invalid.append(FactProblem(
+                    node.code, f"the assessed score {judged} is above the max {top} of {node.code} "
+                    f"for this kind of unit"))
+            score = criterion_score(raw, top)
+            if ctx.trace is not None:
+                ctx.trace.append(Step("cap", node.code, (raw, ZERO, top), score, criterion_note(raw, top)))
+        top = unit_max if unit_max is not None else ZERO
+        result = NodeResult(
+            code=node.code, title=node.title, kind=node.kind, is_criterion=True, score=score,
+            max=unit_max, applicable_max=top if applicable else ZERO, raw=raw,
+            inputs=FrozenMap.owning(ctx.inputs), trace=tuple(ctx.trace or ()),
+            assumptions=node.assumptions,
+        )
+        self.out[node.code] = result
+        return result
+
+    def group(self, node: CNode, applicable: bool) -> NodeResult | None:
+        own_trace = self.ctx.trace
+        self.out[node.code] = None  # type: ignore[assignment]  # the section comes before its items
+        children = [self.node(child) for child in node.children]
+        if any(child is None for child in children):
+            del self.out[node.code]
+            return None
+        try:
+            unit_max = node.top(self.ctx.values)
+        except MissingFact as error:
+            self.missing.setdefault(error.name, error)
+            del self.out[node.code]
+            return None
+        counted = [r for r in children if r is not None and r.score is not None]
+        score: Decimal | None = None
+        raw: Decimal | None = None
+        applicable_max = ZERO
+        if applicable and counted:
+            raw = sum((r.score for r in counted if r.score is not None), ZERO)
+            limit = node.limit(self.ctx.values)
+            applicable_max = group_applicable_max(sum((r.applicable_max for r in counted), ZERO), limit)
+            score = group_score(raw, limit)
+            if own_trace is not None:
+                parts = tuple(r.score for r in counted)
+                own_trace.append(Step("sum", node.code, parts, raw, " + ".join(r.code for r in counted)))
+                own_trace.append(Step("cap", node.code, (raw, ZERO, limit), score, group_note(raw, limit)))
+        elif own_trace is not None and applicable:
+            own_trace.append(Step("not applicable", node.code, (), None, "no item applies"))
+        result = NodeResult(
+            code=node.code, title=node.title, kind=node.kind, is_criterion=False, score=score,
+            max=unit_max, applicable_max=applicable_max, raw=raw, inputs=EMPTY,
+            trace=tuple(own_trace or ()), assumptions=merge_assumptions(node.assumptions, counted),
+            children=tuple(child.code for child in node.children),
+        )
+        self.out[node.code] = result
+        return result
+
+
+def merge_assumptions(own: tuple[str, ...], children: list[NodeResult]) -> tuple[str, ...]:
+    """A group's assumptions: its own and every one its counted items depend on, once each."""
+    merged = dict.fromkeys(own)
+    for child in children:
+        merged.update(dict.fromkeys(child.assumptions))
+    return tuple(merged)
+
+
+def compile_source(text: str, name: str) -> Evaluator:
+    """Parse, check and compile ruleset text (NFC) named ``name``; ``RulesetError`` on any error."""
+    src = Source(name, text)
+    checked = check(to_nodes(parse(src), src))
+    return Evaluator(checked, src)
