@@ -91,7 +91,7 @@ class Import:
 
     path: str  # the importing file, relative to the package's parent: thidua_rules/check/checker.py
     line: int
-    importer: str  # the importing module: thidua_rules.check.checker
+    importer: str  # the importing module: thidua_rules.check.sums
     statement: str  # the import statement as written, on one line
     frm: str | None  # the resolved X of `from X import name`; None for `import name`
     name: str  # a dotted module for `import`; one name (or "*") for `from`
@@ -705,9 +705,9 @@ PLANTS: Final[tuple[Plant, ...]] = (
     Plant("upward import at module level", "evaluation/result.py",
           "from ..reports import submission  # noqa  # planted\n",
           check_layers, "layers", "thidua_rules.evaluation.result", "thidua_rules.reports.submission"),
-    Plant("upward import inside a function", "check/checker.py",
+    Plant("upward import inside a function", "check/sums.py",
           "\n\ndef _planted() -> None:\n    from ..ruleset import Ruleset  # noqa  # planted\n",
-          check_layers, "layers", "thidua_rules.check.checker", "thidua_rules.ruleset"),
+          check_layers, "layers", "thidua_rules.check.sums", "thidua_rules.ruleset"),
     Plant("upward import under TYPE_CHECKING", "language/nodes.py",
           "import typing  # noqa\n\nif typing.TYPE_CHECKING:\n    from ..model import Criterion  # noqa  # planted\n",
           check_layers, "layers", "thidua_rules.language.nodes", "thidua_rules.model"),

@@ -1,1 +1,45 @@
-"""The checks: syntax nodes to the frozen checked model, every problem collected."""
+"""The checks: syntax nodes to the frozen checked model, every problem collected.
+
+Each pass is a plain function over the ``Checker`` state, in its own module, run in the order
+of ``PASSES``. No pass evaluates a rule; they read the nodes and record what evaluation needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..errors import RulesetError
+from ..language import nodes as n
+from .classify import check_classify
+from .declarations import check_declarations
+from .header import check_header
+from .ranking import check_ranking
+from .required import check_required
+from .rollup import check_rollup
+from .state import Checker
+from .sums import check_sums
+from .tree import check_tree, check_variants
+from .types import check_types
+
+PASSES: tuple[Callable[[Checker], None], ...] = (
+    check_header,
+    check_declarations,
+    check_variants,
+    check_tree,
+    check_types,
+    check_sums,
+    check_ranking,
+    check_rollup,
+    check_classify,
+    check_required,
+)
+
+
+def check(tree: n.RulesetDecl) -> Checker:
+    """Run every pass over ``tree``; ``RulesetError`` with every diagnostic when any is an error."""
+    checked = Checker(tree)
+    for check_pass in PASSES:
+        check_pass(checked)
+    if checked.failed:
+        raise RulesetError(checked.diagnostics)
+    return checked

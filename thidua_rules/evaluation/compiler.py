@@ -12,7 +12,7 @@ from typing import assert_never
 
 import attrs
 
-from ..check.checker import Checker
+from ..check.state import Checker
 from ..errors import EvaluationError
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step

@@ -9,8 +9,9 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal, localcontext
 from typing import Any, NamedTuple
 
-from ..check.checker import Checker, check
-from ..check.checker import Rollup as RollupSpec
+from ..check import check
+from ..check.state import Checker
+from ..check.state import Rollup as RollupSpec
 from ..errors import Diagnostic, EvaluationError, FactProblem, FactsError
 from ..language.nodes import Assessed, Number, walk
 from ..language.parser import parse

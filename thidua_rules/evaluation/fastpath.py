@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, assert_never
 
-from ..check.checker import Checker
+from ..check.state import Checker
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
 from ..numbers import divide

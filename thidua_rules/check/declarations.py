@@ -1,0 +1,134 @@
+"""Pass 2: scales, facts and derived values declared once each, with valid options."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..language import nodes as n
+from ..model import DECLARABLE_KINDS, FactSpec
+from ..source import Span, fold
+from ..text import suggest
+from .state import Checker, Scale
+
+
+def declare(c: Checker, name: str, span: Span, taken: dict[str, Span]) -> bool:
+    if name in taken:
+        first = taken[name]
+        c.error(f'"{name}" is declared twice (first at line {first.line})', span)
+        return False
+    taken[name] = span
+    return True
+
+
+def check_declarations(c: Checker) -> None:
+    names: dict[str, Span] = {}
+    scale_names: dict[str, Span] = {}
+    for decl in c.tree.decls:
+        if isinstance(decl, n.ScaleDecl) and declare(c, decl.name, decl.span, scale_names):
+            _scale(c, decl)
+    for decl in c.tree.decls:
+        if isinstance(decl, n.FactDecl) and declare(c, decl.name, decl.span, names):
+            _fact(c, decl)
+        elif isinstance(decl, n.LetDecl) and declare(c, decl.name, decl.span, names):
+            c.lets[decl.name] = decl
+
+
+def _scale(c: Checker, decl: n.ScaleDecl) -> None:
+    keys: dict[str, str] = {}
+    levels: list[str] = []
+    for level in decl.levels:
+        for spelling in level.names:
+            key = fold(spelling)
+            if not key:
+                c.error("a scale level cannot be empty", level.span)
+            elif key in keys:
+                c.error(
+                    f'level "{spelling}" appears twice in scale "{decl.name}"',
+                    level.span,
+                    "levels are compared without regard to case, accents' encoding or spacing",
+                )
+            keys[key] = level.names[0]
+        levels.append(level.names[0])
+    if len(levels) < 2:
+        c.error(f'scale "{decl.name}" needs at least two levels', decl.span)
+    c.scales[decl.name] = Scale(decl.name, decl.label, tuple(levels), keys)
+
+
+def _literal_default(
+    c: Checker, decl: n.FactDecl, option: n.FactOption, kind: str, scale: Scale | None
+) -> Decimal | bool | str | None:
+    value = option.value
+    if isinstance(value, n.Number) and kind in ("count", "number", "percent", "rank"):
+        c.check_number(value.value, value.span)
+        return value.value
+    if isinstance(value, n.Bool) and kind == "boolean":
+        return value.value
+    if isinstance(value, n.String) and scale is not None:
+        level = scale.keys.get(fold(value.value))
+        if level is None:
+            c.error(
+                f'default "{value.value}" is not a level of scale "{scale.name}"',
+                value.span,
+                suggest(value.value, scale.levels),
+            )
+        return level
+    c.error(f'the default of fact "{decl.name}" does not fit its kind {kind}', option.span)
+    return None
+
+
+def _fact(c: Checker, decl: n.FactDecl) -> None:
+    scale = c.scales.get(decl.type_name)
+    if decl.type_name not in DECLARABLE_KINDS and scale is None:
+        c.error(
+            f'unknown fact kind "{decl.type_name}"',
+            decl.type_span,
+            suggest(decl.type_name, [*DECLARABLE_KINDS, *c.scales]),
+        )
+        c.broken.add(decl.name)  # its uses are not reported again as unknown names
+        return
+    kind = "scale" if scale is not None else decl.type_name
+    low, high = decl.low, decl.high
+    if decl.has_range:
+        if kind in ("boolean", "scale"):
+            c.error(f"a {kind} fact has no numeric bounds", decl.type_span)
+        for bound in (low, high):
+            if bound is not None:
+                c.check_number(bound, decl.span)
+        if low is not None and high is not None and low > high:
+            c.error(f"bounds {low}..{high} are empty", decl.span)
+    natural = {"count": Decimal(0), "rank": Decimal(1), "percent": Decimal(0)}.get(kind)
+    if natural is not None:
+        if low is not None and low < natural:
+            c.error(f"a {kind} cannot be below {natural}", decl.span)
+        low = natural if low is None else max(low, natural)
+    if kind == "percent":
+        if high is not None and high > 100:
+            c.error("a percent cannot be above 100", decl.span)
+        high = Decimal(100) if high is None else min(high, Decimal(100))
+    default: Decimal | bool | str | None = None
+    optional = False
+    monotone = None
+    appraised_only = False
+    for option in decl.options:
+        if option.kind == "default":
+            default = _literal_default(c, decl, option, kind, scale)
+            if isinstance(default, Decimal) and (
+                (low is not None and default < low) or (high is not None and default > high)
+            ):
+                c.error(f'the default {default} of fact "{decl.name}" is outside its bounds', option.span)
+        elif option.kind == "optional":
+            optional = True
+        elif option.kind == "monotone":
+            if kind == "boolean" or kind == "scale":
+                c.error("monotone applies to numeric facts only", option.span)
+            monotone = option.value
+        elif option.kind == "appraised_only":
+            appraised_only = True
+    c.facts[decl.name] = FactSpec(
+        name=decl.name, kind=kind, label=decl.label,  # type: ignore[arg-type]
+        low=low, high=high,
+        levels=scale.levels if scale else (), scale=scale.name if scale else None,
+        spellings=tuple(sorted(scale.keys.items())) if scale else (),
+        default=default, required=default is None and not optional,
+        monotone=monotone, appraised_only=appraised_only, span=decl.span,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,175 @@
+"""Pass 5: the sums of maxima: items to their group, sections to the total, per variant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, localcontext
+
+from ..language import nodes as n
+from ..model import Group
+from ..numbers import EXACT, plain
+from ..source import Span
+from .state import Checker, Scale
+
+
+def _static_truth(c: Checker, expr: n.Expr, fact: str, level: str) -> bool | None:
+    """A condition's value when it reads the variant fact only; None when facts decide."""
+    if isinstance(expr, n.Bool):
+        return expr.value
+    if isinstance(expr, n.Not):
+        inner = _static_truth(c, expr.operand, fact, level)
+        return None if inner is None else not inner
+    if isinstance(expr, n.Logic):
+        left = _static_truth(c, expr.left, fact, level)
+        right = _static_truth(c, expr.right, fact, level)
+        if expr.op == "and":
+            return False if False in (left, right) else None if None in (left, right) else True
+        return True if True in (left, right) else None if None in (left, right) else False
+    if isinstance(expr, n.Compare) and c.variant_scale is not None:
+        sides = [(expr.left, expr.right, expr.op), (expr.right, expr.left, FLIP[expr.op])]
+        for ref, other, op in sides:
+            if isinstance(ref, n.Ref) and ref.name == fact and isinstance(other, n.String):
+                target = c.levels.get(id(other))
+                if target is None:
+                    return None
+                scale = c.variant_scale
+                return bool(_TESTS[op](scale.rank(level), scale.rank(target)))
+    return None
+
+
+FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
+_TESTS: dict[str, Callable[[int, int], bool]] = {
+    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+def _check_variant_sums(c: Checker, fact: str, scale: Scale) -> None:
+    """Per variant of unit: drop the rows that do not apply to it, then check every sum."""
+    reported: set[tuple[str, str]] = set()
+    for level in scale.levels:
+        maxima: dict[str, Decimal | None] = {}
+
+        def node_max(code: str, level: str = level, maxima: dict[str, Decimal | None] = maxima) -> Decimal | None:
+            if code in maxima:
+                return maxima[code]
+            cond = c.applicability.get(code)
+            value: Decimal | None
+            if cond is not None and _static_truth(c, cond, fact, level) is False:
+                value = None
+            elif code in c.max_by and level in c.max_by[code]:
+                value = c.max_by[code][level]
+            elif code in c.criteria:
+                value = c.criteria[code].max
+            else:
+                group = c.groups[code]
+                parts = [m for m in (node_max(x) for x in group.children) if m is not None]
+                explicit = [x for x in (group.cap, group.max if group.code in _explicit_max(c) else None)
+                            if x is not None]
+                value = min(explicit) if explicit else sum(parts, Decimal(0))
+            maxima[code] = value
+            return value
+
+        for code, group in c.groups.items():
+            if group.kind == "deduction" or code in c.duplicated_in or code not in _explicit_max(c):
+                continue
+            top = node_max(code)
+            if top is None:
+                continue
+            parts = [m for m in (node_max(x) for x in group.children) if m is not None]
+            total = sum(parts, Decimal(0))
+            if total != top and (code, level) not in reported:
+                reported.add((code, level))
+                _sum_problem(
+                    c, code,
+                    f'for "{level}", the items of "{code}" add up to {plain(total)}, not its max {plain(top)}',
+                    c.limit_spans.get(code, group.span),
+                )
+        roots = [r for r in c.roots if r in c.groups and c.groups[r].kind != "deduction"]
+        found = sum((m for m in (node_max(r) for r in roots) if m is not None), Decimal(0))
+        declared = dict(c.header.total_by).get(level, c.header.total)
+        if declared is not None and found != declared:
+            _sum_problem(
+                c, "", f'for "{level}", the sections add up to {plain(found)}, not the declared total '
+                f"{plain(declared)}", c.tree.header.span,
+            )
+
+
+def _explicit_max(c: Checker) -> set[str]:
+    """Groups whose max was written (``max N`` or ``max by``), not derived from their items."""
+    return {code for code, decl in c.decls_of.items()
+            if code in c.groups and any(limit.kind == "max" for limit in decl.limits)}
+
+
+def check_sums(c: Checker) -> None:
+    """Maxima add up: a group's items to its max, the sections to the declared total."""
+    with localcontext(EXACT):  # exact for numbers of any size, whatever the caller's context
+        _check_sums(c)
+
+
+def _check_sums(c: Checker) -> None:
+    if c.header.variants is not None and c.variant_scale is not None:
+        _check_variant_sums(c, c.header.variants, c.variant_scale)
+        return
+    for code, group in c.groups.items():
+        if code in c.duplicated_in:
+            continue
+        if group.kind == "deduction" or (group.cap is not None and group.max == group.cap):
+            _cap_check(c, group)
+            continue
+        if group.max is None:
+            continue
+        total = _children_max(c, group)
+        if total is not None and total != group.max:
+            _sum_problem(
+                c, code, f'the items of "{code}" add up to {plain(total)}, not its max {plain(group.max)}',
+                c.limit_spans.get(code, group.span),
+            )
+    total = c.header.total
+    if total is None:
+        c.error("the ruleset declares no total", c.tree.header.span, 'add "total N" to the header')
+        return
+    roots = [c.groups[r] for r in c.roots if r in c.groups and c.groups[r].kind != "deduction"]
+    if any(g.max is None for g in roots):
+        for g in roots:
+            if g.max is None:
+                c.error(f'section "{g.code}" has no max', g.span, 'add "max N" after its title')
+        return
+    found = sum((g.max for g in roots if g.max is not None), Decimal(0))
+    if found != total:
+        total_item = next(
+            (i for i in c.tree.header.items if isinstance(i, n.HeaderItem) and i.kind == "total"), None
+        )
+        _sum_problem(
+            c, "", f"the sections add up to {plain(found)}, not the declared total {plain(total)}",
+            total_item.span if total_item else c.tree.header.span,
+        )
+
+
+def _children_max(c: Checker, group: Group) -> Decimal | None:
+    total = Decimal(0)
+    for child in group.children:
+        value = c.criteria[child].max if child in c.criteria else c.groups[child].max if child in c.groups else None
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+def _cap_check(c: Checker, group: Group) -> None:
+    if group.cap is None or group.kind == "deduction":
+        return
+    total = _children_max(c, group)
+    if total is not None and total < group.cap:
+        _sum_problem(
+            c, group.code,
+            f'the items of "{group.code}" add up to {plain(total)}, less than its cap {plain(group.cap)}',
+            c.limit_spans.get(group.code, group.span),
+        )
+
+
+def _sum_problem(c: Checker, code: str, message: str, span: Span | None) -> None:
+    if code in c.gap_allowed:
+        c.warn(message + f" (acknowledged: {c.gap_allowed[code]})", span)
+    else:
+        c.error(message, span, 'if the document has this gap, acknowledge it with: allow gap "reason"')
