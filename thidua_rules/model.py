@@ -1,12 +1,18 @@
-"""The checked ruleset's public parts: fact specs, criteria, groups and the header."""
+"""The checked ruleset: the frozen model the checks produce and evaluation reads.
+
+Its public parts (fact specs, criteria, groups, the header, rounds, awards) are also what a
+``Ruleset`` shows; ``CheckedRuleset`` ties them with the resolved expressions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Literal
 
 import attrs
 
+from .errors import Diagnostic
+from .language import nodes as n
 from .source import Span
 
 FactKind = Literal["count", "number", "percent", "rank", "boolean", "scale", "assessed"]
@@ -125,3 +131,92 @@ class Header:
     total_by: tuple[tuple[str, Decimal], ...] = ()
     notes: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Scale:
+    """An ordered scale of levels (``scale xep_loai { "xuất sắc" > "tốt" … }``), best first."""
+
+    name: str
+    label: str | None
+    levels: tuple[str, ...]  # best first
+    keys: Mapping[str, str]  # folded spelling -> canonical level
+
+    def rank(self, level: str) -> int:
+        """Higher is better: the worst level is 0."""
+        return len(self.levels) - 1 - self.levels.index(level)
+
+    @property
+    def ranks(self) -> dict[str, int]:
+        """Each level's rank (higher is better), for comparing levels."""
+        return {level: self.rank(level) for level in self.levels}
+
+
+@attrs.frozen
+class Rollup:
+    """A declared roll-up of period sheets: periods, how totals combine, missing periods, caps."""
+
+    title: str | None
+    periods: tuple[str, ...]
+    combine: str = "sum"
+    missing: str = "error"
+    caps: tuple[tuple[str, Decimal], ...] = ()
+
+
+@attrs.frozen
+class Let:
+    """A derived value (``let``) with its resolved expression."""
+
+    name: str
+    label: str | None
+    expr: n.Expr
+
+
+@attrs.frozen
+class Classify:
+    """A declared classification: its band table and rules (resolved), its levels best first."""
+
+    name: str
+    title: str | None
+    subject: n.Expr
+    rows: tuple[n.Row, ...]
+    rules: tuple[n.ClassRule, ...]
+    levels: tuple[str, ...]
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class CheckedRuleset:
+    """Everything evaluation needs, checked and frozen.
+
+    Expressions are the syntax nodes with what the checks resolved written on them: a string
+    naming a level carries its canonical ``level``, a comparison or table over levels its ``scale``.
+    """
+
+    header: Header
+    warnings: tuple[Diagnostic, ...]
+    #: Every input of a unit, the judged scores of ``assessed`` criteria included.
+    facts: Mapping[str, FactSpec]
+    #: Derived values in evaluation order: each after those it reads.
+    lets: Mapping[str, Let]
+    derived: Mapping[str, Derived]
+    criteria: Mapping[str, Criterion]
+    groups: Mapping[str, Group]
+    #: The top-level sections, in sheet order.
+    roots: tuple[str, ...]
+    rules: Mapping[str, n.Expr]
+    applicability: Mapping[str, n.Expr]
+    scales: Mapping[str, Scale]
+    #: Maxima per variant of unit, by code (``max by``).
+    max_by: Mapping[str, Mapping[str, Decimal]]
+    rounds: tuple[Round, ...]
+    final_round: str | None
+    awards: tuple[tuple[Award, tuple[n.Requirement, ...]], ...]
+    ranking: tuple[n.Order, ...]
+    #: Each cohort aggregate by key, and where it is read (criterion codes; None: outside any).
+    cohorts: Mapping[str, n.Cohort]
+    cohort_users: Mapping[str, frozenset[str | None]]
+    rollup: Rollup | None
+    classifications: tuple[Classify, ...]
+    #: Every number written in the rules: the boundaries property tests should reach.
+    constants: frozenset[Decimal]

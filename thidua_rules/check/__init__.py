@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from ..errors import RulesetError
 from ..language import nodes as n
+from ..model import CheckedRuleset
+from .build import build
 from .classify import check_classify
 from .declarations import check_declarations
 from .header import check_header
@@ -35,11 +37,12 @@ PASSES: tuple[Callable[[Checker], None], ...] = (
 )
 
 
-def check(tree: n.RulesetDecl) -> Checker:
-    """Run every pass over ``tree``; ``RulesetError`` with every diagnostic when any is an error."""
+def check(tree: n.RulesetDecl) -> CheckedRuleset:
+    """Run every pass over ``tree`` and build the frozen model; ``RulesetError`` with every
+    diagnostic when any is an error."""
     checked = Checker(tree)
     for check_pass in PASSES:
         check_pass(checked)
     if checked.failed:
         raise RulesetError(checked.diagnostics)
-    return checked
+    return build(checked)

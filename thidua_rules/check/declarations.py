@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..language import nodes as n
-from ..model import DECLARABLE_KINDS, FactSpec
+from ..model import DECLARABLE_KINDS, FactSpec, Scale
 from ..source import Span, fold
 from ..text import suggest
-from .state import Checker, Scale
+from .state import Checker
 
 
 def declare(c: Checker, name: str, span: Span, taken: dict[str, Span]) -> bool:

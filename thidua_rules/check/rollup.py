@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..language import nodes as n
+from ..model import Rollup
 from ..source import Span, fold
 from ..text import suggest
-from .state import Checker, Rollup
+from .state import Checker
 
 
 def check_rollup(c: Checker) -> None:

@@ -9,7 +9,7 @@ import attrs
 from ..errors import Diagnostic, Severity
 from ..language import nodes as n
 from ..language.intervals import Interval
-from ..model import Award, Criterion, Derived, FactSpec, Group, Header, Round
+from ..model import Award, Criterion, Derived, FactSpec, Group, Header, Rollup, Round, Scale
 from ..numbers import PLACES_LIMIT
 from ..source import Span
 
@@ -42,29 +42,6 @@ class Info:
 
     type: Type
     range: Interval = attrs.field(factory=Interval)
-
-
-@attrs.frozen
-class Scale:
-    name: str
-    label: str | None
-    levels: tuple[str, ...]  # best first
-    keys: dict[str, str]  # folded spelling -> canonical level
-
-    def rank(self, level: str) -> int:
-        """Higher is better: the worst level is 0."""
-        return len(self.levels) - 1 - self.levels.index(level)
-
-
-@attrs.frozen
-class Rollup:
-    """A declared roll-up of period sheets: periods, how totals combine, missing periods, caps."""
-
-    title: str | None
-    periods: tuple[str, ...]
-    combine: str = "sum"
-    missing: str = "error"
-    caps: tuple[tuple[str, Decimal], ...] = ()
 
 
 @attrs.frozen

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from decimal import Decimal, localcontext
 
 from ..language import nodes as n
-from ..model import Group
+from ..model import Group, Scale
 from ..numbers import EXACT, plain
 from ..source import Span
-from .state import Checker, Scale
+from .state import Checker
 
 
 def _static_truth(c: Checker, expr: n.Expr, fact: str, level: str) -> bool | None:

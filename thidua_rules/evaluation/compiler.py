@@ -12,11 +12,10 @@ from typing import assert_never
 
 import attrs
 
-from ..check.state import Checker
 from ..errors import EvaluationError
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
-from ..model import FactSpec
+from ..model import CheckedRuleset
 from ..numbers import ARITHMETIC, COMPARE, divide
 from .result import Step, Value
 from .runtime import CohortNeeded, Ctx, MissingFact
@@ -98,22 +97,22 @@ class ClassPlan:
 class Compiler:
     """Compiles one checked ruleset; reads the checker's types and resolved levels."""
 
-    def __init__(self, checked: Checker, facts: Mapping[str, FactSpec]) -> None:
+    def __init__(self, checked: CheckedRuleset) -> None:
         self.c = checked
-        self.facts = facts
+        self.facts = checked.facts
         self.lets: dict[str, Fn] = {}
         self.rounding = Decimal(1).scaleb(-checked.header.rounding)
 
     def program(self) -> Program:
-        for name in self.c.let_order:
-            self.lets[name] = self.expr(self.c.lets[name].expr, None)
+        for let in self.c.lets.values():
+            self.lets[let.name] = self.expr(let.expr, None)
         roots = tuple(self.node(code) for code in self.c.roots)
         ranking = tuple((o.direction, self.expr(o.expr, None), o.expr.span.text()) for o in self.c.ranking)
         requirements = {
             award.name: tuple(
-                (self.expr(r.condition, None), r.condition.span.text(), r.reason) for r in decl.requirements
+                (self.expr(r.condition, None), r.condition.span.text(), r.reason) for r in requirements
             )
-            for award, decl in self.c.awards
+            for award, requirements in self.c.awards
         }
         cohorts = {
             key: (node.func, self.expr(node.arg, None) if node.arg is not None else None)
@@ -121,7 +120,7 @@ class Compiler:
         }
         classes = {
             decl.name: ClassPlan(
-                decl.name, decl.title, self.expr(n.Table(decl.subject, decl.rows, decl.span), None), labels,
+                decl.name, decl.title, self.expr(n.Table(decl.subject, decl.rows, decl.span), None), decl.levels,
                 tuple(
                     (r.kind, self.expr(r.condition, None) if r.condition is not None else None,
                      r.level, r.amount, r.percent, r.reason)
@@ -129,7 +128,7 @@ class Compiler:
                 ),
                 isinstance(decl.subject, n.PercentageRef),
             )
-            for decl, labels in self.c.classifications
+            for decl in self.c.classifications
         }
         chains: dict[str, tuple[Fn, ...]] = {}
 
@@ -141,8 +140,7 @@ class Compiler:
 
         for root in roots:
             chain(root, ())
-        users = {key: frozenset(codes) for key, codes in self.c.cohort_users.items()}
-        return Program(roots, ranking, requirements, cohorts, classes, users, chains)
+        return Program(roots, ranking, requirements, cohorts, classes, self.c.cohort_users, chains)
 
     def node(self, code: str) -> CNode:
         applicable = self.c.applicability.get(code)
@@ -167,7 +165,7 @@ class Compiler:
                 constant: Value = e.value
                 return lambda ctx: constant
             case n.String():
-                level = self.c.levels.get(id(e), e.value)  # a scale level, or a band's name
+                level = e.level if e.level is not None else e.value  # a scale level, or a band's name
                 return lambda ctx: level
             case n.Ref():
                 return self.ref(e.name, code)
@@ -347,12 +345,8 @@ class Compiler:
     def compare(self, e: n.Compare, code: str | None, text: str) -> Fn:
         left, right = self.expr(e.left, code), self.expr(e.right, code)
         op = e.op
-        left_type = self.c.types.get(id(e.left))
-        right_type = self.c.types.get(id(e.right))
-        scale_type = left_type if left_type and left_type.kind == "level" else right_type
-        if scale_type is not None and scale_type.kind == "level":
-            scale = self.c.scales[scale_type.scale or ""]
-            ranks = {level: scale.rank(level) for level in scale.levels}
+        if e.scale is not None:
+            ranks = self.c.scales[e.scale].ranks
             key: Callable[[Value], object] = lambda v: ranks[v]  # type: ignore[index]  # noqa: E731
         else:
             key = lambda v: v  # noqa: E731
@@ -427,11 +421,7 @@ class Compiler:
 
     def table(self, e: n.Table, code: str | None, text: str) -> Fn:
         subject = self.expr(e.subject, code)
-        subject_type = self.c.types.get(id(e.subject))
-        ranks: dict[Value, int] | None = None
-        if subject_type is not None and subject_type.kind == "level":
-            scale = self.c.scales[subject_type.scale or ""]
-            ranks = {level: scale.rank(level) for level in scale.levels}
+        ranks: Mapping[str, int] | None = self.c.scales[e.scale].ranks if e.scale is not None else None
         rows: list[tuple[Callable[[Value], bool], Fn, str]] = []
         for row in e.rows:
             rows.append((self.matcher(row.pattern, ranks), self.expr(row.value, code), row.pattern.span.text()))
@@ -449,7 +439,7 @@ class Compiler:
 
         return table
 
-    def matcher(self, p: n.Pattern, ranks: dict[Value, int] | None) -> Callable[[Value], bool]:
+    def matcher(self, p: n.Pattern, ranks: Mapping[str, int] | None) -> Callable[[Value], bool]:
         match p:
             case n.POtherwise():
                 return lambda x: True
@@ -461,8 +451,9 @@ class Compiler:
                 test = COMPARE[p.op if isinstance(p, n.PCompare) else "="]
                 if isinstance(p.value, n.String):
                     assert ranks is not None
-                    target = ranks[self.c.levels[id(p.value)]]
-                    return lambda x: test(ranks[x], target)
+                    assert p.value.level is not None
+                    target = ranks[p.value.level]
+                    return lambda x: test(ranks[x], target)  # type: ignore[index]  # a level of this scale
                 constant = p.value.value
                 return lambda x: test(x, constant)
             case _:

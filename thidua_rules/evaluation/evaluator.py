@@ -10,14 +10,12 @@ from decimal import Decimal, localcontext
 from typing import Any, NamedTuple
 
 from ..check import check
-from ..check.state import Checker
-from ..check.state import Rollup as RollupSpec
 from ..errors import Diagnostic, EvaluationError, FactProblem, FactsError
-from ..language.nodes import Assessed, Number, walk
 from ..language.parser import parse
 from ..language.transformer import to_nodes
-from ..model import Award, Derived, FactSpec, Group, Header, Round
+from ..model import Award, CheckedRuleset, Derived, FactSpec, Group, Header, Round
 from ..model import Criterion as CriterionSpec
+from ..model import Rollup as RollupSpec
 from ..numbers import ARITHMETIC, ZERO
 from ..source import Source
 from ..text import suggest
@@ -48,30 +46,23 @@ class Run(NamedTuple):
 class Evaluator:
     """A checked ruleset compiled for evaluation: immutable, thread-safe, one unit per call."""
 
-    def __init__(self, checked: Checker, source: Source) -> None:
+    def __init__(self, checked: CheckedRuleset, source: Source) -> None:
         self.source = source
+        self.model = checked
         self.header: Header = checked.header
-        facts = dict(checked.facts)
-        for code, crit in checked.criteria.items():
-            if code in checked.rules and uses_assessed(checked, code):
-                facts[code] = FactSpec(
-                    name=code, kind="assessed", label=f"Điểm chấm tiêu chí {code}: {crit.title}",
-                    low=ZERO, high=crit.max, required=code in checked.unconditional_assessed,
-                    criterion=code, span=crit.span,
-                )
-        self.facts: Mapping[str, FactSpec] = FrozenMap(facts)
+        self.facts: Mapping[str, FactSpec] = FrozenMap(dict(checked.facts))
         self.derived: Mapping[str, Derived] = FrozenMap(dict(checked.derived))
         self.criteria: Mapping[str, CriterionSpec] = FrozenMap(dict(checked.criteria))
         self.groups: Mapping[str, Group] = FrozenMap(dict(checked.groups))
-        self.sections: tuple[str, ...] = tuple(checked.roots)
+        self.sections: tuple[str, ...] = checked.roots
         self.rounds: tuple[Round, ...] = checked.rounds
         self.final_round: str | None = checked.final_round
         self.awards: tuple[Award, ...] = tuple(a for a, _ in checked.awards)
         self.ranking: tuple[tuple[str, str], ...] = tuple(
             (o.direction, o.expr.span.text()) for o in checked.ranking
         )
-        self.warnings: tuple[Diagnostic, ...] = tuple(d for d in checked.diagnostics if d.severity == "warning")
-        self.program: Program = Compiler(checked, self.facts).program()
+        self.warnings: tuple[Diagnostic, ...] = checked.warnings
+        self.program: Program = Compiler(checked).program()
         self.rollup: RollupSpec | None = checked.rollup
         #: The generated untraced evaluator (every ruleset gets one).
         self.fast = fastpath.build(checked, self.program)
@@ -86,7 +77,7 @@ class Evaluator:
             name for name, spec in self.facts.items() if spec.required and spec.kind != "assessed"
         )
         #: Every number written in the rules: the boundaries property tests should reach.
-        self.constants: frozenset[Decimal] = frozenset(constants_of(checked))
+        self.constants: frozenset[Decimal] = checked.constants
 
     @property
     def id(self) -> str:
@@ -251,16 +242,6 @@ def _given_cohort(known: tuple[str, ...], cohort: Mapping[str, object]) -> dict[
     if problems:
         raise FactsError(problems)
     return out
-
-
-def constants_of(checked: Checker) -> set[Decimal]:
-    """Every number written in the rules, the derived values and the applicability tests."""
-    roots = [*checked.rules.values(), *checked.applicability.values(), *(d.expr for d in checked.lets.values())]
-    return {node.value for root in roots for node in walk(root) if isinstance(node, Number)}
-
-
-def uses_assessed(checked: Checker, code: str) -> bool:
-    return any(isinstance(node, Assessed) for node in walk(checked.rules[code]))
 
 
 def missing_problem(error: MissingFact, facts: Mapping[str, FactSpec]) -> FactProblem:

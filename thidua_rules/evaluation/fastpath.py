@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, assert_never
 
-from ..check.state import Checker
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
+from ..model import CheckedRuleset
 from ..numbers import divide
 from .compiler import CNode, Program
 from .semantics import criterion_score, group_applicable_max, group_limit, group_score
@@ -43,7 +43,7 @@ def _nomatch() -> Decimal:
 
 
 class _Gen:
-    def __init__(self, checked: Checker, program: Program) -> None:
+    def __init__(self, checked: CheckedRuleset, program: Program) -> None:
         self.c = checked
         self.program = program
         self.consts: dict[str, object] = {
@@ -79,7 +79,7 @@ class _Gen:
             case n.Bool():
                 return "True" if e.value else "False"
             case n.String():
-                return self.const(self.c.levels.get(id(e), e.value), "S")
+                return self.const(e.level if e.level is not None else e.value, "S")
             case n.Ref():
                 if e.name in self.c.lets:
                     return self.let(e.name)
@@ -120,16 +120,13 @@ class _Gen:
                 assert_never(e)
 
     def ranks(self, scale_name: str) -> str:
-        scale = self.c.scales[scale_name]
-        return self.const({level: scale.rank(level) for level in scale.levels}, "R")
+        return self.const(self.c.scales[scale_name].ranks, "R")
 
     def compare(self, e: n.Compare, code: str | None) -> str:
         left, right = self.expr(e.left, code), self.expr(e.right, code)
-        types = [self.c.types.get(id(x)) for x in (e.left, e.right)]
-        level = next((t for t in types if t is not None and t.kind == "level"), None)
         op = "==" if e.op == "=" else e.op
-        if level is not None and e.op not in ("=", "!="):
-            ranks = self.ranks(level.scale or "")
+        if e.scale is not None and e.op not in ("=", "!="):
+            ranks = self.ranks(e.scale)
             return f"({ranks}[{left}] {op} {ranks}[{right}])"
         return f"({left} {op} {right})"
 
@@ -144,8 +141,7 @@ class _Gen:
     def table(self, e: n.Table, code: str | None) -> str:
         subject = self.expr(e.subject, code)
         t = self.temp()
-        subject_type = self.c.types.get(id(e.subject))
-        ranks = self.ranks(subject_type.scale or "") if subject_type and subject_type.kind == "level" else None
+        ranks = self.ranks(e.scale) if e.scale is not None else None
         parts: list[tuple[str, str]] = []
         for row in e.rows:
             parts.append((self.pattern(row.pattern, t, ranks), self.expr(row.value, code)))
@@ -174,7 +170,7 @@ class _Gen:
                 value = p.value
                 if isinstance(value, n.String):
                     assert ranks is not None
-                    level = self.const(self.c.levels[id(value)], "S")
+                    level = self.const(value.level, "S")
                     return f"({ranks}[{t}] {op} {ranks}[{level}])"
                 if isinstance(value, n.Bool):
                     return f"({t} {'is' if op == '==' else 'is not'} {value.value})"
@@ -266,6 +262,6 @@ class _Gen:
         return fast
 
 
-def build(checked: Checker, program: Program) -> FastFn:
+def build(checked: CheckedRuleset, program: Program) -> FastFn:
     """The generated untraced evaluator of a checked ruleset (every construct has a fast path)."""
     return _Gen(checked, program).build()

@@ -26,6 +26,8 @@ class Number:
 class String:
     value: str
     span: Span
+    #: The canonical level it names, when the checks resolved it against a scale.
+    level: str | None = None
 
 
 @attrs.frozen
@@ -116,6 +118,8 @@ class Compare:
     left: Expr
     right: Expr
     span: Span
+    #: The scale whose order compares the operands, when the checks found them levels.
+    scale: str | None = None
 
 
 @attrs.frozen
@@ -195,6 +199,8 @@ class Table:
     subject: Expr
     rows: tuple[Row, ...]
     span: Span
+    #: The scale of the subject, when the checks found it a level.
+    scale: str | None = None
 
 
 Expr = (

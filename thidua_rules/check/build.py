@@ -1,0 +1,113 @@
+"""The last step: the passes' state to the frozen ``CheckedRuleset`` evaluation reads.
+
+What the type pass learned of an expression (the level a string names, the scale two levels
+are compared on) is written onto the expression itself, so nothing downstream looks it up in a
+table keyed by node identity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import attrs
+
+from ..language import nodes as n
+from ..model import CheckedRuleset, Classify, FactSpec, Let
+from ..numbers import ZERO
+from .state import Checker
+
+K = TypeVar("K")
+V = TypeVar("V")
+E = TypeVar("E")
+
+
+def _frozen(mapping: Mapping[K, V]) -> Mapping[K, V]:
+    return MappingProxyType(dict(mapping))
+
+
+class _Resolver:
+    """Rebuilds expressions with the checker's findings on them (shared parts rebuilt once)."""
+
+    def __init__(self, c: Checker) -> None:
+        self.c = c
+        self.done: dict[int, Any] = {}
+
+    def __call__(self, node: E) -> E:
+        key = id(node)
+        made = self.done.get(key)
+        if made is None:
+            made = self.done[key] = self._rebuild(node)
+        return made  # type: ignore[no-any-return]
+
+    def _scale(self, *exprs: object) -> str | None:
+        for expr in exprs:
+            found = self.c.types.get(id(expr))
+            if found is not None and found.kind == "level":
+                return found.scale
+        return None
+
+    def _rebuild(self, node: Any) -> Any:
+        changes: dict[str, Any] = {}
+        for field in attrs.fields(type(node)):
+            value = getattr(node, field.name)
+            if isinstance(value, n.NODE_TYPES):
+                changes[field.name] = self(value)
+            elif isinstance(value, tuple) and any(isinstance(item, n.NODE_TYPES) for item in value):
+                changes[field.name] = tuple(self(item) if isinstance(item, n.NODE_TYPES) else item for item in value)
+        if isinstance(node, n.String) and id(node) in self.c.levels:
+            changes["level"] = self.c.levels[id(node)]
+        elif isinstance(node, n.Compare):
+            changes["scale"] = self._scale(node.left, node.right)
+        elif isinstance(node, n.Table):
+            changes["scale"] = self._scale(node.subject)
+        return attrs.evolve(node, **changes)
+
+
+def build(c: Checker) -> CheckedRuleset:
+    """The frozen model of a ruleset whose passes found no error."""
+    resolve = _Resolver(c)
+    rules = {code: resolve(expr) for code, expr in c.rules.items()}
+    applicability = {code: resolve(expr) for code, expr in c.applicability.items()}
+    lets = {name: Let(name, c.lets[name].label, resolve(c.lets[name].expr)) for name in c.let_order}
+    facts = dict(c.facts)
+    for code, crit in c.criteria.items():
+        if code in rules and any(isinstance(node, n.Assessed) for node in n.walk(rules[code])):
+            facts[code] = FactSpec(
+                name=code, kind="assessed", label=f"Điểm chấm tiêu chí {code}: {crit.title}",
+                low=ZERO, high=crit.max, required=code in c.unconditional_assessed,
+                criterion=code, span=crit.span,
+            )
+    read = [*rules.values(), *applicability.values(), *(let.expr for let in lets.values())]
+    constants = frozenset(node.value for root in read for node in n.walk(root) if isinstance(node, n.Number))
+    classifications = tuple(
+        Classify(decl.name, decl.title, resolve(decl.subject), tuple(resolve(row) for row in decl.rows),
+                 tuple(resolve(rule) for rule in decl.rules), labels, decl.span)
+        for decl, labels in c.classifications
+    )
+    return CheckedRuleset(
+        header=c.header,
+        warnings=tuple(d for d in c.diagnostics if d.severity == "warning"),
+        facts=_frozen(facts),
+        lets=_frozen(lets),
+        derived=_frozen(c.derived),
+        criteria=_frozen(c.criteria),
+        groups=_frozen(c.groups),
+        roots=tuple(c.roots),
+        rules=_frozen(rules),
+        applicability=_frozen(applicability),
+        scales=_frozen(c.scales),
+        max_by=_frozen({code: _frozen(by) for code, by in c.max_by.items()}),
+        rounds=c.rounds,
+        final_round=c.final_round,
+        awards=tuple((award, tuple(resolve(r) for r in decl.requirements)) for award, decl in c.awards),
+        ranking=tuple(resolve(order) for order in c.ranking),
+        cohorts=_frozen({key: resolve(node) for key, node in c.cohorts.items()}),
+        cohort_users=_frozen({key: frozenset(users) for key, users in c.cohort_users.items()}),
+        rollup=c.rollup,
+        classifications=classifications,
+        constants=constants,
+    )
+
+
