@@ -10,7 +10,7 @@ from decimal import Decimal
 from .errors import Diagnostic, OptionError, RulesetError
 from .evaluation.evaluator import Evaluator, compile_source
 from .evaluation.result import Result
-from .files import without_bom
+from .files import UnreadableFile, read_utf8
 from .language.parser import parse
 from .language.printer import print_ruleset
 from .language.transformer import to_nodes
@@ -169,21 +169,13 @@ def load(path: str | os.PathLike[str]) -> Ruleset:
     """Load a ruleset file (UTF-8)."""
     name = os.fspath(path)
     try:
-        with open(name, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        raise RulesetError([Diagnostic("error", f"cannot read {name}: {error.strerror}", None)]) from None
-    body = without_bom(data)
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = body[: error.start].count(b"\n") + 1
-        line_start = body.rfind(b"\n", 0, error.start) + 1
-        column = len(body[line_start : error.start].decode("utf-8", errors="replace")) + 1
-        src = Source(name, body.decode("utf-8", errors="replace"))
+        text = read_utf8(name)
+    except UnreadableFile as error:
+        if error.line is None or error.column is None:
+            raise RulesetError([Diagnostic("error", f"cannot read {name}: {error.reason}", None)]) from None
+        src = Source(name, error.text)
         raise RulesetError([Diagnostic(
-            "error", "the file is not valid UTF-8", Span(src, line, column, line, column + 1),
+            "error", "the file is not valid UTF-8", Span(src, error.line, error.column, error.line, error.column + 1),
             "save it as UTF-8",
         )]) from None
     return loads(text, source=name)
-

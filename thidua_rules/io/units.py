@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from ..errors import FactProblem, FactsError
+from ..files import UnreadableFile, read_utf8
 
 #: The round name a single-round file's facts are given under: the ruleset's last round.
 LAST_ROUND = "*"
@@ -37,17 +38,14 @@ def read_unit(path: str | os.PathLike[str]) -> UnitFile:
     """
     name = os.fspath(path)
     try:
-        with open(name, "rb") as handle:
-            data = handle.read()
-        text = data.decode("utf-8-sig")
+        text = read_utf8(name)
         if name.endswith(".toml"):
             content: Any = tomllib.loads(text, parse_float=Decimal)
         else:
             content = json.loads(text, parse_float=Decimal)
-    except OSError as error:
-        raise FactsError([FactProblem(name, f"cannot read: {error.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise FactsError([FactProblem(name, "the file is not valid UTF-8")]) from None
+    except UnreadableFile as error:
+        why = "the file is not valid UTF-8" if error.line is not None else f"cannot read: {error.reason}"
+        raise FactsError([FactProblem(name, why)]) from None
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         kind = "TOML" if name.endswith(".toml") else "JSON"
         raise FactsError([FactProblem(name, f"not valid {kind}: {error}")]) from None
