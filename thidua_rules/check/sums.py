@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, localcontext
+from typing import assert_never
 
 from ..language import nodes as n
 from ..model import Group, Scale
@@ -14,27 +15,37 @@ from .state import Checker
 
 def _static_truth(c: Checker, expr: n.Expr, fact: str, level: str) -> bool | None:
     """A condition's value when it reads the variant fact only; None when facts decide."""
-    if isinstance(expr, n.Bool):
-        return expr.value
-    if isinstance(expr, n.Not):
-        inner = _static_truth(c, expr.operand, fact, level)
-        return None if inner is None else not inner
-    if isinstance(expr, n.Logic):
-        left = _static_truth(c, expr.left, fact, level)
-        right = _static_truth(c, expr.right, fact, level)
-        if expr.op == "and":
-            return False if False in (left, right) else None if None in (left, right) else True
-        return True if True in (left, right) else None if None in (left, right) else False
-    if isinstance(expr, n.Compare) and c.variant_scale is not None:
-        sides = [(expr.left, expr.right, expr.op), (expr.right, expr.left, FLIP[expr.op])]
-        for ref, other, op in sides:
-            if isinstance(ref, n.Ref) and ref.name == fact and isinstance(other, n.String):
-                target = c.levels.get(id(other))
-                if target is None:
-                    return None
-                scale = c.variant_scale
-                return bool(_TESTS[op](scale.rank(level), scale.rank(target)))
-    return None
+    match expr:
+        case n.Bool():
+            return expr.value
+        case n.Not():
+            inner = _static_truth(c, expr.operand, fact, level)
+            return None if inner is None else not inner
+        case n.Logic():
+            left = _static_truth(c, expr.left, fact, level)
+            right = _static_truth(c, expr.right, fact, level)
+            if expr.op == "and":
+                return False if False in (left, right) else None if None in (left, right) else True
+            return True if True in (left, right) else None if None in (left, right) else False
+        case n.Compare():
+            if c.variant_scale is None:
+                return None
+            sides = [(expr.left, expr.right, expr.op), (expr.right, expr.left, FLIP[expr.op])]
+            for ref, other, op in sides:
+                if isinstance(ref, n.Ref) and ref.name == fact and isinstance(other, n.String):
+                    target = c.levels.get(id(other))
+                    if target is None:
+                        return None
+                    scale = c.variant_scale
+                    return bool(_TESTS[op](scale.rank(level), scale.rank(target)))
+            return None
+        case (
+            n.Number() | n.String() | n.Ref() | n.Assessed() | n.SelfMax() | n.TotalRef() | n.ScoreRef()
+            | n.PercentageRef() | n.Cohort() | n.Neg() | n.Binary() | n.If() | n.Call() | n.Table()
+        ):
+            return None  # its value depends on the facts (or it is no condition at all)
+        case _:
+            assert_never(expr)
 
 
 FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}

@@ -242,19 +242,27 @@ def _zero_tests(cond: n.Expr, holds: bool = True) -> frozenset[str]:
     ``x != 0``, ``x > 0`` and ``x < 0`` guard the then-branch; ``x = 0``, ``x >= 0`` and
     ``x <= 0`` guard the else-branch; ``and``, ``or`` and ``not`` combine these as logic does.
     """
-    if isinstance(cond, n.Not):
-        return _zero_tests(cond.operand, not holds)
-    if isinstance(cond, n.Logic):
-        left, right = _zero_tests(cond.left, holds), _zero_tests(cond.right, holds)
-        # both true (and / not-or): either guard holds; one of them (or / not-and): both must
-        return left | right if (cond.op == "and") == holds else left & right
-    if isinstance(cond, n.Compare):
-        for side, other, op in ((cond.left, cond.right, cond.op), (cond.right, cond.left, FLIP[cond.op])):
-            if isinstance(other, n.Number) and other.value == 0:
-                nonzero_when_true = op in ("!=", ">", "<")
-                if nonzero_when_true == holds:
-                    return frozenset({_text(side)})
-    return frozenset()
+    match cond:
+        case n.Not():
+            return _zero_tests(cond.operand, not holds)
+        case n.Logic():
+            left, right = _zero_tests(cond.left, holds), _zero_tests(cond.right, holds)
+            # both true (and / not-or): either guard holds; one of them (or / not-and): both must
+            return left | right if (cond.op == "and") == holds else left & right
+        case n.Compare():
+            for side, other, op in ((cond.left, cond.right, cond.op), (cond.right, cond.left, FLIP[cond.op])):
+                if isinstance(other, n.Number) and other.value == 0:
+                    nonzero_when_true = op in ("!=", ">", "<")
+                    if nonzero_when_true == holds:
+                        return frozenset({_text(side)})
+            return frozenset()
+        case (
+            n.Number() | n.String() | n.Bool() | n.Ref() | n.Assessed() | n.SelfMax() | n.TotalRef() | n.ScoreRef()
+            | n.PercentageRef() | n.Cohort() | n.Neg() | n.Binary() | n.If() | n.Call() | n.Table()
+        ):
+            return frozenset()  # guards no divisor
+        case _:
+            assert_never(cond)
 
 
 def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
