@@ -10,8 +10,8 @@ import pytest
 
 import thidua_rules as tr
 from thidua_rules import rulesets
-from thidua_rules.evaluation.result import NodeResult
 from thidua_rules.evaluation.evaluator import Walk as _Walk
+from thidua_rules.evaluation.result import NodeResult
 from thidua_rules.testing import InvariantError, assert_ruleset_invariants, check_invariants
 
 
