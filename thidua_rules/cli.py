@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 
-from . import Ruleset, Submission, ThiduaError, load, read_unit, rulesets
+from . import FactProblem, FactsError, Ruleset, Submission, ThiduaError, load, read_unit, rulesets
 from . import format_number as plain
 
 
@@ -86,8 +86,13 @@ def _score(args: argparse.Namespace) -> int:
 def _rank(args: argparse.Namespace) -> int:
     rs = _ruleset(args.ruleset)
     units = {}
+    files: dict[str, str] = {}
     for path in args.units:
         unit = read_unit(path)
+        if unit.unit in files:
+            where = "the same file given twice" if os.path.samefile(files[unit.unit], path) else files[unit.unit]
+            raise FactsError([FactProblem(path, f'the unit "{unit.unit}" is also in {where}; a unit is ranked once')])
+        files[unit.unit] = path
         units[unit.unit] = rs.evaluate_submission(unit.rounds, unit=unit.unit, trace=False)
     standings = rs.rank(units)
     if args.json:
@@ -131,8 +136,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         run=lambda a: print("\n".join(f"{s.id}  {s.year}  {s.title}" for s in rulesets.available())) or 0
     )
     args = parser.parse_args(argv)
+    _console()
     try:
         return int(args.run(args))
     except ThiduaError as error:
         print(str(error), file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader stopped early (``thidua score … | head``): not an error of ours. Point stdout
+        # at devnull so that Python's flush at exit does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # as a process killed by SIGPIPE
+
+
+#: A word every console must be able to show for Vietnamese output to read right.
+_PROBE = "Điểm thẩm định ữ"
+
+
+def _console() -> None:
+    """On a console whose encoding cannot show Vietnamese, replace what it cannot show (and say so
+    once) instead of failing on the first accented letter."""
+    unable = []
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            _PROBE.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            unable.append(encoding)
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="replace")
+    if unable:
+        print(f"thidua: the console's encoding ({unable[0]}) cannot show Vietnamese; letters it lacks "
+              "are shown as '?'. Set PYTHONIOENCODING=utf-8 for the full text.", file=sys.stderr)

@@ -6,6 +6,7 @@ Every computation of the library runs in ``ARITHMETIC`` (never the caller's cont
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable
 from decimal import (
@@ -20,9 +21,10 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
+    localcontext,
 )
 from fractions import Fraction
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 #: Exact arithmetic for every rule: 60 significant digits, half-up where rounding is declared.
 ARITHMETIC = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
@@ -43,6 +45,22 @@ ROUNDING: dict[str, str] = {"round": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil"
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def exact(function: Callable[P, R]) -> Callable[P, R]:
+    """Run ``function`` in the library's own context, whatever the caller's (precision,
+    rounding, traps such as ``Inexact``): the same facts always give the same numbers."""
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with localcontext(ARITHMETIC):
+            return function(*args, **kwargs)
+
+    return run
 
 
 def quantum(places: int) -> Decimal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import attrs
@@ -18,9 +19,18 @@ def unaccent(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+#: A tone mark on the first vowel of "oa", "oe" or "uy" (the new orthography: "hòa", "thủy"), in
+#: NFD: fold moves it to the second vowel, where the old orthography puts it ("hoà", "thuỷ").
+_TONE_FIRST = re.compile("([ou])([\u0300\u0301\u0303\u0309\u0323])([aey])(?![\u0302\u0306])")
+
+
 def fold(text: str) -> str:
-    """Return the comparison key of a label: NFC, case-folded, inner spaces collapsed."""
-    return " ".join(nfc(text).casefold().split())
+    """Return the comparison key of a label: case-folded, inner spaces collapsed, NFC, and one
+    tone-mark orthography ("hoà" and "hòa", "thuỷ" and "thủy" fold alike)."""
+    folded = " ".join(text.casefold().split())
+    if folded.isascii():
+        return folded
+    return nfc(_TONE_FIRST.sub(r"\1\3\2", unicodedata.normalize("NFD", folded)))
 
 
 @attrs.frozen(eq=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..language import nodes as n
 from ..source import Span
 from ..text import suggest
-from .declarations import declare
+from .declarations import declare_once
 from .state import BOOL, NUMBER, UNKNOWN, Checker, Scope
 from .types import expect, infer
 
@@ -16,7 +16,7 @@ def check_classify(c: Checker) -> None:
     for decl in c.tree.decls:
         if not isinstance(decl, n.ClassifyDecl):
             continue
-        declare(c, decl.name, decl.span, names)
+        declare_once(c, decl.name, decl.span, names)
         labels: list[str] = []
         for row in decl.rows:
             if not isinstance(row.value, n.String):

@@ -5,13 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..language import nodes as n
+from ..language.parser import expression_words
 from ..model import DECLARABLE_KINDS, FactSpec, Scale
 from ..source import Span, fold
 from ..text import suggest
 from .state import Checker
 
 
-def declare(c: Checker, name: str, span: Span, taken: dict[str, Span]) -> bool:
+def declare_once(c: Checker, name: str, span: Span, taken: dict[str, Span]) -> bool:
+    """Record a declared name (an award, a classification); report it when taken already."""
     if name in taken:
         first = taken[name]
         c.error(f'"{name}" is declared twice (first at line {first.line})', span)
@@ -20,16 +22,26 @@ def declare(c: Checker, name: str, span: Span, taken: dict[str, Span]) -> bool:
     return True
 
 
+def declare(c: Checker, name: str, span: Span, taken: dict[str, Span], what: str) -> bool:
+    """Record a declared name; report it when taken already or when it is a word of the language."""
+    reserved = DECLARABLE_KINDS if what == "scale" else expression_words()  # a scale is named where a kind may be
+    if name in reserved:
+        c.error(f'"{name}" is a word of the language and cannot name a {what}', span,
+                f'choose another name, such as "{name}_1" or a Vietnamese word')
+        return False
+    return declare_once(c, name, span, taken)
+
+
 def check_declarations(c: Checker) -> None:
     names: dict[str, Span] = {}
     scale_names: dict[str, Span] = {}
     for decl in c.tree.decls:
-        if isinstance(decl, n.ScaleDecl) and declare(c, decl.name, decl.span, scale_names):
+        if isinstance(decl, n.ScaleDecl) and declare(c, decl.name, decl.span, scale_names, "scale"):
             _scale(c, decl)
     for decl in c.tree.decls:
-        if isinstance(decl, n.FactDecl) and declare(c, decl.name, decl.span, names):
+        if isinstance(decl, n.FactDecl) and declare(c, decl.name, decl.span, names, "fact"):
             _fact(c, decl)
-        elif isinstance(decl, n.LetDecl) and declare(c, decl.name, decl.span, names):
+        elif isinstance(decl, n.LetDecl) and declare(c, decl.name, decl.span, names, "derived value"):
             c.lets[decl.name] = decl
 
 

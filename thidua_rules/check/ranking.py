@@ -8,7 +8,7 @@ from ..language import nodes as n
 from ..model import Award
 from ..numbers import plain
 from ..source import Span
-from .declarations import declare
+from .declarations import declare_once
 from .state import BOOL, NUMBER, Checker, Scope
 from .types import expect, infer
 
@@ -25,7 +25,7 @@ def check_ranking(c: Checker) -> None:
     for decl in c.tree.decls:
         if not isinstance(decl, n.AwardDecl):
             continue
-        declare(c, decl.name, decl.span, names)
+        declare_once(c, decl.name, decl.span, names)
         if not 1 <= decl.count <= 1_000_000:
             c.error(f'award "{decl.name}" is given to 1 to 1000000 units, not {plain(Decimal(decl.count))}',
                     decl.span)

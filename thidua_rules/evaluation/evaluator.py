@@ -16,7 +16,7 @@ from ..language.transformer import to_nodes
 from ..model import Award, CheckedRuleset, Derived, FactSpec, Group, Header, Round
 from ..model import Criterion as CriterionSpec
 from ..model import Rollup as RollupSpec
-from ..numbers import ARITHMETIC, ZERO
+from ..numbers import RANGES_CONTEXT, ZERO, exact
 from ..source import Source
 from ..text import suggest
 from . import fastpath
@@ -104,6 +104,7 @@ class Evaluator:
         assert result is not None
         return result
 
+    @exact
     def given_cohort(self, cohort: Mapping[str, object]) -> dict[str, tuple[Decimal, str]]:
         """Aggregate values given by the caller, checked: known keys, exact numbers."""
         return _given_cohort(self.cohorts, cohort)
@@ -113,6 +114,7 @@ class Evaluator:
         return (compile_source, (self.source.text, self.source.name))
 
 
+    @exact
     def run(
         self,
         facts: Mapping[str, object],
@@ -169,8 +171,7 @@ class Evaluator:
         if any(name not in values for name in self._required):
             return None
         try:
-            with localcontext(ARITHMETIC):
-                out = self.fast(values, cohort)
+            out = self.fast(values, cohort)  # in the library's context: run() is exact
         except fastpath.Fallback:
             return None
         standard, bonus, deductions, applicable_max = totals(
@@ -392,5 +393,6 @@ def merge_assumptions(own: tuple[str, ...], children: list[NodeResult]) -> tuple
 def compile_source(text: str, name: str) -> Evaluator:
     """Parse, check and compile ruleset text (NFC) named ``name``; ``RulesetError`` on any error."""
     src = Source(name, text)
-    checked = check(to_nodes(parse(src), src))
+    with localcontext(RANGES_CONTEXT):  # the range analysis in its own context, not the caller's
+        checked = check(to_nodes(parse(src), src))
     return Evaluator(checked, src)

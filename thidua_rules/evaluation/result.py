@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
 from ..errors import ThiduaError
-from ..numbers import plain
+from ..numbers import ARITHMETIC, exact, plain, quantum
 from ..source import fold
+from ..text import suggest
 
 Value = Decimal | bool | str
 
@@ -67,6 +68,7 @@ class Step(NamedTuple):
     value: Value | None
     note: str = ""
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
@@ -144,6 +146,9 @@ class NodeResult:
     def applicable(self) -> bool:
         return self.score is not None
 
+    def __hash__(self) -> int:
+        return hash((self.code, self.score, self.max, self.raw, self.applicable_max))
+
     def explain(self) -> str:
         """The trace as plain lines, one per step, e.g. ``2 × 7 = 14`` and ``capped at max 10: 10``."""
         head = f"{self.code} {self.title or ''}".rstrip()
@@ -151,6 +156,7 @@ class NodeResult:
             return f"{head}: {_show(self.score)} (evaluated without a trace)"
         return "\n".join([head, *(f"  {_sentence(step)}" for step in self.trace)])
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -191,19 +197,23 @@ class Result:
 
     @property
     def total(self) -> Decimal:
-        return self.standard + self.bonus - self.deductions
+        return ARITHMETIC.subtract(ARITHMETIC.add(self.standard, self.bonus), self.deductions)
 
     @property
     def percentage(self) -> Decimal | None:
         """``total`` as a percentage of ``applicable_max``, rounded half up to ``places``; None if 0."""
         if self.applicable_max == 0:
             return None
-        with localcontext() as ctx:
-            ctx.prec = 60
-            value = self.total * 100 / self.applicable_max
-        return value.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
+        value = ARITHMETIC.divide(ARITHMETIC.multiply(self.total, 100), self.applicable_max)
+        return value.quantize(quantum(self.places), rounding=ROUND_HALF_UP, context=ARITHMETIC)
+
+    def __hash__(self) -> int:
+        # The totals and the sections identify a result well enough; equal results hash equal.
+        return hash((self.ruleset, self.sections, self.standard, self.bonus, self.deductions, self.applicable_max))
 
     def __getitem__(self, code: str) -> NodeResult:
+        if not isinstance(code, str):
+            raise UnknownCodeError(str(code), self.nodes, "codes are text, such as a criterion's \"I.2\"")
         node = self.nodes.get(code)
         if node is not None:
             return node
@@ -223,6 +233,7 @@ class Result:
         """The criteria, in the sheet's order."""
         return [node for node in self.nodes.values() if node.is_criterion]
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict: Decimals as strings, nodes in the sheet's order."""
         return {
@@ -242,10 +253,8 @@ class Result:
 class UnknownCodeError(ThiduaError, KeyError):
     """A code asked of a result that the ruleset does not have."""
 
-    def __init__(self, code: str, known: Mapping[str, object]) -> None:
-        from ..text import suggest
-
-        hint = suggest(code, known)
+    def __init__(self, code: str, known: Mapping[str, object], hint: str | None = None) -> None:
+        hint = hint or suggest(code, known)
         super().__init__(f'no criterion, group or section "{code}"' + (f"; {hint}" if hint else ""))
 
     def __str__(self) -> str:

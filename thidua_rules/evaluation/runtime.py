@@ -114,9 +114,19 @@ def number_of(value: object) -> Decimal | str:
         )
     else:
         return f"expected a number, got {type(value).__name__}"
-    if abs(result) >= NUMBER_LIMIT or -result.as_tuple().exponent > PLACES_LIMIT:  # type: ignore[operator]
-        return f"{value} is out of range (at most 15 digits before the point, {PLACES_LIMIT} after)"
+    # adjusted(), copy_abs() and the exponent need no arithmetic: no context, no overflow.
+    if result.copy_abs() >= NUMBER_LIMIT or -result.as_tuple().exponent > PLACES_LIMIT:  # type: ignore[operator]
+        shown = str(value) if result.adjusted() < 40 and len(result.as_tuple().digits) <= 40 else _shown(result)
+        return f"{shown} is out of range (at most 15 digits before the point, {PLACES_LIMIT} after)"
     return result
+
+
+def _shown(number: Decimal) -> str:
+    """A huge number for a message: its first digits, or its size in digits."""
+    text = str(number)
+    digits = len(number.as_tuple().digits)
+    return f"{text[:12]}… (a number of {digits} digits)" if number.adjusted() < 40 else \
+        f"a number of {number.adjusted() + 1} digits before the point"
 
 
 
@@ -166,7 +176,7 @@ def _quick(spec: FactSpec, value: object) -> Value | None:
         if kind in ("count", "rank", "boolean", "scale") or not value.is_finite():
             return None
         exponent = value.as_tuple().exponent
-        if not isinstance(exponent, int) or exponent < -PLACES_LIMIT or abs(value) >= NUMBER_LIMIT:
+        if not isinstance(exponent, int) or exponent < -PLACES_LIMIT or value.copy_abs() >= NUMBER_LIMIT:
             return None
         number = value
     else:

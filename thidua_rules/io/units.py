@@ -13,6 +13,7 @@ import attrs
 
 from ..errors import FactProblem, FactsError
 from ..files import UnreadableFile, read_utf8
+from ..text import suggest
 
 #: The round name a single-round file's facts are given under: the ruleset's last round.
 LAST_ROUND = "*"
@@ -29,33 +30,126 @@ class UnitFile:
     path: str
 
 
-def read_unit(path: str | os.PathLike[str]) -> UnitFile:
+#: The keys of a unit file and what each must be (the shape docs/units.md describes).
+TOP_KEYS = {
+    "unit": "text", "ruleset": "text", "illustrative": "true or false", "note": "text",
+    "rounds": "an object of round names to rounds", "facts": "an object of fact names to values",
+    "claims": "an object of criterion codes to claimed scores",
+}
+#: The keys of one round.
+ROUND_KEYS = {"facts": "an object of fact names to values", "claims": "an object of criterion codes to claimed scores"}
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (json keeps the last one silently)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    return "a number" if isinstance(value, int | float | Decimal) else type(value).__name__
+
+
+def _fits(value: object, wanted: str) -> bool:
+    if wanted == "text":
+        return isinstance(value, str)
+    if wanted == "true or false":
+        return isinstance(value, bool)
+    return isinstance(value, Mapping)
+
+
+def _shape(content: Mapping[str, Any], name: str) -> list[FactProblem]:
+    """Every way ``content`` departs from the unit-file shape: unknown keys, wrong types."""
+    problems: list[FactProblem] = []
+
+    def check(where: str, block: Mapping[str, Any], allowed: Mapping[str, str]) -> None:
+        for key, value in block.items():
+            path = f"{where}{key}"
+            if key not in allowed:
+                hint = suggest(key, allowed)
+                known = ", ".join(f'"{k}"' for k in allowed)
+                why = "unknown key" + (f"; {hint}" if hint else f" (known: {known})")
+                problems.append(FactProblem(f"{name}: {path}", why))
+            elif not _fits(value, allowed[key]):
+                problems.append(FactProblem(f"{name}: {path}", f"must be {allowed[key]}, not {_kind(value)}"))
+
+    check("", content, TOP_KEYS)
+    if "rounds" in content and ("facts" in content or "claims" in content):
+        both = "facts" if "facts" in content else "claims"
+        problems.append(FactProblem(
+            f"{name}: {both}", 'give a unit\'s facts either in "rounds" or at the top with "facts", not both'
+        ))
+    if "claims" in content and "facts" not in content and "rounds" not in content:
+        problems.append(FactProblem(f"{name}: claims", '"claims" go with "facts"'))
+    rounds = content.get("rounds")
+    if isinstance(rounds, Mapping):
+        for round_name, block in rounds.items():
+            where = f"rounds.{round_name}"
+            if not isinstance(block, Mapping):
+                problems.append(FactProblem(f"{name}: {where}", f'must be an object with "facts", not {_kind(block)}'))
+                continue
+            if "facts" not in block and "claims" not in block:
+                continue  # a round given as its facts alone; the ruleset checks each fact
+            check(f"{where}.", block, ROUND_KEYS)
+            if "facts" not in block:
+                problems.append(FactProblem(f"{name}: {where}", '"claims" go with "facts"'))
+    return problems
+
+
+def read_unit(path: str | os.PathLike[str] | bytes) -> UnitFile:
     """Read ``{"unit": …, "ruleset": …, "rounds": {"self": {"facts": …}, …}}``.
 
     A file with ``"facts"`` (and ``"claims"``) instead of ``"rounds"`` is one round: the
     ruleset's last. JSON numbers are read as Decimal, never float; TOML floats likewise. A
-    ``"ruleset"`` path is taken relative to the file's own folder.
+    ``"ruleset"`` path is taken relative to the file's own folder. The shape is strict (see
+    docs/units.md): an unknown or misspelt key, a value of the wrong type, a key given twice or
+    both ``"facts"`` and ``"rounds"`` is a ``FactsError`` naming the key and the file.
     """
-    name = os.fspath(path)
+    if not isinstance(path, str | bytes | os.PathLike):
+        raise FactsError([FactProblem(repr(path), "expected the path of a unit file")])
+    name = os.fsdecode(path)
     try:
         text = read_utf8(name)
         if name.endswith(".toml"):
             content: Any = tomllib.loads(text, parse_float=Decimal)
         else:
-            content = json.loads(text, parse_float=Decimal)
+            content = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates)
     except UnreadableFile as error:
         why = "the file is not valid UTF-8" if error.line is not None else f"cannot read: {error.reason}"
         raise FactsError([FactProblem(name, why)]) from None
+    except _DuplicateKey as error:
+        raise FactsError([FactProblem(name, f'the key "{error.key}" is given twice in one object')]) from None
+    except RecursionError:
+        raise FactsError([FactProblem(name, "nested too deeply to be a unit file")]) from None
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         kind = "TOML" if name.endswith(".toml") else "JSON"
         raise FactsError([FactProblem(name, f"not valid {kind}: {error}")]) from None
     if not isinstance(content, Mapping):
         raise FactsError([FactProblem(name, "expected an object at the top level")])
+    problems = _shape(content, name)
+    if problems:
+        raise FactsError(problems)
     unit = str(content.get("unit") or os.path.splitext(os.path.basename(name))[0])
     if "rounds" in content:
         rounds = content["rounds"]
-        if not isinstance(rounds, Mapping):
-            raise FactsError([FactProblem(name, '"rounds" must map round names to facts')])
     elif "facts" in content:
         rounds = {LAST_ROUND: {"facts": content["facts"], "claims": content.get("claims", {})}}
     else:

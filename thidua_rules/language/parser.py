@@ -57,6 +57,35 @@ def _words() -> dict[str, str]:
     return words
 
 
+@functools.cache
+def expression_words() -> frozenset[str]:
+    """The words an expression may contain (``max``, ``total``, ``if``, ``cohort`` …), read from
+    the grammar: the keywords of every rule an ``expr`` reaches. A fact or derived value cannot
+    be named so, or a rule would read the keyword where its author meant the name."""
+    rules = parser().rules
+    terminals = {t.name: t for t in parser().terminals}
+    reached: set[str] = set()
+    pending = ["expr"]
+    words: set[str] = set()
+    while pending:
+        origin = pending.pop()
+        if origin in reached:
+            continue
+        reached.add(origin)
+        for rule in rules:
+            if rule.origin.name != origin:
+                continue
+            for symbol in rule.expansion:
+                if symbol.is_term:
+                    terminal = terminals.get(symbol.name)
+                    if terminal is not None and isinstance(terminal.pattern, PatternStr) \
+                            and terminal.pattern.value.isidentifier():
+                        words.add(terminal.pattern.value)
+                else:
+                    pending.append(str(symbol.name))
+    return frozenset(words)
+
+
 def describe_expected(names: set[str] | frozenset[str]) -> str:
     """``"{", a name or "}"``: Lark's terminal names turned into words, sorted."""
     words = _words()

@@ -11,6 +11,7 @@ import attrs
 from ..errors import EvaluationError, FactProblem, FactsError
 from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import MissingFact
+from ..numbers import exact
 
 if TYPE_CHECKING:
     from ..evaluation.evaluator import Evaluator
@@ -26,6 +27,7 @@ class UnitClass:
     level: str | None  # None: not classified
     reasons: tuple[str, ...]
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         return {"unit": self.unit, "total": jsonable(self.total), "band": self.band,
                 "level": self.level, "reasons": list(self.reasons)}
@@ -47,12 +49,14 @@ class Classification:
                 return entry
         raise KeyError(unit)
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "levels": list(self.levels),
                 "units": [u.to_dict() for u in self.units],
                 "quota_ties": {k: list(v) for k, v in self.quota_ties.items()}}
 
 
+@exact
 def classify(ev: Evaluator, name: str, units: Mapping[str, object]) -> Classification:
     """Classify units (name -> facts, Result or Submission) by the ruleset's ``classify name``."""
     from .ranking import rank, result_context

@@ -10,11 +10,13 @@ from ..errors import FactProblem, FactsError
 from ..evaluation.result import FrozenMap, Result
 from ..evaluation.runtime import Ctx, MissingFact, validate
 from ..language.builtins import AGGREGATES
+from ..numbers import exact
 
 if TYPE_CHECKING:
     from ..evaluation.evaluator import Evaluator
 
 
+@exact
 def evaluate_cohort(
     ev: Evaluator, units: Mapping[str, Mapping[str, object]], *, trace: bool = True
 ) -> Mapping[str, Result]:

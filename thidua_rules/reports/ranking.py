@@ -12,6 +12,7 @@ from ..errors import FactProblem, FactsError
 from ..evaluation.compiler import Fn
 from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import Ctx, MissingFact
+from ..numbers import exact
 from .cohort import evaluate_cohort
 from .submission import Submission
 
@@ -32,6 +33,7 @@ class Standing:
     tied_with: tuple[str, ...]
     notes: tuple[str, ...]
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         return {
             "unit": self.unit, "position": self.position, "total": jsonable(self.total),
@@ -81,6 +83,7 @@ class Standings:
                 return entry
         raise KeyError(unit)
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         return {
             "standings": [e.to_dict() for e in self.entries],
@@ -117,6 +120,7 @@ def result_context(result: Result) -> Ctx:
     return ctx
 
 
+@exact
 def rank(ev: Evaluator, units: Mapping[str, object]) -> Standings:
     """Rank ``units`` (unit name -> facts, Result or Submission) and give the ruleset's awards."""
     if not isinstance(units, Mapping):

@@ -10,7 +10,7 @@ import attrs
 
 from ..errors import EvaluationError, FactProblem, FactsError
 from ..evaluation.result import FrozenMap, Result, Step, jsonable
-from ..numbers import divide
+from ..numbers import divide, exact
 from ..source import fold, nfc
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class RolledNode:
     cut: Decimal
     trace: tuple[Step, ...]
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "title": self.title, "kind": self.kind,
                 "periods": {k: jsonable(v) for k, v in self.periods.items()},
@@ -59,6 +60,7 @@ class Rollup:
                 return node
         raise KeyError(code)
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         return {"total": jsonable(self.total), "standard": jsonable(self.standard),
                 "bonus": jsonable(self.bonus), "deductions": jsonable(self.deductions),
@@ -75,6 +77,7 @@ def _below(first: Result, code: str) -> list[str]:
     return out
 
 
+@exact
 def evaluate_periods(
     ev: Evaluator, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True
 ) -> Rollup:

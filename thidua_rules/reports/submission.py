@@ -17,7 +17,7 @@ import attrs
 from ..errors import FactProblem, FactsError
 from ..evaluation.result import FrozenMap, NodeResult, Result, Step, jsonable
 from ..evaluation.runtime import number_of
-from ..numbers import plain
+from ..numbers import exact, plain
 from ..source import fold, nfc
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ class Row:
     decided_by: str | None = None
     reason: str = ""
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -92,6 +93,7 @@ class Submission:
                 return row
         raise KeyError(code)
 
+    @exact
     def to_dict(self) -> dict[str, Any]:
         return {
             "unit": self.unit,
@@ -152,6 +154,7 @@ def _choose(
     return name, score, why
 
 
+@exact
 def evaluate_submission(
     ev: Evaluator, rounds: Mapping[str, object], *, unit: str | None = None, trace: bool = True
 ) -> Submission:
