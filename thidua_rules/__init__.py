@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .errors import Diagnostic as Diagnostic
 from .errors import EvaluationError as EvaluationError
+from .errors import ExtraNeededError as ExtraNeededError
 from .errors import FactProblem as FactProblem
 from .errors import FactsError as FactsError
 from .errors import OptionError as OptionError
@@ -55,6 +56,7 @@ __all__ = [
     "Derived",
     "Diagnostic",
     "EvaluationError",
+    "ExtraNeededError",
     "FactProblem",
     "FactSpec",
     "FactsError",

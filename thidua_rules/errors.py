@@ -78,6 +78,10 @@ class FactsError(ThiduaError):
         super().__init__(head + "\n" + _listing(["  " + p.render() for p in self.problems]))
 
 
+class ExtraNeededError(ThiduaError, ImportError):
+    """A part of the library needs an optional extra that is not installed (the message names it)."""
+
+
 class OptionError(ThiduaError, TypeError):
     """A keyword option of the API was given a value it cannot take."""
 

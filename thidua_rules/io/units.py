@@ -131,7 +131,7 @@ def read_unit(path: str | os.PathLike[str] | bytes) -> UnitFile:
         if name.endswith(".toml"):
             content: Any = tomllib.loads(text, parse_float=Decimal)
         else:
-            content = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates)
+            content = json.loads(text, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_no_duplicates)
     except UnreadableFile as error:
         why = "the file is not valid UTF-8" if error.line is not None else f"cannot read: {error.reason}"
         raise FactsError([FactProblem(name, why)]) from None
@@ -139,6 +139,8 @@ def read_unit(path: str | os.PathLike[str] | bytes) -> UnitFile:
         raise FactsError([FactProblem(name, f'the key "{error.key}" is given twice in one object')]) from None
     except RecursionError:
         raise FactsError([FactProblem(name, "nested too deeply to be a unit file")]) from None
+    except ValueError as error:  # TOML: an integer longer than Python reads (4300 digits)
+        raise FactsError([FactProblem(name, f"a number in the file cannot be read: {str(error)[:80]}")]) from None
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         kind = "TOML" if name.endswith(".toml") else "JSON"
         raise FactsError([FactProblem(name, f"not valid {kind}: {error}")]) from None

@@ -13,6 +13,7 @@ from ..evaluation.compiler import Fn
 from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import Ctx, MissingFact
 from ..numbers import exact
+from ..source import fold
 from .cohort import evaluate_cohort
 from .submission import Submission
 
@@ -126,6 +127,15 @@ def rank(ev: Evaluator, units: Mapping[str, object]) -> Standings:
     if not isinstance(units, Mapping):
         raise FactsError([FactProblem("(units)", "expected a mapping of unit names to facts")])
     problems: list[FactProblem] = []
+    seen: dict[str, str] = {}
+    for unit in units:
+        key = fold(str(unit))
+        if key in seen:
+            problems.append(FactProblem(str(unit), f'the same unit as "{seen[key]}" (names are compared without '
+                                        "regard to case, spacing or Unicode form); a unit is ranked once"))
+        seen.setdefault(key, str(unit))
+    if problems:
+        raise FactsError(problems)
     results: dict[str, Result] = {}
     if ev.cohorts and units and all(isinstance(v, Mapping) for v in units.values()):
         results = dict(evaluate_cohort(ev, units, trace=False))  # type: ignore[arg-type]
@@ -161,6 +171,11 @@ def rank(ev: Evaluator, units: Mapping[str, object]) -> Standings:
         positions[unit] = positions[group[0]] if group else index
         group.append(unit)
     notes: dict[str, list[str]] = {unit: [] for unit in ordered}
+    appraisal = ev.rounds[-1] if len(ev.rounds) > 1 else None
+    for unit, value in units.items():
+        if appraisal is not None and isinstance(value, Submission) and appraisal.name not in value.rounds:
+            given = ", ".join(r.label for r in ev.rounds if r.name in value.rounds) or "no complete round"
+            notes[str(unit)].append(f"chưa thẩm định (not yet appraised): {appraisal.label} is not given, only {given}")
     first_key: dict[Decimal, list[str]] = {}
     for unit in ordered:
         first_key.setdefault(keys[unit][0], []).append(unit)

@@ -9,6 +9,15 @@ Prove in a few lines that a ruleset cannot produce an impossible score::
 
 from __future__ import annotations
 
+try:
+    import hypothesis  # noqa: F401 - the toolkit is built on it
+except ImportError:  # pragma: no cover - the test extra is installed in the suite
+    from ..errors import ExtraNeededError
+
+    raise ExtraNeededError(
+        "thidua_rules.testing needs hypothesis: install the test extra, pip install 'thidua_rules[test]'"
+    ) from None
+
 import re
 import unicodedata
 from collections.abc import Mapping

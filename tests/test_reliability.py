@@ -1,0 +1,328 @@
+"""An integrator's and a spreadsheet's bad input (issue 15): the same facts always give the same
+number, nothing is dropped silently, and only the library's own errors escape.
+
+Each test here failed on the main branch before the fix it names.
+"""
+
+from __future__ import annotations
+
+import decimal
+import json
+import os
+import subprocess
+import sys
+import threading
+import unicodedata
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import thidua_rules as tr
+
+EXAMPLES = REPO / "examples"
+TONG_HOP = EXAMPLES / "vpubnd-tayninh-2023" / "tong-hop.json"
+BAC_KAN = EXAMPLES / "cum4-2023" / "bac-kan.json"
+THIDUA = Path(sys.executable).parent / "thidua"
+
+
+def _rounds(path: Path) -> dict[str, Any]:
+    return dict(tr.read_unit(path).rounds)
+
+
+def _example_rounds() -> list[tuple[str, str, dict[str, Any]]]:
+    """(file, ruleset id, facts) of every round of every example unit file."""
+    out = []
+    for path in sorted(EXAMPLES.glob("*/*.json")):
+        unit = tr.read_unit(path)
+        assert unit.ruleset is not None
+        rs = tr.rulesets.load(unit.ruleset)
+        for name, block in unit.rounds.items():
+            try:  # a self round may claim a judged score above its max on purpose (a flag)
+                rs.evaluate(block["facts"], trace=False)
+            except tr.FactsError:
+                continue
+            out.append((f"{path.name}:{name}", unit.ruleset, dict(block["facts"])))
+    return out
+
+
+ROUNDS = _example_rounds()
+#: Each round's total under Python's default context, the reference the other contexts must give.
+EXPECTED = {name: tr.rulesets.load(rid).evaluate(facts).to_dict() for name, rid, facts in ROUNDS}
+
+# ================================================================ 1. the caller's decimal context
+
+
+def test_the_appraised_total_of_tong_hop_is_exact_at_any_precision() -> None:
+    # Was: 953 untraced and 952 traced at prec = 3; 9.1E+2 and an InvalidOperation at prec = 2.
+    # The appraised total is 952.5 (tests/test_golden_tayninh.py: 857.5 + 95).
+    rs = tr.rulesets.load("vpubnd-tayninh-2023")
+    facts = _rounds(TONG_HOP)["appraised"]["facts"]
+    for prec in (2, 3, 5):
+        with decimal.localcontext() as ctx:
+            ctx.prec = prec
+            traced, untraced = rs.evaluate(facts), rs.evaluate(facts, trace=False)
+            assert traced.total == untraced.total == D("952.5")
+            assert traced.percentage == untraced.percentage == D("95.25")  # 952.5 / 1000 × 100
+            assert traced.to_dict()["total"] == "952.5"
+
+
+_CONTEXTS = st.builds(
+    lambda prec, rounding, traps, emax: decimal.Context(prec=prec, rounding=rounding, traps=traps, Emax=emax),
+    st.integers(1, 30),
+    st.sampled_from([decimal.ROUND_DOWN, decimal.ROUND_HALF_EVEN, decimal.ROUND_CEILING, decimal.ROUND_FLOOR,
+                     decimal.ROUND_UP, decimal.ROUND_05UP, decimal.ROUND_HALF_DOWN, decimal.ROUND_HALF_UP]),
+    st.lists(st.sampled_from([decimal.Inexact, decimal.Rounded, decimal.Overflow, decimal.InvalidOperation,
+                              decimal.DivisionByZero, decimal.Subnormal]), unique=True),
+    st.integers(3, 999999),
+)
+
+
+@settings(max_examples=40)
+@given(_CONTEXTS, st.sampled_from(ROUNDS), st.booleans())
+def test_results_do_not_depend_on_the_callers_context(
+    context: decimal.Context, case: tuple[str, str, dict[str, Any]], trace: bool
+) -> None:
+    name, ruleset_id, facts = case
+    rs = tr.rulesets.load(ruleset_id)
+    with decimal.localcontext(context):
+        got = rs.evaluate(facts, trace=trace).to_dict()
+    if not trace:
+        assert got["total"] == EXPECTED[name]["total"] and got["percentage"] == EXPECTED[name]["percentage"]
+        assert {c: node["score"] for c, node in got["nodes"].items()} == {
+            c: node["score"] for c, node in EXPECTED[name]["nodes"].items()}
+    else:
+        assert got == EXPECTED[name]
+
+
+def test_rank_submission_and_loading_in_a_narrow_context() -> None:
+    # Submissions, ranking and loading a ruleset run in the library's context too.
+    files = sorted((EXAMPLES / "cum4-2023").glob("*.json"))
+    rs = tr.rulesets.load("cum4-2023")
+
+    def standings() -> list[tuple[str, str]]:
+        subs = {tr.read_unit(p).unit: rs.evaluate_submission(tr.read_unit(p).rounds, trace=False) for p in files}
+        return [(e.unit, str(e.total)) for e in rs.rank(subs)]
+
+    want = standings()
+    with decimal.localcontext() as ctx:
+        ctx.prec, ctx.traps[decimal.Inexact] = 2, True
+        assert standings() == want
+        assert tr.loads(rs.source.text).total == D(100)
+
+
+def test_a_thread_with_its_own_context_gets_the_same_total() -> None:
+    rs = tr.rulesets.load("vpubnd-tayninh-2023")
+    facts = _rounds(TONG_HOP)["appraised"]["facts"]
+    box: list[D] = []
+
+    def worker() -> None:
+        decimal.getcontext().prec = 3  # decimal contexts are per thread
+        box.append(rs.evaluate(facts, trace=False).total)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert box == [D("952.5")]
+
+
+# ================================================================ 2. a ranking drops no unit
+
+
+def test_rank_refuses_two_files_of_one_unit(tmp_path: Path) -> None:
+    # Was: one line printed, exit 0: a unit's score lost.
+    copy = tmp_path / "copy.json"
+    copy.write_text(BAC_KAN.read_text(encoding="utf-8"), encoding="utf-8")
+    for second in (str(BAC_KAN), str(copy)):
+        done = subprocess.run([str(THIDUA), "rank", "cum4-2023", str(BAC_KAN), second],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert 'the unit "Sở TTTT Bắc Kạn" is also in' in done.stderr
+        assert ("the same file given twice" if second == str(BAC_KAN) else str(BAC_KAN)) in done.stderr
+
+
+def test_the_api_refuses_names_that_differ_only_in_form() -> None:
+    rs = tr.rulesets.load("cum4-2023")
+    facts = _rounds(BAC_KAN)["appraised"]["facts"]
+    nfd = unicodedata.normalize("NFD", "Sở Bắc Kạn")
+    with pytest.raises(tr.FactsError, match='the same unit as "Sở Bắc Kạn"'):
+        rs.rank({"Sở Bắc Kạn": facts, nfd: facts})
+    with pytest.raises(tr.FactsError, match='the same unit as "Sở Bắc Kạn"'):
+        rs.rank({"Sở Bắc Kạn": facts, "sở  bắc kạn": facts})
+
+
+def test_a_unit_with_only_its_self_round_is_ranked_as_not_yet_appraised() -> None:
+    rs = tr.rulesets.load("cum4-2023")
+    rounds = _rounds(BAC_KAN)
+    both = rs.evaluate_submission(rounds, unit="A", trace=False)
+    only_self = rs.evaluate_submission({"self": rounds["self"]}, unit="B", trace=False)
+    standings = rs.rank({"A": both, "B": only_self})
+    assert any(note.startswith("chưa thẩm định") for note in standings["B"].notes)
+    assert not any(note.startswith("chưa thẩm định") for note in standings["A"].notes)
+
+
+# ================================================================ 3. no Python error escapes
+
+
+@pytest.mark.parametrize("value", [10**4301, D("1e999999999999"), D("-1e999999999999"), D("1e-999999999")],
+                         ids=["4302 digits", "1e999999999999", "-1e999999999999", "1e-999999999"])
+@pytest.mark.parametrize("trace", [True, False])
+def test_huge_and_tiny_facts_are_out_of_range(value: object, trace: bool) -> None:
+    # Was: ValueError (int to text past 4300 digits) and decimal.Overflow.
+    rs = tr.rulesets.load("cum4-2023")
+    facts = {**_rounds(BAC_KAN)["appraised"]["facts"], "hang_dti": value}
+    with pytest.raises(tr.FactsError) as caught:
+        rs.evaluate(facts, trace=trace)
+    assert [p.fact for p in caught.value.problems] == ["hang_dti"]
+    message = caught.value.problems[0].message
+    assert "is out of range" in message and len(message) < 160
+
+
+def _unit_file(tmp_path: Path, text: str, name: str = "u.json") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _cli(*args: str, env: dict[str, str] | None = None, shell_tail: str = "") -> subprocess.CompletedProcess[str]:
+    if shell_tail:
+        return subprocess.run(" ".join(f"'{a}'" for a in (str(THIDUA), *args)) + shell_tail, shell=True,
+                              capture_output=True, text=True, timeout=120)
+    return subprocess.run([str(THIDUA), *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})}, errors="replace")
+
+
+@pytest.mark.parametrize("number", ["1" * 4301, "1e999999999999"])
+def test_huge_numbers_in_a_unit_file(tmp_path: Path, number: str) -> None:
+    text = BAC_KAN.read_text(encoding="utf-8").replace('"hang_dti": ', f'"hang_dti": {number}, "x_": ', 1)
+    done = _cli("score", str(_unit_file(tmp_path, text)))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "hang_dti" in done.stderr and "out of range" in done.stderr
+
+
+def test_a_100000_deep_unit_file(tmp_path: Path) -> None:
+    deep = '{"ruleset": "cum4-2023", "facts": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(tr.FactsError, match="nested too deeply"):
+        tr.read_unit(_unit_file(tmp_path, deep))
+    toml = "a = " + "[" * 100_000 + "]" * 100_000 + "\n"
+    with pytest.raises(tr.FactsError, match="nested too deeply"):
+        tr.read_unit(_unit_file(tmp_path, toml, "u.toml"))
+
+
+def test_output_piped_into_head_and_a_cp1252_console() -> None:
+    piped = _cli("score", str(BAC_KAN), shell_tail=" | head -1")
+    assert "Traceback" not in piped.stderr and piped.stdout.strip() == "(dữ liệu minh họa / illustrative data)"
+    narrow = _cli("score", str(BAC_KAN), env={"PYTHONIOENCODING": "cp1252"})
+    assert narrow.returncode == 0 and "Traceback" not in narrow.stderr
+    assert "cannot show Vietnamese" in narrow.stderr and "PYTHONIOENCODING=utf-8" in narrow.stderr
+
+
+def test_a_result_is_indexed_by_text_and_hashes() -> None:
+    rs = tr.rulesets.load("cum4-2023")
+    facts = _rounds(BAC_KAN)["appraised"]["facts"]
+    result = rs.evaluate(facts)
+    with pytest.raises(tr.UnknownCodeError, match='no criterion, group or section "1"; codes are text'):
+        result[1]  # type: ignore[index]
+    assert hash(result) == hash(rs.evaluate(facts)) and len({result, rs.evaluate(facts)}) == 1
+    assert hash(result["I.2"]) == hash(rs.evaluate(facts)["I.2"])
+
+
+def test_read_unit_takes_a_bytes_path_and_refuses_other_things() -> None:
+    assert tr.read_unit(os.fsencode(BAC_KAN)).unit == "Sở TTTT Bắc Kạn"
+    with pytest.raises(tr.FactsError, match="expected the path of a unit file"):
+        tr.read_unit(42)  # type: ignore[arg-type]
+
+
+def test_the_toolkit_without_hypothesis_says_which_extra_to_install() -> None:
+    code = "import sys; sys.modules['hypothesis'] = None; import thidua_rules.testing"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "thidua_rules.errors.ExtraNeededError: thidua_rules.testing needs hypothesis: install the test extra, "
+        "pip install 'thidua_rules[test]'"
+    )
+
+
+# ================================================================ 4. unit files have one strict shape
+
+
+def _unit(**top: Any) -> str:
+    base: dict[str, Any] = {"unit": "Đơn vị", "ruleset": "cum4-2023"}
+    return json.dumps({**base, **top}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(("text", "fact", "message"), [
+    (_unit(facts={}, claim={}), "claim", 'unknown key; did you mean "claims"?'),
+    (_unit(rounds={"self": {"facts": {}, "claim": {}}}), "rounds.self.claim", 'unknown key; did you mean "claims"?'),
+    (_unit(facts={}, claims=[1, 2]), "claims", "must be an object of criterion codes to claimed scores, not a list"),
+    (_unit(facts={}, rounds={}), "facts",
+     'give a unit\'s facts either in "rounds" or at the top with "facts", not both'),
+    (_unit(facts={}, illustrative="false"), "illustrative", "must be true or false, not text"),
+    (_unit(facts=[1, 2]), "facts", "must be an object of fact names to values, not a list"),
+    (_unit(rounds={"self": [1]}), "rounds.self", 'must be an object with "facts", not a list'),
+])
+def test_a_unit_file_with_a_mistake_is_refused(tmp_path: Path, text: str, fact: str, message: str) -> None:
+    # Was: each accepted, the mistake dropped silently (and a facts list gave 28 messages).
+    path = _unit_file(tmp_path, text)
+    with pytest.raises(tr.FactsError) as caught:
+        tr.read_unit(path)
+    assert [(p.fact, p.message) for p in caught.value.problems] == [(f"{path}: {fact}", message)]
+
+
+def test_a_key_given_twice_in_one_object(tmp_path: Path) -> None:
+    text = BAC_KAN.read_text(encoding="utf-8").replace('"hang_dti": ', '"hang_dti": 60, "hang_dti": ', 1)
+    path = _unit_file(tmp_path, text)
+    with pytest.raises(tr.FactsError) as caught:
+        tr.read_unit(path)
+    assert [(p.fact, p.message) for p in caught.value.problems] == [
+        (str(path), 'the key "hang_dti" is given twice in one object')]
+
+
+def test_every_example_file_has_the_strict_shape() -> None:
+    for path in EXAMPLES.glob("*/*.json"):
+        assert tr.read_unit(path).ruleset is not None
+
+
+# ================================================================ 5. names that are words of the language
+
+
+@pytest.mark.parametrize(("decl", "what"), [
+    ('fact max "Số văn bản": count', "fact"),
+    ('fact total "Tổng": count', "fact"),
+    ('let cohort = 1', "derived value"),
+    ('let if = 1', "derived value"),
+])
+def test_a_word_of_the_language_cannot_name_a_fact_or_derived_value(decl: str, what: str) -> None:
+    # Was: `fact max` loaded, and `score min(max, 10)` read the criterion's max, not the fact.
+    text = ('ruleset "kw" { total 10 }\n' + decl + '\n'
+            'section I "I" max 10 {\n    criterion I.1 "x" max 10 { score min(max, 10) }\n}\n')
+    with pytest.raises(tr.RulesetError) as caught:
+        tr.loads(text, source="kw.thidua")
+    name = decl.split()[1]
+    first = caught.value.diagnostics[0]
+    assert first.message == f'"{name}" is a word of the language and cannot name a {what}'
+    assert first.span is not None and (first.span.line, first.span.column) == (2, 1)
+
+
+def test_a_scale_cannot_be_named_like_a_kind_of_fact() -> None:
+    text = 'ruleset "kw" { total 10 }\nscale count { "tốt" > "đạt" }\n'
+    with pytest.raises(tr.RulesetError, match='"count" is a word of the language and cannot name a scale'):
+        tr.loads(text)
+
+
+# ================================================================ also: both tone-mark orthographies
+
+
+def test_levels_in_both_tone_mark_orthographies_are_one_level() -> None:
+    text = ('ruleset "dau" { total 10 }\nscale kq { "hoàn thành tốt" > "hoà" > "không" }\n'
+            'fact muc "Mức": kq\n'
+            'section I "I" max 10 {\n    criterion I.1 "x" max 10 {\n'
+            '        score table muc { "hòa": 5, "hoàn thành tốt": 10, otherwise: 0 }\n    }\n}\n')
+    rs = tr.loads(text)
+    for spelling in ("hoà", "hòa", "HÒA", unicodedata.normalize("NFD", "hòa")):
+        assert rs.evaluate({"muc": spelling})["I.1"].score == 5  # the row "hòa": 5 names the level "hoà"
+        assert rs.evaluate({"muc": spelling}, trace=False)["I.1"].score == 5
