@@ -575,16 +575,9 @@ def _prose_check_is_broken() -> bool:
 PROSE_CHECK_BROKEN = _prose_check_is_broken()
 
 
-@pytest.mark.xfail(strict=True, raises=(InvariantError, decimal.InvalidOperation), reason=(
-    "BUG in thidua_rules.testing: check_invariants' _check_prose takes every explanation line with "
-    "two ' = ' and a ' + ' for a sum of parts, but the line of an `if` or a comparison quotes the "
-    "rule's source, which may hold `=` and `+`: for `score if not 0 = a then 0 else 1 + b` (a = 0, "
-    "b = 2) the line 'if if not 0 = a then 0 else 1 + b [sai] (else) = 3' 'does not add up' "
-    "(InvariantError); for `score if 1 + a = b then 1 else 0` (a = 1, b = 2) the line 'compare "
-    "1 + a = b [2, 2] (=) = đúng' makes Decimal('đúng') raise decimal.InvalidOperation. Found by "
-    "test_generated_rulesets_load_and_score. Fix: check only the 'sum' steps' lines (by the step's "
-    "rule, not by the text), and parse the total defensively."
-))
+# Was: check_invariants' prose check took every explanation line with two " = " and a " + " for a
+# sum, but an `if` or a comparison line quotes rule text holding "=" and "+" (an InvariantError,
+# or Decimal("đúng") raising InvalidOperation). Found by test_generated_rulesets_load_and_score.
 @pytest.mark.parametrize("case", PROSE_CASES)
 def test_explanations_quoting_comparisons_pass_the_prose_check(case: str) -> None:
     rule, unit = PROSE_CASES[case]

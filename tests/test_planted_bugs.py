@@ -75,3 +75,12 @@ def test_swapped_tier_rows_are_caught() -> None:
         check_invariants(planted, _unit(planted, hang_dti=10, hang_dti_ky_truoc=10))
     with pytest.raises(InvariantError):
         assert_ruleset_invariants(planted, max_examples=200)
+
+
+def test_an_explanation_whose_sum_does_not_add_up_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Plant: the explanation of a sum shows a part that was not counted ("a + 1 + b = a + b").
+    original = tr.NodeResult.explain
+    monkeypatch.setattr(tr.NodeResult, "explain", lambda self: original(self).replace(" + ", " + 1 + ", 1))
+    rs = rulesets.load("cum4-2023")
+    with pytest.raises(InvariantError, match=r"the explanation of the sum .* does not add up"):
+        check_invariants(rs, _unit(rs))

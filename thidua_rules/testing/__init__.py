@@ -18,7 +18,6 @@ except ImportError:  # pragma: no cover - the test extra is installed in the sui
         "thidua_rules.testing needs hypothesis: install the test extra, pip install 'thidua_rules[test]'"
     ) from None
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
@@ -176,7 +175,6 @@ def _check_result(rs: Ruleset, res: Result) -> None:
         _fail(f"standard + bonus {res.standard + res.bonus} exceeds the declared total {rs.total}")
 
 
-_NUMBER = re.compile(r"−?\d+(?:\.\d+)?")
 
 
 def _check_prose(res: Result) -> None:
@@ -188,13 +186,15 @@ def _check_prose(res: Result) -> None:
         last = prose.splitlines()[-1]
         if plain(node.score) not in last:
             _fail(f"{node.code}: the explanation's last line {last!r} does not show the score {node.score}")
-        for line in prose.splitlines():
-            if " = " in line and line.count(" = ") == 2 and " + " in line:
-                _, parts, total = line.rsplit(" = ", 2)[0], line.split(" = ")[1], line.split(" = ")[2]
-                numbers = [Decimal(x.replace("−", "-")) for x in _NUMBER.findall(parts)]
-                if sum(numbers, Decimal(0)) != Decimal(total.split()[0].replace("−", "-")):
-                    _fail(f"{node.code}: the explanation line {line.strip()!r} does not add up")
-
+        # Only a sum's line adds parts; the lines of other steps quote rule text, which may hold
+        # "=" and "+" of its own. Each sum's parts must add up, and its line must show them so.
+        for step in node.trace:
+            if step.rule != "sum":
+                continue
+            parts = [v for v in step.operands if isinstance(v, Decimal)]
+            shown = f" = {' + '.join(plain(v) for v in parts) or '0'} = {plain(step.value)}"  # type: ignore[arg-type]
+            if sum(parts, Decimal(0)) != step.value or shown not in prose:
+                _fail(f"{node.code}: the explanation of the sum {step.expr} ({shown.strip(' =')}) does not add up")
 
 
 def _scores(res: Result) -> dict[str, Decimal | None]:
