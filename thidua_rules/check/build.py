@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, assert_never, cast
 
 import attrs
 
@@ -56,13 +56,27 @@ class _Resolver:
                 changes[field.name] = self(value)
             elif isinstance(value, tuple) and any(isinstance(item, n.NODE_TYPES) for item in value):
                 changes[field.name] = tuple(self(item) if isinstance(item, n.NODE_TYPES) else item for item in value)
-        if isinstance(node, n.String) and id(node) in self.c.levels:
-            changes["level"] = self.c.levels[id(node)]
-        elif isinstance(node, n.Compare):
-            changes["scale"] = self._scale(node.left, node.right)
-        elif isinstance(node, n.Table):
-            changes["scale"] = self._scale(node.subject)
+        if isinstance(node, n.EXPR_TYPES):
+            changes.update(self._resolved(cast(n.Expr, node)))
         return attrs.evolve(node, **changes)
+
+    def _resolved(self, expr: n.Expr) -> dict[str, Any]:
+        """What the checks learned of ``expr`` that evaluation needs, as the fields to set."""
+        match expr:
+            case n.String():
+                level = self.c.levels.get(id(expr))
+                return {"level": level} if level is not None else {}
+            case n.Compare():
+                return {"scale": self._scale(expr.left, expr.right)}
+            case n.Table():
+                return {"scale": self._scale(expr.subject)}
+            case (
+                n.Number() | n.Bool() | n.Ref() | n.Assessed() | n.SelfMax() | n.TotalRef() | n.ScoreRef()
+                | n.PercentageRef() | n.Cohort() | n.Neg() | n.Binary() | n.Logic() | n.Not() | n.If() | n.Call()
+            ):
+                return {}  # nothing resolved beyond its parts
+            case _:
+                assert_never(expr)
 
 
 def build(c: Checker) -> CheckedRuleset:

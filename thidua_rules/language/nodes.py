@@ -5,6 +5,7 @@ The transformer builds these from the parse tree and judges nothing; the checker
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, Never, NoReturn, assert_never
@@ -413,6 +414,9 @@ class RulesetDecl:
 
 
 # ---------------------------------------------------------------- traversal
+
+#: The expression classes, read from the ``Expr`` union (for isinstance before an exhaustive match).
+EXPR_TYPES: tuple[type, ...] = typing.get_args(Expr)
 
 #: Every syntax node class: what ``children`` looks for among a node's fields.
 NODE_TYPES: tuple[type, ...] = tuple(

@@ -35,6 +35,11 @@ def unquote(token: str) -> str:
 class ToNodes(Transformer[Token, n.RulesetDecl]):
     """Builds ``nodes`` from a Lark tree; one method per grammar alternative."""
 
+    def __default__(self, data: str, children: list[Any], meta: Meta) -> Any:
+        # A grammar alternative with no method here would leave a lark Tree among the nodes,
+        # to fail far away; say at once which rule needs one.
+        raise NotImplementedError(f"the transformer has no method for the grammar rule {data!r}")
+
     def __init__(self, source: Source) -> None:
         super().__init__()
         self.source = source
