@@ -326,3 +326,52 @@ def test_levels_in_both_tone_mark_orthographies_are_one_level() -> None:
     for spelling in ("hoà", "hòa", "HÒA", unicodedata.normalize("NFD", "hòa")):
         assert rs.evaluate({"muc": spelling})["I.1"].score == 5  # the row "hòa": 5 names the level "hoà"
         assert rs.evaluate({"muc": spelling}, trace=False)["I.1"].score == 5
+
+
+# ================================================================ also: invisible characters, long lines, long chains
+
+
+def test_a_bom_or_zero_width_space_in_a_fact_name_from_a_csv_header() -> None:
+    rs = tr.rulesets.load("cum4-2023")
+    facts = dict(_rounds(BAC_KAN)["appraised"]["facts"])
+    want = rs.evaluate(facts).total
+    value = facts.pop("hang_dti")
+    for dirty in ("\ufeffhang_dti", "hang_dti\u200b", "\u00a0hang_dti"):
+        cleaned = {**facts, dirty: value}
+        assert rs.evaluate(cleaned).total == rs.evaluate(cleaned, trace=False).total == want  # stripped: safe
+    with pytest.raises(tr.FactsError) as caught:
+        rs.evaluate({**facts, "hang\u200bdti_x": value})
+    assert caught.value.problems[0].render() == '"hang\\u200bdti_x": unknown fact; did you mean "hang_dti"?'
+
+
+def test_a_level_with_a_zero_width_space_is_the_level() -> None:
+    rs = tr.rulesets.load("cum4-2023")
+    facts = dict(_rounds(BAC_KAN)["appraised"]["facts"])
+    level = facts["xep_loai_dang"]
+    assert rs.evaluate({**facts, "xep_loai_dang": level.replace(" ", "\u200b ", 1)}).total == rs.evaluate(facts).total
+
+
+def test_an_18000_character_line_is_excerpted_around_the_caret() -> None:
+    title = "Tiêu chí rất dài " * 1000  # a title of 17,000 characters, then a comment of 1,000
+    line = f'    criterion A.1 "{title}" max 1 {{ score min(a, khong_co) }} # {"x" * 1000}'
+    assert len(line) > 18_000
+    text = 'ruleset "x" { total 1 }\nfact a "a": count\nsection A max 1 {\n' + line + "\n}\n"
+    with pytest.raises(tr.RulesetError) as caught:
+        tr.loads(text)
+    rendered = str(caught.value)
+    assert max(len(row) for row in rendered.splitlines()) < 200
+    excerpt = caught.value.diagnostics[0].render().splitlines()
+    source_row, caret_row = excerpt[-2], excerpt[-1]
+    start = caret_row.index("^")
+    assert source_row[start:].startswith("khong_co") and source_row.rstrip().endswith("…")
+
+
+def test_3000_chained_lets_give_one_error() -> None:
+    # Was: 2,901 errors, one for every let past the 100th.
+    lets = "\n".join(["let l0 = a", *(f"let l{i} = l{i - 1} + 1" for i in range(1, 3000))])
+    text = (f'ruleset "x" {{ total 1 }}\nfact a "a": count\n{lets}\n'
+            'section A max 1 { criterion A.1 "t" max 1 { score min(l2999, 1) } }\n')
+    with pytest.raises(tr.RulesetError) as caught:
+        tr.loads(text)
+    assert [(d.message, d.span.line if d.span else 0) for d in caught.value.diagnostics] == [
+        ("derived values read each other more than 100 deep", 103)]  # l100 is on line 3 + 100

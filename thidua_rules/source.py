@@ -24,10 +24,29 @@ def unaccent(text: str) -> str:
 _TONE_FIRST = re.compile("([ou])([\u0300\u0301\u0303\u0309\u0323])([aey])(?![\u0302\u0306])")
 
 
+#: Characters that show as nothing (a BOM, zero-width spaces and joiners, a word joiner, a soft hyphen)
+#: and spaces that look like a plain one; spreadsheets and CSV headers bring them into names.
+_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
+_ODD_SPACE = re.compile("[\u00a0\u2007\u202f]")
+
+
+def visible(text: str) -> str:
+    """``text`` without invisible characters, odd spaces made plain, stripped at its ends."""
+    return _ODD_SPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+def shown(text: str) -> str:
+    """``text`` for a message, quoted with its invisible characters and odd spaces escaped."""
+    if not (_INVISIBLE.search(text) or _ODD_SPACE.search(text)):
+        return text
+    return '"' + re.sub("[\ufeff\u200b\u200c\u200d\u2060\u00ad\u00a0\u2007\u202f]",
+                        lambda m: f"\\u{ord(m.group()):04x}", text) + '"'
+
+
 def fold(text: str) -> str:
     """Return the comparison key of a label: case-folded, inner spaces collapsed, NFC, and one
     tone-mark orthography ("hoà" and "hòa", "thuỷ" and "thủy" fold alike)."""
-    folded = " ".join(text.casefold().split())
+    folded = " ".join(_INVISIBLE.sub("", text).casefold().split())
     if folded.isascii():
         return folded
     return nfc(_TONE_FIRST.sub(r"\1\3\2", unicodedata.normalize("NFD", folded)))
@@ -75,13 +94,29 @@ class Span:
         return first + " …"
 
     def excerpt(self) -> str:
-        """The span's first line, numbered, with carets under the span."""
+        """The span's first line, numbered, with carets under the span.
+
+        A line longer than ``EXCERPT_WIDTH`` is cut to a window around the span, with "…" where
+        text was left out, and at most ``EXCERPT_WIDTH`` carets.
+        """
         text = self.source.line(self.line)
         number = str(self.line)
         pad = " " * len(number)
         end = self.end_column if self.end_line == self.line else len(text) + 1
-        width = max(1, end - self.column)
+        start = self.column - 1  # 0-based start of the span in ``text``
+        width = min(max(1, end - self.column), EXCERPT_WIDTH)
+        if len(text) > EXCERPT_WIDTH:
+            left = max(0, min(start - EXCERPT_CONTEXT, len(text) - EXCERPT_WIDTH))
+            right = min(len(text), left + EXCERPT_WIDTH)
+            head, tail = ("…" if left > 0 else ""), ("…" if right < len(text) else "")
+            text = head + text[left:right] + tail
+            start = start - left + len(head)
         # Tabs stay tabs under the line, so the caret lines up however a terminal shows them.
-        lead = "".join("\t" if ch == "\t" else " " for ch in text[: self.column - 1])
-        caret = lead + " " * (self.column - 1 - len(lead)) + "^" * width
+        lead = "".join("\t" if ch == "\t" else " " for ch in text[:start])
+        caret = lead + " " * (start - len(lead)) + "^" * width
         return f"  {number} | {text}\n  {pad} | {caret}"
+
+
+#: The most characters of a source line an excerpt shows, and how many before the span.
+EXCERPT_WIDTH = 160
+EXCERPT_CONTEXT = 60

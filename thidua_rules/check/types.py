@@ -81,8 +81,9 @@ def _order_lets(c: Checker) -> None:
             reads = [r for r in refs(c.lets[name].expr) if r in c.lets]
             depth[name] = 1 + max((depth.get(r, 0) for r in reads), default=0)
             if depth[name] > MAX_LET_CHAIN:
-                c.error(f"derived values read each other more than {MAX_LET_CHAIN} deep", c.lets[name].span,
-                        "compute the chain in fewer steps")
+                if not any(r in c.broken for r in reads):  # once a chain, where it crosses the limit
+                    c.error(f"derived values read each other more than {MAX_LET_CHAIN} deep", c.lets[name].span,
+                            "compute the chain in fewer steps")
                 c.broken.add(name)
             c.let_order.append(name)
 

@@ -11,7 +11,8 @@ from fractions import Fraction
 from ..errors import FactProblem, FactsError
 from ..model import FactSpec
 from ..numbers import NUMBER_LIMIT, PLACES_LIMIT, plain
-from ..source import fold, nfc
+from ..source import fold, nfc, shown, visible
+from ..text import suggest
 from .result import Step, Value
 
 
@@ -217,15 +218,15 @@ def validate(
             problems.append(FactProblem(repr(key), "a fact name must be text"))
             continue
         name = nfc(key)
+        if name not in specs and visible(name) in specs:
+            name = visible(name)  # a BOM or a zero-width space from a spreadsheet's header
         if name not in specs:
             match = {fold(n): n for n in specs}.get(fold(name))  # the slow path only
             if match is not None and specs[match].kind == "assessed":
                 name = match  # criterion codes are not case-sensitive
             else:
-                from ..text import suggest
-
-                hint = suggest(name, specs)
-                problems.append(FactProblem(key, "unknown fact" + (f"; {hint}" if hint else "")))
+                hint = suggest(visible(name), specs)
+                problems.append(FactProblem(shown(key), "unknown fact" + (f"; {hint}" if hint else "")))
                 continue
         if name in seen:
             problems.append(FactProblem(key, f'given twice (also as "{seen[name]}")'))
