@@ -19,7 +19,7 @@ from ..model import Rollup as RollupSpec
 from ..numbers import RANGES_CONTEXT, ZERO, exact
 from ..source import Source
 from ..text import suggest
-from . import fastpath
+from . import fastpath, validation
 from .compiler import CNode, Compiler, Program
 from .fastpath import Outcome
 from .result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
@@ -66,6 +66,8 @@ class Evaluator:
         self.rollup: RollupSpec | None = checked.rollup
         #: The generated untraced evaluator (every ruleset gets one).
         self.fast = fastpath.build(checked, self.program)
+        #: The generated facts validator (the common valid case; ``validate`` explains the rest).
+        self.quick = validation.build(self.facts, checked.header.id)
         nodes = [node for root in self.program.roots for node in root.walk()]
         self._order: tuple[str, ...] = tuple(node.code for node in nodes)
         self._info = {
@@ -124,8 +126,13 @@ class Evaluator:
         overrides: Mapping[str, tuple[NodeResult, Step]] | None = None,
     ) -> Run:
         """Evaluate: the result (None on any problem), the walk, bad facts, missing facts."""
-        values, defaults, problems = validate(self.facts, facts)
-        if not trace and overrides is None and not problems and True:
+        quick = self.quick(facts)
+        if quick is not None:
+            values, defaults = quick
+            problems: list[FactProblem] = []
+        else:  # something is not plainly valid: the validator that words problems finds it
+            values, defaults, problems = validate(self.facts, facts)
+        if not trace and overrides is None and not problems:
             fast = self.fast_result(values, cohort)
             if fast is not None:
                 return Run(fast, Walk(Ctx(values, defaults, False)), [], [])
@@ -167,7 +174,6 @@ class Evaluator:
         self, values: dict[str, Value], cohort: Mapping[str, tuple[Decimal, str]] | None
     ) -> Result | None:
         """The generated path's result, or None to let the traced path find the problem."""
-        assert True
         if any(name not in values for name in self._required):
             return None
         try:

@@ -200,11 +200,20 @@ class _Gen:
         return self.const(node.max) if node.max is not None else None
 
     # ------------------------------------------------------------ the tree
-    def node(self, node: CNode, indent: str) -> None:
+    def always_scored(self, node: CNode) -> bool:
+        """Whether ``node`` has a score for every unit: no applicability on it, and it is a
+        criterion or a group with a child always scored. Its parent can then add it plainly."""
+        if node.code in self.c.applicability:
+            return False
+        return node.rule is not None or any(self.always_scored(child) for child in node.children)
+
+    def node(self, node: CNode, indent: str) -> tuple[str, str]:
+        """Lines scoring ``node`` into ``out``; the temporaries holding its score and applicable max."""
         code = self.const(node.code, "N")
         top = self.top(node.code) or "None"
         applicable = self.c.applicability.get(node.code)
         inner = indent
+        score, am = self.temp(), self.temp()
         if applicable is not None:
             self.lines.append(f"{indent}if not {self.expr(applicable, node.code)}:")
             for skipped in node.walk():
@@ -212,6 +221,7 @@ class _Gen:
                     f"{indent}    out[{self.const(skipped.code, 'N')}] = "
                     f"(None, None, {self.top(skipped.code) or 'None'}, ZERO, ())"
                 )
+            self.lines.append(f"{indent}    {score}, {am} = None, ZERO")
             self.lines.append(f"{indent}else:")
             inner = indent + "    "
         if node.rule is not None:
@@ -219,27 +229,44 @@ class _Gen:
             self.lines += [
                 f"{inner}r = {rule}",
                 f"{inner}top = {top}",
-                f"{inner}out[{code}] = (criterion_score(r, top), r, top, top if top is not None else ZERO, ())",
+                f"{inner}{am} = top if top is not None else ZERO",
+                f"{inner}{score} = criterion_score(r, top)",
+                f"{inner}out[{code}] = ({score}, r, top, {am}, ())",
             ]
-            return
-        for child in node.children:
-            self.node(child, inner)
+            return score, am
+        parts = [(child, *self.node(child, inner)) for child in node.children]
+        cap = self.const(node.cap) if node.cap is not None else "None"
+        if all(self.always_scored(child) for child in node.children):
+            # Every part is counted: plain additions, in the order sum() would add them.
+            names = self.const(tuple(child.code for child in node.children), "C")
+            raw, total = _added([s for _, s, _ in parts]), _added([a for _, _, a in parts])
+            self.lines += [
+                f"{inner}top = {top}",
+                f"{inner}raw = {raw}",
+                f"{inner}lim = group_limit({cap}, top)",
+                f"{inner}{score} = group_score(raw, lim)",
+                f"{inner}{am} = group_applicable_max({total}, lim)",
+                f"{inner}out[{code}] = ({score}, raw, top, {am}, {names})",
+            ]
+            return score, am
         kids = ", ".join(f"out[{self.const(child.code, 'N')}]" for child in node.children)
         names = self.const(tuple(child.code for child in node.children), "C")
-        cap = self.const(node.cap) if node.cap is not None else "None"
         self.lines += [
             f"{inner}parts = ({kids},)",
             f"{inner}counted = [p for p in parts if p[0] is not None]",
             f"{inner}top = {top}",
             f"{inner}if counted:",
             f"{inner}    raw = sum([p[0] for p in counted], ZERO)",
-            f"{inner}    am = sum([p[3] for p in counted], ZERO)",
             f"{inner}    lim = group_limit({cap}, top)",
-            f"{inner}    out[{code}] = (group_score(raw, lim), raw, top, group_applicable_max(am, lim), "
+            f"{inner}    {score} = group_score(raw, lim)",
+            f"{inner}    {am} = group_applicable_max(sum([p[3] for p in counted], ZERO), lim)",
+            f"{inner}    out[{code}] = ({score}, raw, top, {am}, "
             f"tuple(c for c, p in zip({names}, parts) if p[0] is not None))",
             f"{inner}else:",
+            f"{inner}    {score}, {am} = None, ZERO",
             f"{inner}    out[{code}] = (None, None, top, ZERO, ())",
         ]
+        return score, am
 
     def build(self) -> FastFn:
         self.prelude: list[str] = []
@@ -260,6 +287,13 @@ class _Gen:
         exec(compile(source, f"<thidua fast path {self.c.header.id}>", "exec"), namespace)
         fast: FastFn = namespace["fast"]
         return fast
+
+
+def _added(terms: list[str]) -> str:
+    """``ZERO + a + b …`` (a long chain as one ``sum``: Python's compiler recurses on ``+``)."""
+    if len(terms) <= 32:
+        return " + ".join(["ZERO", *terms])
+    return f"sum(({', '.join(terms)},), ZERO)"
 
 
 def build(checked: CheckedRuleset, program: Program) -> FastFn:
