@@ -133,7 +133,7 @@ class Evaluator:
         else:  # something is not plainly valid: the validator that words problems finds it
             values, defaults, problems = validate(self.facts, facts)
         if not trace and overrides is None and not problems:
-            fast = self.fast_result(values, cohort)
+            fast = self.fast_result(values, cohort, complete=quick is not None)
             if fast is not None:
                 return Run(fast, Walk(Ctx(values, defaults, False)), [], [])
         ctx = Ctx(values, defaults, trace)
@@ -171,10 +171,13 @@ class Evaluator:
 
 
     def fast_result(
-        self, values: dict[str, Value], cohort: Mapping[str, tuple[Decimal, str]] | None
+        self, values: dict[str, Value], cohort: Mapping[str, tuple[Decimal, str]] | None, *, complete: bool = False
     ) -> Result | None:
-        """The generated path's result, or None to let the traced path find the problem."""
-        if any(name not in values for name in self._required):
+        """The generated path's result, or None to let the traced path find the problem.
+
+        ``complete``: the values are known to hold every required fact (the quick validator's).
+        """
+        if not complete and any(name not in values for name in self._required):
             return None
         try:
             out = self.fast(values, cohort)  # in the library's context: run() is exact
