@@ -70,13 +70,13 @@ import thidua_rules as tr
 from thidua_rules.cli import main as cli_main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-DOCUMENTS = ("language.md", "ranking.md")
+DOCUMENTS = ("language.md", "ranking.md", "units.md")
 #: The figures of a Result that ``expect`` may name besides node codes.
 RESULT_FIGURES = ("total", "standard", "bonus", "deductions", "applicable_max", "percentage")
 #: The figures of a roll-up of periods that ``expect`` may name besides node codes.
 ROLLUP_FIGURES = ("total", "standard", "bonus", "deductions")
 #: The fewest examples with worked cases that each document must keep.
-MIN_WORKED_EXAMPLES = {"language.md": 8, "ranking.md": 8}
+MIN_WORKED_EXAMPLES = {"language.md": 8, "ranking.md": 8, "units.md": 3}
 #: The keys that make a JSON object a case.
 CASE_KEYS = ("facts", "units", "rank", "submission", "classify", "periods", "cli", "header")
 

@@ -375,3 +375,41 @@ def test_3000_chained_lets_give_one_error() -> None:
         tr.loads(text)
     assert [(d.message, d.span.line if d.span else 0) for d in caught.value.diagnostics] == [
         ("derived values read each other more than 100 deep", 103)]  # l100 is on line 3 + 100
+
+
+# ================================================================ found while documenting unit files
+
+
+def test_an_untraced_submission_decides_as_the_traced_one() -> None:
+    # Was: with trace=False (as `thidua rank` scores) each complete round's scores were lost, so
+    # `final highest` fell back to the last round: self 9, appraised 4 gave 4 instead of 9.
+    rs = tr.loads('ruleset "fh" {\n    total 10\n    rounds self "Tự chấm", appraised "Thẩm định" final highest\n}\n'
+                  'fact a "a": count\nsection I "I" max 10 {\n    criterion I.1 "x" max 10 { score a }\n}\n')
+    for trace in (True, False):
+        sub = rs.evaluate_submission({"self": {"a": 9}, "appraised": {"a": 4}}, trace=trace)
+        assert sub.total == 9  # the higher of 9 and 4
+        assert sub.round_scores["self"]["I.1"] == 9 and sub.round_scores["appraised"]["I.1"] == 4
+    for path in sorted(EXAMPLES.glob("*/*.json")):
+        unit = tr.read_unit(path)
+        shipped = tr.rulesets.load(str(unit.ruleset))
+        traced = shipped.evaluate_submission(unit.rounds, unit=unit.unit)
+        untraced = shipped.evaluate_submission(unit.rounds, unit=unit.unit, trace=False)
+        assert untraced.total == traced.total and untraced.round_scores == traced.round_scores, path.name
+        assert [r.flags for r in untraced.rows] == [r.flags for r in traced.rows], path.name
+
+
+def test_not_json_says_so(tmp_path: Path) -> None:
+    for text, name in (('{"facts": {},}', "u.json"), ("", "u.json"), ('facts = {"a" = 1', "u.toml")):
+        with pytest.raises(tr.FactsError, match="not valid (JSON|TOML)"):
+            tr.read_unit(_unit_file(tmp_path, text, name))
+
+
+def test_not_yet_appraised_is_read_from_the_final_round() -> None:
+    rs = tr.loads('ruleset "ba" {\n    total 10\n    rounds self "Tự chấm", appraised "Thẩm định", review "Phúc tra"'
+                  ' final appraised\n}\nfact a "a": count\nsection I "I" max 10 {\n'
+                  '    criterion I.1 "x" max 10 { score a }\n}\n')
+    appraised = rs.evaluate_submission({"self": {"a": 9}, "appraised": {"a": 4}}, unit="A")
+    only_self = rs.evaluate_submission({"self": {"a": 9}}, unit="B")
+    standings = rs.rank({"A": appraised, "B": only_self})
+    assert not any("chưa thẩm định" in note for note in standings["A"].notes)
+    assert any(note.startswith("chưa thẩm định") for note in standings["B"].notes)

@@ -72,6 +72,8 @@ def render_submission(rs: Ruleset, sub: Submission) -> str:
 
 def _score(args: argparse.Namespace) -> int:
     unit = read_unit(args.unit)
+    if not (args.ruleset or unit.ruleset):
+        raise FactsError([FactProblem(args.unit, 'the file names no ruleset: add "ruleset": "…" or give --ruleset')])
     rs = _ruleset(args.ruleset or unit.ruleset or "")
     sub = rs.evaluate_submission(unit.rounds, unit=unit.unit)
     if args.json:
@@ -93,6 +95,8 @@ def _rank(args: argparse.Namespace) -> int:
             where = "the same file given twice" if os.path.samefile(files[unit.unit], path) else files[unit.unit]
             raise FactsError([FactProblem(path, f'the unit "{unit.unit}" is also in {where}; a unit is ranked once')])
         files[unit.unit] = path
+        if unit.ruleset and unit.ruleset != args.ruleset and _ruleset(unit.ruleset).id != rs.id:
+            raise FactsError([FactProblem(path, f'the file is for the ruleset "{unit.ruleset}", not "{rs.id}"')])
         units[unit.unit] = rs.evaluate_submission(unit.rounds, unit=unit.unit, trace=False)
     standings = rs.rank(units)
     if args.json:

@@ -107,7 +107,14 @@ def _shape(content: Mapping[str, Any], name: str) -> list[FactProblem]:
                 problems.append(FactProblem(f"{name}: {where}", f'must be an object with "facts", not {_kind(block)}'))
                 continue
             if "facts" not in block and "claims" not in block:
-                continue  # a round given as its facts alone; the ruleset checks each fact
+                # A round given as its facts alone; the ruleset checks each fact. No fact's value is
+                # an object: such a key is a misspelt "facts" or "claims", or a mistake.
+                for key, value in block.items():
+                    if isinstance(value, Mapping):
+                        hint = suggest(key, ROUND_KEYS)
+                        why = "an object where a fact's value belongs" + (f"; {hint}" if hint else "")
+                        problems.append(FactProblem(f"{name}: {where}.{key}", why))
+                continue
             check(f"{where}.", block, ROUND_KEYS)
             if "facts" not in block:
                 problems.append(FactProblem(f"{name}: {where}", '"claims" go with "facts"'))
@@ -139,11 +146,11 @@ def read_unit(path: str | os.PathLike[str] | bytes) -> UnitFile:
         raise FactsError([FactProblem(name, f'the key "{error.key}" is given twice in one object')]) from None
     except RecursionError:
         raise FactsError([FactProblem(name, "nested too deeply to be a unit file")]) from None
-    except ValueError as error:  # TOML: an integer longer than Python reads (4300 digits)
-        raise FactsError([FactProblem(name, f"a number in the file cannot be read: {str(error)[:80]}")]) from None
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         kind = "TOML" if name.endswith(".toml") else "JSON"
         raise FactsError([FactProblem(name, f"not valid {kind}: {error}")]) from None
+    except ValueError as error:  # TOML: an integer longer than Python reads (4300 digits)
+        raise FactsError([FactProblem(name, f"a number in the file cannot be read: {str(error)[:80]}")]) from None
     if not isinstance(content, Mapping):
         raise FactsError([FactProblem(name, "expected an object at the top level")])
     problems = _shape(content, name)

@@ -171,9 +171,15 @@ def rank(ev: Evaluator, units: Mapping[str, object]) -> Standings:
         positions[unit] = positions[group[0]] if group else index
         group.append(unit)
     notes: dict[str, list[str]] = {unit: [] for unit in ordered}
-    appraisal = ev.rounds[-1] if len(ev.rounds) > 1 else None
+    # The round that appraises: the final round when the ruleset names one, else the last.
+    named = next((r for r in ev.rounds if r.name == ev.final_round), None)
+    appraisal = (named or ev.rounds[-1]) if len(ev.rounds) > 1 else None
     for unit, value in units.items():
         if appraisal is not None and isinstance(value, Submission) and appraisal.name not in value.rounds:
+            if appraisal.name in value.round_scores:  # given, but for some criteria only
+                notes[str(unit)].append(
+                    f"chưa thẩm định đủ (appraisal partial): {appraisal.label} scored some criteria only")
+                continue
             given = ", ".join(r.label for r in ev.rounds if r.name in value.rounds) or "no complete round"
             notes[str(unit)].append(f"chưa thẩm định (not yet appraised): {appraisal.label} is not given, only {given}")
     first_key: dict[Decimal, list[str]] = {}

@@ -164,8 +164,11 @@ def evaluate_submission(
     """
     problems: list[FactProblem] = []
     declared = [r.name for r in ev.rounds]
-    if not isinstance(rounds, Mapping) or not rounds:
+    if not isinstance(rounds, Mapping):
         raise FactsError([FactProblem("(rounds)", "expected a mapping of round names to facts")], unit=unit)
+    if not rounds:
+        names = ", ".join(r.name for r in ev.rounds) or "the facts"
+        raise FactsError([FactProblem("(rounds)", f"no round is given; rounds: {names}")], unit=unit)
     given: dict[str, object] = {}
     for raw_name, value in rounds.items():
         name = declared[-1] if raw_name == "*" else nfc(str(raw_name))  # "*": the last round
@@ -204,11 +207,15 @@ def evaluate_submission(
         result, walk, invalid, missing = ev.run(adjusted, trace=trace, cohort=None)
         problems += [FactProblem(f"{name}: {p.fact}", p.message) for p in invalid]
         missing_by_round[name] = missing
-        nodes[name] = dict(walk.out)
+        # A complete round's nodes are its result's (the untraced path builds no walk); a partial
+        # round has only the nodes the walk could score.
+        nodes[name] = dict(result.nodes) if result is not None else dict(walk.out)
         if result is not None:
             results[name] = result
-        for code, claimed in round_claims.items():
+        codes = {fold(c): c for c in (*ev.criteria, *ev.groups)}
+        for given_code, claimed in round_claims.items():
             number = number_of(claimed)
+            code = codes.get(fold(str(given_code)), given_code)  # codes are not case-sensitive
             node = nodes[name].get(str(code))
             if isinstance(number, str):
                 problems.append(FactProblem(f"{name}: claim {code}", number))
