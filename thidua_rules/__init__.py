@@ -17,6 +17,7 @@ from .errors import FactsError as FactsError
 from .errors import OptionError as OptionError
 from .errors import RulesetError as RulesetError
 from .errors import ThiduaError as ThiduaError
+from .errors import UnknownUnitError as UnknownUnitError
 from .evaluation.result import NodeResult as NodeResult
 from .evaluation.result import Result as Result
 from .evaluation.result import Step as Step
@@ -82,6 +83,7 @@ __all__ = [
     "UnitClass",
     "UnitFile",
     "UnknownCodeError",
+    "UnknownUnitError",
     "format_number",
     "format_ruleset",
     "load",

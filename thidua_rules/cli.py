@@ -92,8 +92,10 @@ def _rank(args: argparse.Namespace) -> int:
     for path in args.units:
         unit = read_unit(path)
         if unit.unit in files:
-            where = "the same file given twice" if os.path.samefile(files[unit.unit], path) else files[unit.unit]
-            raise FactsError([FactProblem(path, f'the unit "{unit.unit}" is also in {where}; a unit is ranked once')])
+            if os.path.samefile(files[unit.unit], path):
+                raise FactsError([FactProblem(path, "the file is given twice; a unit is ranked once")])
+            raise FactsError([FactProblem(path, f'the unit "{unit.unit}" is also in {files[unit.unit]}; '
+                                          "a unit is ranked once")])
         files[unit.unit] = path
         if unit.ruleset and unit.ruleset != args.ruleset and _ruleset(unit.ruleset).id != rs.id:
             raise FactsError([FactProblem(path, f'the file is for the ruleset "{unit.ruleset}", not "{rs.id}"')])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -66,6 +66,10 @@ class RulesetError(ThiduaError):
         head = f"{len(errors)} error(s) in ruleset"
         super().__init__(head + "\n" + _listing([d.render() for d in self.diagnostics]))
 
+    def __reduce__(self) -> tuple[type[RulesetError], tuple[tuple[Diagnostic, ...]]]:
+        # Pickled by its diagnostics (as a worker process sends it back), not by its message.
+        return (RulesetError, (self.diagnostics,))
+
 
 class FactsError(ThiduaError):
     """The facts of a unit do not fit the ruleset; lists every bad fact and why."""
@@ -76,6 +80,34 @@ class FactsError(ThiduaError):
         who = f" of unit {unit!r}" if unit else ""
         head = f"{len(self.problems)} problem(s) with the facts{who}"
         super().__init__(head + "\n" + _listing(["  " + p.render() for p in self.problems]))
+
+    def __reduce__(self) -> tuple[Any, tuple[tuple[FactProblem, ...], str | None]]:
+        # Pickled by its problems (as a worker process sends it back), not by its message.
+        return (_facts_error, (self.problems, self.unit))
+
+
+def _facts_error(problems: Sequence[FactProblem], unit: str | None) -> FactsError:
+    return FactsError(problems, unit=unit)
+
+
+class UnknownUnitError(ThiduaError, KeyError):
+    """A unit asked of a ranking or a classification that does not hold it."""
+
+    def __init__(self, unit: object, known: Sequence[str]) -> None:
+        shown = ", ".join(known[:5]) + (" …" if len(known) > 5 else "")
+        super().__init__(f"no unit {unit!r} among the units: {shown or 'none'}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (_unknown_unit, (str(self.args[0]),))
+
+
+def _unknown_unit(message: str) -> UnknownUnitError:
+    error = UnknownUnitError.__new__(UnknownUnitError)
+    KeyError.__init__(error, message)
+    return error
 
 
 class ExtraNeededError(ThiduaError, ImportError):

@@ -42,6 +42,8 @@ def read_utf8(path: str) -> str:
             data = handle.read()
     except OSError as error:
         raise UnreadableFile(str(error.strerror)) from None
+    except (ValueError, TypeError) as error:  # a NUL in the path, a path that is no path
+        raise UnreadableFile(f"not a file name ({error})") from None
     body = without_bom(data)
     try:
         return body.decode("utf-8")

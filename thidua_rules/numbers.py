@@ -26,6 +26,8 @@ from decimal import (
 from fractions import Fraction
 from typing import Any, ParamSpec, TypeVar
 
+from .errors import OptionError
+
 #: Exact arithmetic for every rule: 60 significant digits, half-up where rounding is declared.
 ARITHMETIC = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
 #: Largest magnitude of a number in a ruleset or a fact (15 digits before the point).
@@ -85,6 +87,10 @@ def plain(value: Decimal) -> str:
 
     Exact whatever its size and whatever the caller's decimal context.
     """
+    if not isinstance(value, Decimal):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise OptionError(f"Expected a Decimal or an int to write as a number, got {value!r}")
+        value = Decimal(value)
     if not value.is_finite():
         return str(value)
     if not value:

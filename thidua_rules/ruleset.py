@@ -81,6 +81,8 @@ class Ruleset:
             raise OptionError(f"Expected a positive int for processes, got {processes!r}")
         if not isinstance(batch, int) or batch < 1:
             raise OptionError(f"Expected a positive int for batch, got {batch!r}")
+        if not isinstance(units, Iterable) or isinstance(units, str | bytes | Mapping):
+            raise OptionError(f"Expected an iterable of units' facts for units, got {type(units).__name__}")
         if not processes or processes == 1:
             for unit in units:
                 yield self.evaluate(unit, trace=trace)
@@ -167,6 +169,9 @@ def format_ruleset(text: str, *, source: str = "<string>") -> str:
 
 def load(path: str | os.PathLike[str]) -> Ruleset:
     """Load a ruleset file (UTF-8)."""
+    if not isinstance(path, str | os.PathLike):
+        why = f"expected the path of a ruleset file, got {type(path).__name__}"
+        raise RulesetError([Diagnostic("error", why, None)])
     name = os.fspath(path)
     try:
         text = read_utf8(name)

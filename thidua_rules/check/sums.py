@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import assert_never
 
 from ..language import nodes as n
 from ..model import Group, Scale
-from ..numbers import EXACT, plain
+from ..numbers import COMPARE, EXACT, plain
 from ..source import Span
 from .state import Checker
 
@@ -37,7 +36,7 @@ def _static_truth(c: Checker, expr: n.Expr, fact: str, level: str) -> bool | Non
                     if target is None:
                         return None
                     scale = c.variant_scale
-                    return bool(_TESTS[op](scale.rank(level), scale.rank(target)))
+                    return bool(COMPARE[op](scale.rank(level), scale.rank(target)))
             return None
         case (
             n.Number() | n.String() | n.Ref() | n.Assessed() | n.SelfMax() | n.TotalRef() | n.ScoreRef()
@@ -49,10 +48,6 @@ def _static_truth(c: Checker, expr: n.Expr, fact: str, level: str) -> bool | Non
 
 
 FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
-_TESTS: dict[str, Callable[[int, int], bool]] = {
-    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
-}
 
 
 def _check_variant_sums(c: Checker, fact: str, scale: Scale) -> None:

@@ -13,7 +13,7 @@ from ..language import nodes as n
 from ..language.builtins import AGGREGATES, FUNCTIONS, rounding_step
 from ..language.intervals import INF, Interval
 from ..model import Criterion, Derived
-from ..numbers import PLACES_LIMIT, plain, quantum
+from ..numbers import COMPARE, PLACES_LIMIT, plain, quantum
 from ..source import fold
 from ..text import suggest
 from .patterns import NumberSet, compare_set
@@ -447,11 +447,8 @@ def _row_set_finite(
         return None
     scale = c.scales[subject.scale]
     mine = scale.rank(c.levels[id(value)])
-    tests: dict[str, Callable[[int], bool]] = {
-        "=": lambda r: r == mine, "!=": lambda r: r != mine, "<": lambda r: r < mine,
-        "<=": lambda r: r <= mine, ">": lambda r: r > mine, ">=": lambda r: r >= mine,
-    }
-    return {x for x in universe if tests[op](scale.rank(str(x)))}
+    test = COMPARE[op]
+    return {x for x in universe if test(scale.rank(str(x)), mine)}
 
 
 def _infer_table(c: Checker, expr: n.Table, scope: Scope) -> Info:

@@ -10,7 +10,7 @@ from decimal import Decimal, localcontext
 from typing import Any, NamedTuple
 
 from ..check import check
-from ..errors import Diagnostic, EvaluationError, FactProblem, FactsError
+from ..errors import Diagnostic, EvaluationError, FactProblem, FactsError, OptionError
 from ..language.parser import parse
 from ..language.transformer import to_nodes
 from ..model import Award, CheckedRuleset, Derived, FactSpec, Group, Header, Round
@@ -109,6 +109,8 @@ class Evaluator:
     @exact
     def given_cohort(self, cohort: Mapping[str, object]) -> dict[str, tuple[Decimal, str]]:
         """Aggregate values given by the caller, checked: known keys, exact numbers."""
+        if not isinstance(cohort, Mapping):
+            raise OptionError(f"Expected a mapping of aggregate keys to values for cohort, got {cohort!r}")
         return _given_cohort(self.cohorts, cohort)
 
     def __reduce__(self) -> tuple[Any, tuple[str, str]]:
@@ -296,9 +298,13 @@ class Walk:
 
     def skip(self, node: CNode, trace: list[Step] | None) -> NodeResult:
         """A node that does not apply, with everything under it: nothing is evaluated or needed."""
+        try:  # this unit's max (its variant's), as for a node that applies
+            top = node.top(self.ctx.values)
+        except MissingFact:
+            top = node.max
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=node.is_criterion,
-            score=None, max=node.max, applicable_max=ZERO, raw=None, inputs=EMPTY,
+            score=None, max=top, applicable_max=ZERO, raw=None, inputs=EMPTY,
             trace=tuple(trace or ()), assumptions=node.assumptions,
             children=tuple(child.code for child in node.children),
         )

@@ -59,7 +59,9 @@ class _Gen:
         self.temps = 0
 
     def const(self, value: object, prefix: str = "K") -> str:
-        key = (type(value).__name__, value if not isinstance(value, dict) else id(value))
+        # A Decimal by its text: 2.50 and 2.5 are equal but print apart (a max shows as written).
+        keyed = str(value) if isinstance(value, Decimal) else value if not isinstance(value, dict) else id(value)
+        key = (type(value).__name__, keyed)
         name = self.by_value.get(key)
         if name is None:
             name = f"{prefix}{len(self.consts)}"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import EvaluationError, FactProblem, FactsError
+from ..errors import EvaluationError, FactProblem, FactsError, UnknownUnitError
 from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import MissingFact
 from ..numbers import exact
@@ -47,7 +47,7 @@ class Classification:
         for entry in self.units:
             if entry.unit == unit:
                 return entry
-        raise KeyError(unit)
+        raise UnknownUnitError(unit, [e.unit for e in self.units])
 
     @exact
     def to_dict(self) -> dict[str, Any]:
@@ -65,7 +65,7 @@ def classify(ev: Evaluator, name: str, units: Mapping[str, object]) -> Classific
     if plan is None:
         from ..text import suggest
 
-        hint = suggest(name, ev.program.classes) or "the ruleset declares: " + ", ".join(ev.program.classes)
+        hint = suggest(str(name), ev.program.classes) or "the ruleset declares: " + ", ".join(ev.program.classes)
         raise EvaluationError(f'no classification "{name}"; {hint}')
     standings = rank(ev, units)
     results: Mapping[str, Result] = standings.results

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FactProblem, FactsError
 from ..evaluation.result import FrozenMap, Result
 from ..evaluation.runtime import Ctx, MissingFact, validate
 from ..language.builtins import AGGREGATES
 from ..numbers import exact
+from ..source import fold
 
 if TYPE_CHECKING:
     from ..evaluation.evaluator import Evaluator
 
 
 @exact
+def same_units(units: Mapping[Any, object]) -> list[FactProblem]:
+    """Units named twice: names equal as text, or apart only in case, spacing or Unicode form."""
+    problems: list[FactProblem] = []
+    seen: dict[str, str] = {}
+    for unit in units:
+        key = fold(str(unit))
+        if key in seen:
+            problems.append(FactProblem(str(unit), f'the same unit as "{seen[key]}" (names are compared without '
+                                        "regard to case, spacing or Unicode form); a unit is counted once"))
+        seen.setdefault(key, str(unit))
+    return problems
+
+
 def evaluate_cohort(
     ev: Evaluator, units: Mapping[str, Mapping[str, object]], *, trace: bool = True
 ) -> Mapping[str, Result]:
@@ -27,6 +41,9 @@ def evaluate_cohort(
     """
     if not isinstance(units, Mapping) or not units:
         raise FactsError([FactProblem("(units)", "expected a non-empty mapping of unit names to facts")])
+    duplicates = same_units(units)
+    if duplicates:
+        raise FactsError(duplicates)
     problems: dict[str, FactProblem] = {}
 
     def report(problem: FactProblem) -> None:

@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import FactProblem, FactsError
+from ..errors import FactProblem, FactsError, UnknownUnitError
 from ..evaluation.compiler import Fn
 from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import Ctx, MissingFact
 from ..numbers import exact
-from ..source import fold
-from .cohort import evaluate_cohort
+from .cohort import evaluate_cohort, same_units
 from .submission import Submission
 
 if TYPE_CHECKING:
@@ -78,11 +77,14 @@ class Standings:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def __hash__(self) -> int:
+        return hash((self.entries, self.ties))
+
     def __getitem__(self, unit: str) -> Standing:
         for entry in self.entries:
             if entry.unit == unit:
                 return entry
-        raise KeyError(unit)
+        raise UnknownUnitError(unit, [e.unit for e in self.entries])
 
     @exact
     def to_dict(self) -> dict[str, Any]:
@@ -127,13 +129,7 @@ def rank(ev: Evaluator, units: Mapping[str, object]) -> Standings:
     if not isinstance(units, Mapping):
         raise FactsError([FactProblem("(units)", "expected a mapping of unit names to facts")])
     problems: list[FactProblem] = []
-    seen: dict[str, str] = {}
-    for unit in units:
-        key = fold(str(unit))
-        if key in seen:
-            problems.append(FactProblem(str(unit), f'the same unit as "{seen[key]}" (names are compared without '
-                                        "regard to case, spacing or Unicode form); a unit is ranked once"))
-        seen.setdefault(key, str(unit))
+    problems += same_units(units)
     if problems:
         raise FactsError(problems)
     results: dict[str, Result] = {}

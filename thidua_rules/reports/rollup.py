@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import EvaluationError, FactProblem, FactsError
-from ..evaluation.result import FrozenMap, Result, Step, jsonable
-from ..numbers import divide, exact
+from ..evaluation.result import FrozenMap, Result, Step, UnknownCodeError, jsonable
+from ..numbers import ARITHMETIC, divide, exact
 from ..source import fold, nfc
 
 if TYPE_CHECKING:
@@ -52,13 +52,13 @@ class Rollup:
 
     @property
     def total(self) -> Decimal:
-        return self.standard + self.bonus - self.deductions
+        return ARITHMETIC.subtract(ARITHMETIC.add(self.standard, self.bonus), self.deductions)
 
     def __getitem__(self, code: str) -> RolledNode:
         for key, node in self.nodes.items():
-            if fold(key) == fold(code):
+            if isinstance(code, str) and fold(key) == fold(code):
                 return node
-        raise KeyError(code)
+        raise UnknownCodeError(str(code), self.nodes)
 
     @exact
     def to_dict(self) -> dict[str, Any]:

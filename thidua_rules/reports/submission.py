@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import FactProblem, FactsError
-from ..evaluation.result import FrozenMap, NodeResult, Result, Step, jsonable
+from ..evaluation.result import FrozenMap, NodeResult, Result, Step, UnknownCodeError, jsonable
 from ..evaluation.runtime import number_of
 from ..numbers import exact, plain
 from ..source import fold, nfc
+from ..text import suggest
 
 if TYPE_CHECKING:
     from ..evaluation.evaluator import Evaluator
@@ -89,9 +90,12 @@ class Submission:
 
     def row(self, code: str) -> Row:
         for row in self.rows:
-            if fold(row.code) == fold(code):
+            if isinstance(code, str) and fold(row.code) == fold(code):
                 return row
-        raise KeyError(code)
+        raise UnknownCodeError(str(code), {row.code: row for row in self.rows})
+
+    def __hash__(self) -> int:
+        return hash((self.unit, self.final_round, self.final))
 
     @exact
     def to_dict(self) -> dict[str, Any]:
@@ -105,6 +109,22 @@ class Submission:
             "final": self.final.to_dict(),
             "rounds": {name: r.to_dict() for name, r in self.rounds.items()},
         }
+
+
+def _round_shape(name: str, value: Mapping[str, object]) -> list[FactProblem]:
+    """What is wrong with a round given as ``{"facts": …, "claims": …}`` (nothing is dropped)."""
+    if "facts" not in value and "claims" not in value:
+        return []  # the facts themselves
+    problems = []
+    if not isinstance(value.get("facts"), Mapping):
+        problems.append(FactProblem(f"round {name}", '"facts" must be a mapping of fact names to values'))
+    if "claims" in value and not isinstance(value["claims"], Mapping):
+        problems.append(FactProblem(f"round {name}", '"claims" must be a mapping of criterion codes to scores'))
+    for key in value:
+        if key not in ("facts", "claims"):
+            hint = suggest(str(key), ("facts", "claims"))
+            problems.append(FactProblem(f"round {name}: {key}", "unknown key" + (f"; {hint}" if hint else "")))
+    return problems
 
 
 def _split(value: object) -> tuple[Mapping[str, object], Mapping[str, object]]:
@@ -172,14 +192,15 @@ def evaluate_submission(
     given: dict[str, object] = {}
     for raw_name, value in rounds.items():
         name = declared[-1] if raw_name == "*" else nfc(str(raw_name))  # "*": the last round
-        if name not in declared:
-            from ..text import suggest
-
+        if name in given:  # "*" beside the last round's own name, or one name in two forms
+            problems.append(FactProblem(f"round {raw_name}", f"the round {name} is given twice"))
+        elif name not in declared:
             hint = suggest(name, declared) or "rounds: " + ", ".join(declared)
             problems.append(FactProblem(f"round {raw_name}", f"unknown round; {hint}"))
         elif not isinstance(value, Mapping):
             problems.append(FactProblem(f"round {name}", "expected a mapping of facts"))
         else:
+            problems += _round_shape(name, value)
             given[name] = value
     order = [r for r in declared if r in given]
     results: dict[str, Result] = {}

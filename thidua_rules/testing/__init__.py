@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from ..errors import FactsError, OptionError
 from ..evaluation.result import Result
 from ..model import FactSpec
-from ..numbers import plain
+from ..numbers import exact, plain
 from ..ruleset import Ruleset
 
 __all__ = [
@@ -209,6 +209,7 @@ def _bumped(rs: Ruleset, spec: FactSpec, value: Any) -> Any:
     return int(new) if spec.integral else new
 
 
+@exact
 def check_invariants(rs: Ruleset, unit_facts: Mapping[str, Any]) -> Result:
     """Evaluate ``unit_facts`` and check every scoring invariant; return the traced result.
 
@@ -253,6 +254,7 @@ def check_invariants(rs: Ruleset, unit_facts: Mapping[str, Any]) -> Result:
     return res
 
 
+@exact
 def check_submission_invariants(
     rs: Ruleset, rounds: Mapping[str, Mapping[str, Any]], *, other: Mapping[str, Any] | None = None
 ) -> None:
