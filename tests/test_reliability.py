@@ -512,3 +512,14 @@ def test_lookups_by_name_raise_the_librarys_key_errors() -> None:
         sub.row(1)  # type: ignore[arg-type]
     assert hash(sub) == hash(rs.evaluate_submission(rounds, unit="A")) and isinstance(hash(standings), int)
     assert tr.format_number(12) == "12"
+
+
+def test_a_self_only_unit_is_classified_as_not_yet_appraised() -> None:
+    rs = tr.loads('ruleset "c" {\n    total 10\n}\nfact a "a": count\nsection I "I" max 10 {\n'
+                  '    criterion I.1 "x" max 10 { score a }\n}\n'
+                  'classify xl "Xếp loại" by total {\n    >= 8: "Tốt"\n    otherwise: "Đạt"\n}\n')
+    only_self = rs.evaluate_submission({"self": {"a": 9}}, unit="B")
+    appraised = rs.evaluate_submission({"self": {"a": 9}, "appraised": {"a": 9}}, unit="A")
+    classes = rs.classify("xl", {"A": appraised, "B": only_self})
+    assert any(r.startswith("chưa thẩm định") for r in classes["B"].reasons)
+    assert not any(r.startswith("chưa thẩm định") for r in classes["A"].reasons)

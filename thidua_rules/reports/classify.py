@@ -142,7 +142,8 @@ def classify(ev: Evaluator, name: str, units: Mapping[str, object]) -> Classific
         UnitClass(
             unit=e.unit, total=results[e.unit].total, band=bands[e.unit],
             level=levels[i] if (i := current[e.unit]) is not None else None,
-            reasons=tuple(reasons[e.unit]),
+            # The ranking's note that the unit is not (fully) appraised holds for its class too.
+            reasons=tuple(reasons[e.unit]) + tuple(n for n in e.notes if n.startswith("chưa thẩm định")),
         )
         for e in standings
     )
