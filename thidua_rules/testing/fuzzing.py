@@ -6,7 +6,7 @@ Two families of hypothesis strategies:
   (``ruleset_trees()``) that satisfy every rule of the checker by construction (names declared
   once, types, maxima that add up, caps, tables that cover their subject or end in ``otherwise``,
   facts a rule may need either required or defaulted, ``monotone`` facts that are monotone), then
-  printed with ``thidua_rules.printer``. Such a ruleset must load, and every unit drawn by
+  printed with ``thidua_rules.language.printer``. Such a ruleset must load, and every unit drawn by
   ``thidua_rules.testing.facts`` must evaluate and pass ``check_invariants``::
 
       @given(st.data())
