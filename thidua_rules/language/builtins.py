@@ -2,8 +2,8 @@
 cohort aggregates (``cohort max(x)`` …).
 
 Each entry carries what every stage needs: the checker reads the arity and the range rule, both
-evaluators call the one implementation (the generated code binds it by name), the printer and
-the fuzzer take the names from here.
+evaluators call the one implementation (the generated code binds it by name), and
+the fuzzer draws the names from here (the printer writes any call as its name and arguments).
 """
 
 from __future__ import annotations
