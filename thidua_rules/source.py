@@ -37,6 +37,8 @@ def visible(text: str) -> str:
 
 def shown(text: str) -> str:
     """``text`` for a message, quoted with its invisible characters and odd spaces escaped."""
+    if not text:
+        return '""'
     if not (_INVISIBLE.search(text) or _ODD_SPACE.search(text)):
         return text
     return '"' + re.sub("[\ufeff\u200b\u200c\u200d\u2060\u00ad\u00a0\u2007\u202f]",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -122,6 +123,16 @@ def number_of(value: object) -> Decimal | str:
     return result
 
 
+#: Python's repr, cut short and safe for values nested a thousand deep (reprlib stops at a depth).
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel, _BRIEF.maxstring, _BRIEF.maxother = 3, 60, 60
+
+
+def _brief(value: object) -> str:
+    """A value as it was given, for a message: short, whatever its size or nesting."""
+    return _BRIEF.repr(value)
+
+
 def _shown(number: Decimal) -> str:
     """A huge number for a message: its first digits, or its size in digits."""
     text = str(number)
@@ -136,10 +147,10 @@ def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None
     if spec.kind == "boolean":
         if isinstance(value, bool):
             return value, None
-        return None, f"expected true or false, got {value!r}"
+        return None, f"expected true or false, got {_brief(value)}"
     if spec.kind == "scale":
         if not isinstance(value, str):
-            return None, f"expected a level of scale {spec.scale}, got {value!r}"
+            return None, f"expected a level of scale {spec.scale}, got {_brief(value)}"
         key = fold(value)
         for spelling, level in spec.spellings:
             if spelling == key:

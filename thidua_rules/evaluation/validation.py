@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import FactSpec
-from ..numbers import ARITHMETIC, NUMBER_LIMIT, PLACES_LIMIT, quantum
+from ..numbers import NUMBER_LIMIT, PLACES_LIMIT
 
 #: The generated validator: the unit's values and the names given defaults, or None.
 QuickFn = Callable[[Mapping[str, object]], "tuple[dict[str, Any], frozenset[str]] | None"]
@@ -31,7 +31,7 @@ _BOTTOM = Decimal(1 - int(NUMBER_LIMIT))  # int arithmetic: exact, whatever the 
 class _Gen:
     def __init__(self) -> None:
         self.consts: dict[str, object] = {
-            "MISSING": _MISSING, "Decimal": Decimal, "STEP": quantum(PLACES_LIMIT), "ARITHMETIC": ARITHMETIC,
+            "MISSING": _MISSING, "Decimal": Decimal, "PLACES": -PLACES_LIMIT,
         }
         self.lines: list[str] = []
 
@@ -64,7 +64,7 @@ class _Gen:
         else:
             lines += [
                 f"    elif type({v}) is Decimal and {v}.is_finite() and {lo} <= {v} <= {hi} "
-                f"and {v}.quantize(STEP, context=ARITHMETIC) == {v}:",  # at most PLACES_LIMIT places
+                f"and {v}.as_tuple().exponent >= PLACES:",  # as validate: at most PLACES_LIMIT places written
                 f"        values[{key}] = {v}",
                 "    else: return None",
             ]

@@ -149,7 +149,7 @@ def read_unit(path: str | os.PathLike[str] | bytes) -> UnitFile:
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         kind = "TOML" if name.endswith(".toml") else "JSON"
         raise FactsError([FactProblem(name, f"not valid {kind}: {error}")]) from None
-    except ValueError as error:  # TOML: an integer longer than Python reads (4300 digits)
+    except (ValueError, ArithmeticError) as error:  # an integer past 4300 digits, an exponent past Decimal's
         raise FactsError([FactProblem(name, f"a number in the file cannot be read: {str(error)[:80]}")]) from None
     if not isinstance(content, Mapping):
         raise FactsError([FactProblem(name, "expected an object at the top level")])

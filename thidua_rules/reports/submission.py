@@ -234,10 +234,16 @@ def evaluate_submission(
         if result is not None:
             results[name] = result
         codes = {fold(c): c for c in (*ev.criteria, *ev.groups)}
+        claimed_as: dict[str, str] = {}
         for given_code, claimed in round_claims.items():
             number = number_of(claimed)
             code = codes.get(fold(str(given_code)), given_code)  # codes are not case-sensitive
             node = nodes[name].get(str(code))
+            if str(code) in claimed_as:
+                problems.append(FactProblem(f"{name}: claim {given_code}",
+                                            f'given twice (also as "{claimed_as[str(code)]}")'))
+                continue
+            claimed_as[str(code)] = str(given_code)
             if isinstance(number, str):
                 problems.append(FactProblem(f"{name}: claim {code}", number))
             elif str(code) not in ev.criteria and str(code) not in ev.groups:
