@@ -14,6 +14,7 @@ from .errors import EvaluationError as EvaluationError
 from .errors import ExtraNeededError as ExtraNeededError
 from .errors import FactProblem as FactProblem
 from .errors import FactsError as FactsError
+from .errors import NotFoundError as NotFoundError
 from .errors import OptionError as OptionError
 from .errors import RulesetError as RulesetError
 from .errors import ThiduaError as ThiduaError
@@ -64,6 +65,7 @@ __all__ = [
     "Group",
     "Header",
     "NodeResult",
+    "NotFoundError",
     "OptionError",
     "PassedOver",
     "Result",

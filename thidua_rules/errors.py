@@ -90,24 +90,29 @@ def _facts_error(problems: Sequence[FactProblem], unit: str | None) -> FactsErro
     return FactsError(problems, unit=unit)
 
 
-class UnknownUnitError(ThiduaError, KeyError):
+class NotFoundError(ThiduaError, KeyError):
+    """A name asked of a result that does not hold it (a ``KeyError`` too, for mappings' sake)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])  # KeyError would quote the message
+
+    def __reduce__(self) -> tuple[Any, tuple[type[NotFoundError], str]]:
+        # Pickled by its message (as a worker process sends it back), not by its arguments.
+        return (_not_found, (type(self), str(self.args[0])))
+
+
+def _not_found(kind: type[NotFoundError], message: str) -> NotFoundError:
+    error = kind.__new__(kind)
+    KeyError.__init__(error, message)
+    return error
+
+
+class UnknownUnitError(NotFoundError):
     """A unit asked of a ranking or a classification that does not hold it."""
 
     def __init__(self, unit: object, known: Sequence[str]) -> None:
         shown = ", ".join(known[:5]) + (" …" if len(known) > 5 else "")
         super().__init__(f"no unit {unit!r} among the units: {shown or 'none'}")
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-    def __reduce__(self) -> tuple[Any, tuple[str]]:
-        return (_unknown_unit, (str(self.args[0]),))
-
-
-def _unknown_unit(message: str) -> UnknownUnitError:
-    error = UnknownUnitError.__new__(UnknownUnitError)
-    KeyError.__init__(error, message)
-    return error
 
 
 class ExtraNeededError(ThiduaError, ImportError):

@@ -18,6 +18,7 @@ from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
 from ..model import CheckedRuleset
 from ..numbers import divide
+from .codegen import define
 from .compiler import CNode, Program
 from .semantics import criterion_score, group_applicable_max, group_limit, group_score
 
@@ -274,7 +275,7 @@ class _Gen:
         self.prelude: list[str] = []
         for root in self.program.roots:
             self.node(root, "        ")
-        source = "\n".join([
+        fast: FastFn = define("fast", [
             *self.prelude,
             "def fast(values, cohort):",
             "    out = {}",
@@ -284,10 +285,7 @@ class _Gen:
             "    except (KeyError, TypeError, ArithmeticError) as error:",
             "        raise Fallback(repr(error)) from None",
             "    return out",
-        ])
-        namespace: dict[str, Any] = dict(self.consts)
-        exec(compile(source, f"<thidua fast path {self.c.header.id}>", "exec"), namespace)
-        fast: FastFn = namespace["fast"]
+        ], self.consts, label=f"thidua fast path {self.c.header.id}")
         return fast
 
 

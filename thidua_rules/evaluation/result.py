@@ -8,7 +8,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
-from ..errors import ThiduaError
+from ..errors import NotFoundError
 from ..numbers import ARITHMETIC, exact, plain, quantum
 from ..source import fold
 from ..text import suggest
@@ -250,21 +250,9 @@ class Result:
         }
 
 
-class UnknownCodeError(ThiduaError, KeyError):
+class UnknownCodeError(NotFoundError):
     """A code asked of a result that the ruleset does not have."""
 
     def __init__(self, code: str, known: Mapping[str, object] | None = None, hint: str | None = None) -> None:
         hint = hint or suggest(code, known or ())
         super().__init__(f'no criterion, group or section "{code}"' + (f"; {hint}" if hint else ""))
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-    def __reduce__(self) -> tuple[Any, tuple[str]]:
-        return (_unknown_code, (str(self.args[0]),))
-
-
-def _unknown_code(message: str) -> UnknownCodeError:
-    error = UnknownCodeError.__new__(UnknownCodeError)
-    KeyError.__init__(error, message)
-    return error

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..model import FactSpec
 from ..numbers import NUMBER_LIMIT, PLACES_LIMIT
+from .codegen import define
 
 #: The generated validator: the unit's values and the names given defaults, or None.
 QuickFn = Callable[[Mapping[str, object]], "tuple[dict[str, Any], frozenset[str]] | None"]
@@ -96,7 +97,7 @@ class _Gen:
     def build(self, specs: Mapping[str, FactSpec], ruleset: str) -> QuickFn:
         for spec in specs.values():
             self.fact(spec)
-        source = "\n".join([
+        quick: QuickFn = define("quick", [
             "def quick(facts):",
             "    if type(facts) is not dict: return None",
             "    get = facts.get",
@@ -106,10 +107,7 @@ class _Gen:
             *self.lines,
             "    if found != len(facts): return None",
             "    return values, frozenset(defaults)",
-        ])
-        namespace: dict[str, Any] = dict(self.consts)
-        exec(compile(source, f"<thidua validation {ruleset}>", "exec"), namespace)
-        quick: QuickFn = namespace["quick"]
+        ], self.consts, label=f"thidua validation {ruleset}")
         return quick
 
 
