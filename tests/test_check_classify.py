@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from conftest import reported, run_pass
+
 from thidua_rules import Diagnostic
-from thidua_rules.check import PASSES
 from thidua_rules.check.classify import check_classify
 from thidua_rules.check.state import Checker
-from thidua_rules.language.parser import parse
-from thidua_rules.language.transformer import to_nodes
-from thidua_rules.source import Source
-
-POSITION = PASSES.index(check_classify)
 
 #: Lines 1 to 8; a classification under test starts on line 9.
 SHEET = (
@@ -33,13 +29,7 @@ SHEET = (
 
 def run(decls: str) -> tuple[Checker, list[Diagnostic]]:
     """SHEET then ``decls``: the state after check_classify, and what it reported."""
-    src = Source("<t>", SHEET + decls)
-    c = Checker(to_nodes(parse(src), src))
-    for earlier in PASSES[:POSITION]:
-        earlier(c)
-    before = len(c.diagnostics)
-    PASSES[POSITION](c)
-    return c, c.diagnostics[before:]
+    return run_pass(check_classify, SHEET + decls)
 
 
 def classify(*lines: str, by: str = "total") -> str:
@@ -48,10 +38,6 @@ def classify(*lines: str, by: str = "total") -> str:
 
 #: Bands best first: 9 and up, 5 and up, otherwise.
 BANDS = ('>= 9: "xuất sắc"', '>= 5: "tốt"', 'otherwise: "đạt"')
-
-
-def reported(found: list[Diagnostic]) -> list[tuple[str, str]]:
-    return [(d.severity, d.message) for d in found]
 
 
 def test_the_levels_are_the_bands_in_order_of_first_appearance() -> None:

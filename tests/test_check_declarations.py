@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from conftest import reported, run_pass
+
 from thidua_rules import Diagnostic
-from thidua_rules.check import PASSES
 from thidua_rules.check.declarations import check_declarations
 from thidua_rules.check.state import Checker
-from thidua_rules.language.parser import parse
-from thidua_rules.language.transformer import to_nodes
-from thidua_rules.source import Source
-
-POSITION = PASSES.index(check_declarations)
 
 HEADER = 'ruleset "t" { total 10 }\n'  # line 1
 BODY = 'section A "Mục A" max 10 {\n    criterion A.1 "Tiêu chí" max 10 { score assessed }\n}\n'
@@ -26,17 +22,7 @@ SCALE = 'scale xl "Xếp loại" {\n    "tốt" | "rất tốt" > "kém"\n}\n'
 
 def run(decls: str) -> tuple[Checker, list[Diagnostic]]:
     """HEADER, ``decls``, BODY: the state after check_declarations, and what it reported."""
-    src = Source("<t>", HEADER + decls + BODY)
-    c = Checker(to_nodes(parse(src), src))
-    for earlier in PASSES[:POSITION]:
-        earlier(c)
-    before = len(c.diagnostics)
-    PASSES[POSITION](c)
-    return c, c.diagnostics[before:]
-
-
-def reported(found: list[Diagnostic]) -> list[tuple[str, str]]:
-    return [(d.severity, d.message) for d in found]
+    return run_pass(check_declarations, HEADER + decls + BODY)
 
 
 def test_a_scale_lists_its_levels_best_first_with_every_spelling() -> None:

@@ -9,17 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from conftest import reported, run_pass
+
 from thidua_rules import Diagnostic
-from thidua_rules.check import PASSES
 from thidua_rules.check.header import check_header
 from thidua_rules.check.state import Checker
-from thidua_rules.language.parser import parse
-from thidua_rules.language.transformer import to_nodes
 from thidua_rules.model import Round
-from thidua_rules.source import Source
-
-#: Where check_header sits in PASSES; the passes before it set up what it reads.
-POSITION = PASSES.index(check_header)
 
 #: One section worth 10, so a header with "total 10" is otherwise clean.
 BODY = 'section A "Mục A" max 10 {\n    criterion A.1 "Tiêu chí" max 10 { score assessed }\n}\n'
@@ -27,22 +22,12 @@ BODY = 'section A "Mục A" max 10 {\n    criterion A.1 "Tiêu chí" max 10 { sc
 
 def run(text: str) -> tuple[Checker, list[Diagnostic]]:
     """The state after the passes up to check_header, and what check_header reported."""
-    src = Source("<t>", text)
-    c = Checker(to_nodes(parse(src), src))
-    for earlier in PASSES[:POSITION]:
-        earlier(c)
-    before = len(c.diagnostics)
-    PASSES[POSITION](c)
-    return c, c.diagnostics[before:]
+    return run_pass(check_header, text)
 
 
 def header(*items: str) -> str:
     """A ruleset whose header holds ``items`` (one a line), then ``BODY``."""
     return 'ruleset "t" {\n' + "".join(f"    {item}\n" for item in items) + "}\n" + BODY
-
-
-def reported(found: list[Diagnostic]) -> list[tuple[str, str]]:
-    return [(d.severity, d.message) for d in found]
 
 
 def test_every_field_of_the_header_is_recorded() -> None:

@@ -6,16 +6,12 @@
 
 from __future__ import annotations
 
+from conftest import reported, run_pass
+
 from thidua_rules import Diagnostic
-from thidua_rules.check import PASSES
 from thidua_rules.check.ranking import check_ranking
 from thidua_rules.check.state import Checker
-from thidua_rules.language.parser import parse
-from thidua_rules.language.transformer import to_nodes
 from thidua_rules.model import Award
-from thidua_rules.source import Source
-
-POSITION = PASSES.index(check_ranking)
 
 #: Lines 1 to 9: a clean sheet with a count k and a level x; the declarations under test follow.
 SHEET = (
@@ -33,17 +29,7 @@ SHEET = (
 
 def run(decls: str) -> tuple[Checker, list[Diagnostic]]:
     """SHEET then ``decls``: the state after check_ranking, and what it reported."""
-    src = Source("<t>", SHEET + decls)
-    c = Checker(to_nodes(parse(src), src))
-    for earlier in PASSES[:POSITION]:
-        earlier(c)
-    before = len(c.diagnostics)
-    PASSES[POSITION](c)
-    return c, c.diagnostics[before:]
-
-
-def reported(found: list[Diagnostic]) -> list[tuple[str, str]]:
-    return [(d.severity, d.message) for d in found]
+    return run_pass(check_ranking, SHEET + decls)
 
 
 def test_the_ranking_keys_in_order() -> None:

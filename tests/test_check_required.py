@@ -8,28 +8,18 @@ state with the diagnostics that pass alone reported.
 
 from __future__ import annotations
 
+from conftest import run_pass
+
 from thidua_rules import Diagnostic
-from thidua_rules.check import PASSES
 from thidua_rules.check.required import check_required
 from thidua_rules.check.state import Checker
-from thidua_rules.language.parser import parse
-from thidua_rules.language.transformer import to_nodes
-from thidua_rules.source import Source
-
-POSITION = PASSES.index(check_required)
 
 HEADER = 'ruleset "t" { total 10 }\n'
 
 
 def run(text: str) -> tuple[Checker, list[Diagnostic]]:
     """The state after the passes up to check_required, and what check_required reported."""
-    src = Source("<t>", text)
-    c = Checker(to_nodes(parse(src), src))
-    for earlier in PASSES[:POSITION]:
-        earlier(c)
-    before = len(c.diagnostics)
-    PASSES[POSITION](c)
-    return c, c.diagnostics[before:]
+    return run_pass(check_required, text)
 
 
 def counts(*names: str, extra: str = "") -> str:

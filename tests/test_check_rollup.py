@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from conftest import reported, run_pass
+
 from thidua_rules import Diagnostic
-from thidua_rules.check import PASSES
 from thidua_rules.check.rollup import check_rollup
 from thidua_rules.check.state import Checker
-from thidua_rules.language.parser import parse
-from thidua_rules.language.transformer import to_nodes
 from thidua_rules.model import Rollup
-from thidua_rules.source import Source
-
-POSITION = PASSES.index(check_rollup)
 
 SHEET = (
     'ruleset "t" { total 10 }\n'
@@ -31,22 +27,12 @@ SHEET = (
 
 def run_text(decls: str) -> tuple[Checker, list[Diagnostic]]:
     """SHEET then ``decls``: the state after check_rollup, and what it reported."""
-    src = Source("<t>", SHEET + decls)
-    c = Checker(to_nodes(parse(src), src))
-    for earlier in PASSES[:POSITION]:
-        earlier(c)
-    before = len(c.diagnostics)
-    PASSES[POSITION](c)
-    return c, c.diagnostics[before:]
+    return run_pass(check_rollup, SHEET + decls)
 
 
 def run(*items: str, title: str = "") -> tuple[Checker, list[Diagnostic]]:
     """SHEET then one rollup holding ``items`` (one a line)."""
     return run_text(f"rollup {title}{{\n" + "".join(f"    {item}\n" for item in items) + "}\n")
-
-
-def reported(found: list[Diagnostic]) -> list[tuple[str, str]]:
-    return [(d.severity, d.message) for d in found]
 
 
 def test_every_part_of_the_rollup_is_recorded() -> None:

@@ -8,28 +8,18 @@ own: it only reports.
 
 from __future__ import annotations
 
+from conftest import reported, run_pass
+
 from thidua_rules import Diagnostic
-from thidua_rules.check import PASSES
 from thidua_rules.check.state import Checker
 from thidua_rules.check.sums import check_sums
-from thidua_rules.language.parser import parse
-from thidua_rules.language.transformer import to_nodes
-from thidua_rules.source import Source
-
-POSITION = PASSES.index(check_sums)
 
 GAP_HINT = 'if the document has this gap, acknowledge it with: allow gap "reason"'
 
 
 def run(text: str) -> tuple[Checker, list[Diagnostic]]:
     """The state after the passes up to check_sums, and what check_sums reported."""
-    src = Source("<t>", text)
-    c = Checker(to_nodes(parse(src), src))
-    for earlier in PASSES[:POSITION]:
-        earlier(c)
-    before = len(c.diagnostics)
-    PASSES[POSITION](c)
-    return c, c.diagnostics[before:]
+    return run_pass(check_sums, text)
 
 
 def crit(code: str, max_: int) -> str:
@@ -42,10 +32,6 @@ def sheet(items: str, *, total: int = 10, section_max: int = 10, header_extra: s
         f'ruleset "t" {{\n    total {total}\n{header_extra}}}\n'
         + f'section A "Mục A" max {section_max} {{\n{items}}}\n'
     )
-
-
-def reported(found: list[Diagnostic]) -> list[tuple[str, str]]:
-    return [(d.severity, d.message) for d in found]
 
 
 def test_items_that_do_not_add_up_to_the_max() -> None:

@@ -9,37 +9,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from conftest import reported, run_pass
+
 from thidua_rules import Diagnostic
-from thidua_rules.check import PASSES
 from thidua_rules.check.state import Checker
 from thidua_rules.check.tree import check_tree
-from thidua_rules.language.parser import parse
-from thidua_rules.language.transformer import to_nodes
-from thidua_rules.source import Source
-
-POSITION = PASSES.index(check_tree)
 
 HEADER = 'ruleset "t" { total 10 }\n'  # line 1
 
 
 def run(text: str) -> tuple[Checker, list[Diagnostic]]:
     """The state after the passes up to check_tree, and what check_tree reported."""
-    src = Source("<t>", text)
-    c = Checker(to_nodes(parse(src), src))
-    for earlier in PASSES[:POSITION]:
-        earlier(c)
-    before = len(c.diagnostics)
-    PASSES[POSITION](c)
-    return c, c.diagnostics[before:]
+    return run_pass(check_tree, text)
 
 
 def section(items: str, limits: str = "max 10") -> str:
     """HEADER, then section A (line 2) holding ``items`` (from line 3)."""
     return HEADER + f'section A "Mục A" {limits} {{\n' + items + "}\n"
-
-
-def reported(found: list[Diagnostic]) -> list[tuple[str, str]]:
-    return [(d.severity, d.message) for d in found]
 
 
 TREE = HEADER + '''fact n "n": count

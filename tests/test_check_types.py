@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from conftest import reported, run_pass
+
 from thidua_rules import Diagnostic
-from thidua_rules.check import PASSES
 from thidua_rules.check.state import NUMBER, Checker
 from thidua_rules.check.types import check_types
 from thidua_rules.language import nodes as n
-from thidua_rules.language.parser import parse
-from thidua_rules.language.transformer import to_nodes
-from thidua_rules.source import Source
-
-POSITION = PASSES.index(check_types)
 
 HEADER = 'ruleset "t" { total 10 }\n'
 SCALE = 'scale xl "Xếp loại" {\n    "xuất sắc" > "tốt" | "khá" > "đạt"\n}\nfact x "x": xl\n'
@@ -31,17 +27,7 @@ def run(decls: str, *rules: str) -> tuple[Checker, list[Diagnostic]]:
         f'    criterion A.{i} "x" max 10 {{\n        {rule}\n    }}\n' for i, rule in enumerate(rules, 1)
     )
     text = HEADER + decls + f'section A "Mục A" max {10 * len(rules)} {{\n{items}}}\n'
-    src = Source("<t>", text)
-    c = Checker(to_nodes(parse(src), src))
-    for earlier in PASSES[:POSITION]:
-        earlier(c)
-    before = len(c.diagnostics)
-    PASSES[POSITION](c)
-    return c, c.diagnostics[before:]
-
-
-def reported(found: list[Diagnostic]) -> list[tuple[str, str]]:
-    return [(d.severity, d.message) for d in found]
+    return run_pass(check_types, text)
 
 
 def strings(expr: n.Expr) -> list[n.String]:

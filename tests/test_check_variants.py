@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from conftest import reported, run_pass
+
 from thidua_rules import Diagnostic
-from thidua_rules.check import PASSES
 from thidua_rules.check.state import Checker
 from thidua_rules.check.tree import check_variants
-from thidua_rules.language.parser import parse
-from thidua_rules.language.transformer import to_nodes
-from thidua_rules.source import Source
-
-POSITION = PASSES.index(check_variants)
 
 #: A scale of two kinds of unit ("huyện" has the alias "cấp huyện"), its fact, and a count.
 DECLS = (
@@ -31,17 +27,7 @@ BODY = 'section A "Mục A" max 5 {\n    criterion A.1 "Tiêu chí" max 5 { scor
 def run(*items: str) -> tuple[Checker, list[Diagnostic]]:
     """A header holding ``items``, then DECLS and BODY: the state after check_variants, and what it reported."""
     text = 'ruleset "t" {\n' + "".join(f"    {item}\n" for item in items) + "}\n" + DECLS + BODY
-    src = Source("<t>", text)
-    c = Checker(to_nodes(parse(src), src))
-    for earlier in PASSES[:POSITION]:
-        earlier(c)
-    before = len(c.diagnostics)
-    PASSES[POSITION](c)
-    return c, c.diagnostics[before:]
-
-
-def reported(found: list[Diagnostic]) -> list[tuple[str, str]]:
-    return [(d.severity, d.message) for d in found]
+    return run_pass(check_variants, text)
 
 
 def test_variants_by_a_scale_fact_and_the_totals_by_variant() -> None:
