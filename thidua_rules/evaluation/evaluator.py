@@ -117,6 +117,18 @@ class Evaluator:
         """Pickles as its source text; unpickling parses, checks and compiles it again."""
         return (compile_source, (self.source.text, self.source.name))
 
+    @exact
+    def validate(
+        self, facts: Mapping[str, object]
+    ) -> tuple[dict[str, Value], frozenset[str], list[FactProblem], bool]:
+        """A unit's values, the names given defaults, the problems, and whether every required
+        fact is known present: the generated validator for the plainly valid case, else the one
+        that words each problem."""
+        quick = self.quick(facts)
+        if quick is not None:
+            return quick[0], quick[1], [], True
+        values, defaults, problems = validate(self.facts, facts)
+        return values, defaults, problems, False
 
     @exact
     def run(
@@ -128,14 +140,9 @@ class Evaluator:
         overrides: Mapping[str, tuple[NodeResult, Step]] | None = None,
     ) -> Run:
         """Evaluate: the result (None on any problem), the walk, bad facts, missing facts."""
-        quick = self.quick(facts)
-        if quick is not None:
-            values, defaults = quick
-            problems: list[FactProblem] = []
-        else:  # something is not plainly valid: the validator that words problems finds it
-            values, defaults, problems = validate(self.facts, facts)
+        values, defaults, problems, complete = self.validate(facts)
         if not trace and overrides is None and not problems:
-            fast = self.fast_result(values, cohort, complete=quick is not None)
+            fast = self.fast_result(values, cohort, complete=complete)
             if fast is not None:
                 return Run(fast, Walk(Ctx(values, defaults, False)), [], [])
         ctx = Ctx(values, defaults, trace)

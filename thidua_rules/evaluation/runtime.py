@@ -177,40 +177,14 @@ def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None
     return number, None
 
 
-def _quick(spec: FactSpec, value: object) -> Value | None:
-    """The common cases, checked without building messages: a plain int, bool or known level."""
-    kind = spec.kind
-    if type(value) is int:
-        if kind in ("boolean", "scale") or not -10**15 < value < 10**15:
-            return None
-        number = Decimal(value)
-    elif type(value) is Decimal:
-        if kind in ("count", "rank", "boolean", "scale") or not value.is_finite():
-            return None
-        exponent = value.as_tuple().exponent
-        if not isinstance(exponent, int) or exponent < -PLACES_LIMIT or value.copy_abs() >= NUMBER_LIMIT:
-            return None
-        number = value
-    else:
-        number = None
-    if number is not None:
-        low, high = spec.low, spec.high
-        if (low is not None and number < low) or (high is not None and number > high):
-            return None
-        if (kind == "count" and number < 0) or (kind == "rank" and number < 1):
-            return None
-        return number
-    if type(value) is bool:
-        return value if kind == "boolean" else None
-    if kind == "scale" and type(value) is str and value in spec.levels:
-        return value
-    return None
-
-
 def validate(
     specs: Mapping[str, FactSpec], facts: Mapping[str, object]
 ) -> tuple[dict[str, Value], frozenset[str], list[FactProblem]]:
-    """Check a unit's facts against the specs: values, the names given defaults, and problems."""
+    """Check a unit's facts against the specs: values, the names given defaults, and problems.
+
+    The slow path that words every problem; the plainly valid case is checked by the validator
+    generated per ruleset (``evaluation/validation.py``), which accepts nothing this refuses.
+    """
     problems: list[FactProblem] = []
     values: dict[str, Value] = {}
     if not isinstance(facts, Mapping):
@@ -218,13 +192,6 @@ def validate(
         return values, frozenset(), [FactProblem("(facts)", problem)]
     seen: dict[str, str] = {}
     for key, value in facts.items():
-        spec = specs.get(key) if type(key) is str and key.isascii() else None
-        if spec is not None and key not in seen:
-            quick = _quick(spec, value)
-            if quick is not None:
-                values[key] = quick
-                seen[key] = key
-                continue
         if not isinstance(key, str):
             problems.append(FactProblem(repr(key), "a fact name must be text"))
             continue

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import FactProblem, FactsError
 from ..evaluation.result import FrozenMap, Result
-from ..evaluation.runtime import Ctx, MissingFact, validate
+from ..evaluation.runtime import Ctx, MissingFact
 from ..language.builtins import AGGREGATES
 from ..numbers import exact
 from ..source import fold
@@ -51,7 +51,7 @@ def evaluate_cohort(
 
     contexts: dict[str, Ctx] = {}
     for unit, facts in units.items():
-        values, defaults, found = validate(ev.facts, facts)
+        values, defaults, found, _complete = ev.validate(facts)
         for p in found:
             report(FactProblem(f"{unit}: {p.fact}", p.message))
         if not found:
