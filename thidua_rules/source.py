@@ -28,6 +28,7 @@ _TONE_FIRST = re.compile("([ou])([\u0300\u0301\u0303\u0309\u0323])([aey])(?![\u0
 #: and spaces that look like a plain one; spreadsheets and CSV headers bring them into names.
 _INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
 _ODD_SPACE = re.compile("[\u00a0\u2007\u202f]")
+_UNSEEN = re.compile(f"{_INVISIBLE.pattern}|{_ODD_SPACE.pattern}")
 
 
 def visible(text: str) -> str:
@@ -39,10 +40,9 @@ def shown(text: str) -> str:
     """``text`` for a message, quoted with its invisible characters and odd spaces escaped."""
     if not text:
         return '""'
-    if not (_INVISIBLE.search(text) or _ODD_SPACE.search(text)):
+    if not _UNSEEN.search(text):
         return text
-    return '"' + re.sub("[\ufeff\u200b\u200c\u200d\u2060\u00ad\u00a0\u2007\u202f]",
-                        lambda m: f"\\u{ord(m.group()):04x}", text) + '"'
+    return '"' + _UNSEEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + '"'
 
 
 def fold(text: str) -> str:
