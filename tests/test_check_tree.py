@@ -91,7 +91,8 @@ def test_a_code_used_twice_is_compared_without_case() -> None:
 
 def test_criterion_mistakes() -> None:
     cases = {
-        '    criterion A.1 "x" { score 10 }\n': ('criterion "A.1" has no max', 'add "max N" after its title'),
+        '    criterion A.1 "x" { score 10 }\n': ('criterion "A.1" has no max',
+            'add "max N" after its title, or "max open" where the document gives none'),
         '    criterion A.1 "x" max 10 cap 5 { score 10 }\n': ("a criterion has a max, not a cap", 'write "max N"'),
         '    criterion A.1 "x" max 10 { evidence "e" }\n': (
             'criterion "A.1" has no score rule', 'add "score assessed" for a judged score, or a rule'),

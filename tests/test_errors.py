@@ -131,11 +131,15 @@ def test_syntax_error_lists_expected_tokens_in_words() -> None:
     check_one(text, f'syntax error: unexpected "*"; expected {EXPR_START}', at(text, "* 5"))
 
 
+#: What may follow a criterion's title: its limits, bounds and flags, then its block.
+AFTER_TITLE = '"at", "best", "cap", "either", "max", "not", "signed" or "{"'
+
+
 def test_syntax_error_expected_brace() -> None:
     # "max" needs a number; "{" must follow the limits.
     text = ruleset(criterion("5", max_="10 10"))
     check_one(
-        text, 'syntax error: unexpected "10"; expected "cap", "max" or "{"', at(text, "10 {", 2)
+        text, f'syntax error: unexpected "10"; expected {AFTER_TITLE}', at(text, "10 {", 2)
     )
 
 
@@ -154,7 +158,8 @@ def test_syntax_error_expected_a_number() -> None:
     )
     err = load_error(text)
     first = errors(err)[0]
-    assert_diag(first, 'syntax error: unexpected "max"; expected "by" or a number', at(text, "max 10 {", 2))
+    assert_diag(first, 'syntax error: unexpected "max"; expected "(", "by", "open" or a number',
+                at(text, "max 10 {", 2))
     assert_shown(str(err), text, at(text, "max 10 {", 2), first.message)
 
 
@@ -202,7 +207,7 @@ def test_two_syntax_errors_on_different_lines_are_both_reported() -> None:
     first_at, second_at = at(text, "* 5"), at(text, "5 {", 2)
     assert first_at[0] != second_at[0]
     assert_diag(found[0], f'syntax error: unexpected "*"; expected {EXPR_START}', first_at)
-    assert_diag(found[1], 'syntax error: unexpected "5"; expected "cap", "max" or "{"', second_at)
+    assert_diag(found[1], f'syntax error: unexpected "5"; expected {AFTER_TITLE}', second_at)
     rendered = str(err)
     assert rendered.startswith("2 error(s) in ruleset\n")
     assert_shown(rendered, text, first_at, found[0].message)
@@ -220,7 +225,7 @@ MISSING_TOKEN_CASES = {
     "missing number": (
         HEADER + 'section A "Mục A" max 10 {\n    criterion A.1 "x" max {\n'
         + "        score 2 * * 5\n    }\n}\n",
-        ('syntax error: unexpected "{"; expected "by" or a number', "max {", "{"),
+        ('syntax error: unexpected "{"; expected "(", "by", "open" or a number', "max {", "{"),
     ),
 }
 
@@ -702,7 +707,8 @@ def test_missing_total() -> None:
 
 def test_criterion_without_max() -> None:
     text = ruleset('    criterion A.1 "x" {\n        score 10\n    }\n')
-    check_one(text, 'criterion "A.1" has no max', at(text, "A.1"), 'add "max N" after its title')
+    check_one(text, 'criterion "A.1" has no max', at(text, "A.1"),
+              'add "max N" after its title, or "max open" where the document gives none')
 
 
 # ================================================================ tier tables

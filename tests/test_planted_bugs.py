@@ -45,7 +45,7 @@ def test_a_removed_cap_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(_Walk, "criterion", uncapped)
     rs = rulesets.load("cum4-2023")
-    with pytest.raises(InvariantError, match=r"I\.2: score 14 above its max 10"):
+    with pytest.raises(InvariantError, match=r"I\.2: its own points 14 are above its max 10"):
         check_invariants(rs, _unit(rs))
 
 

@@ -75,6 +75,23 @@ class Criterion:
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
     #: Maxima per variant of unit (``max by {…}``); ``max`` is then the largest of them.
     max_by: tuple[tuple[str, Decimal], ...] = ()
+    #: What the rule's value is raised to: 0 unless the row is ``signed`` (None) or declares
+    #: ``at least``; ``low``/``high``: the declared bounds of the row's score.
+    floor: Decimal | None = Decimal(0)
+    low: Decimal | None = None
+    high: Decimal | None = None
+    #: False for a row shown on the form whose score its parent does not add (``not counted``).
+    counted: bool = True
+    #: The row's own bonus and deduction columns: (rule text, cap), or None.
+    bonus: tuple[str, Decimal | None] | None = None
+    deduction: tuple[str, Decimal | None] | None = None
+    #: ``max (…)``: the rule text of a max read from the unit's facts (``max`` is then None).
+    max_rule: str | None = None
+
+    @property
+    def open(self) -> bool:
+        """Whether the row has no max (``max open``, or a deduction row without one)."""
+        return self.max is None and self.max_rule is None
 
 
 @attrs.frozen
@@ -94,6 +111,13 @@ class Group:
     applicable: str | None = None
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
     max_by: tuple[tuple[str, Decimal], ...] = ()
+    #: The declared bounds of its score (``at least``, ``at most``).
+    low: Decimal | None = None
+    high: Decimal | None = None
+    counted: bool = True
+    #: How its parts make its score: ``sum`` (cut at its max and cap), ``best`` (the best part),
+    #: ``either`` (the first part that applies).
+    choose: Literal["sum", "best", "either"] = "sum"
 
 
 @attrs.frozen
@@ -129,6 +153,9 @@ class Header:
     #: The fact whose level picks a unit's variant (``variants by loai_don_vi``), if any.
     variants: str | None = None
     total_by: tuple[tuple[str, Decimal], ...] = ()
+    #: The declared bounds of the unit's total (``total at least 0 at most 100``).
+    total_low: Decimal | None = None
+    total_high: Decimal | None = None
     notes: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()
 
@@ -205,6 +232,12 @@ class CheckedRuleset:
     #: The top-level sections, in sheet order.
     roots: tuple[str, ...]
     rules: Mapping[str, n.Expr]
+    #: Each row's own bonus and deduction columns (by code, then kind).
+    columns: Mapping[str, Mapping[str, n.Column]]
+    #: Maxima read from the unit's facts (``max (…)``), by code.
+    max_exprs: Mapping[str, n.Expr]
+    #: The order the top-level sections are scored in: each after those its rules read.
+    order: tuple[str, ...]
     applicability: Mapping[str, n.Expr]
     scales: Mapping[str, Scale]
     #: Maxima per variant of unit, by code (``max by``).

@@ -16,6 +16,7 @@ from .classify import check_classify
 from .declarations import check_declarations
 from .header import check_header
 from .ranking import check_ranking
+from .reads import check_reads
 from .required import check_required
 from .rollup import check_rollup
 from .state import Checker
@@ -29,6 +30,7 @@ PASSES: tuple[Callable[[Checker], None], ...] = (
     check_variants,
     check_tree,
     check_types,
+    check_reads,
     check_sums,
     check_ranking,
     check_rollup,

@@ -93,7 +93,10 @@ def build(c: Checker) -> CheckedRuleset:
                 low=ZERO, high=crit.max, required=code in c.unconditional_assessed,
                 criterion=code, span=crit.span,
             )
-    read = [*rules.values(), *applicability.values(), *(let.expr for let in lets.values())]
+    columns = {code: _frozen({kind: resolve(col) for kind, col in cols.items()}) for code, cols in c.columns.items()}
+    max_exprs = {code: resolve(expr) for code, expr in c.max_exprs.items()}
+    read = [*rules.values(), *applicability.values(), *(let.expr for let in lets.values()),
+            *(col.expr for cols in columns.values() for col in cols.values()), *max_exprs.values()]
     constants = frozenset(node.value for root in read for node in n.walk(root) if isinstance(node, n.Number))
     classifications = tuple(
         Classify(decl.name, decl.title, resolve(decl.subject), tuple(resolve(row) for row in decl.rows),
@@ -110,6 +113,9 @@ def build(c: Checker) -> CheckedRuleset:
         groups=_frozen(c.groups),
         roots=tuple(c.roots),
         rules=_frozen(rules),
+        columns=_frozen(columns),
+        max_exprs=_frozen(max_exprs),
+        order=tuple(c.order) or tuple(c.roots),
         applicability=_frozen(applicability),
         scales=_frozen(c.scales),
         max_by=_frozen({code: _frozen(by) for code, by in c.max_by.items()}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from ..language import nodes as n
 from ..model import Header, Round
@@ -57,6 +58,18 @@ def check_header(c: Checker) -> None:
         fields["total"] = values["total"][0]  # type: ignore[index]
         total_item = next(i for i in h.items if isinstance(i, n.HeaderItem) and i.kind == "total")
         c.check_number(fields["total"], total_item.span)  # type: ignore[arg-type]
+    if "total_bounds" in values:
+        bounds: dict[str, Decimal] = {}
+        for bound in values["total_bounds"]:  # type: ignore[attr-defined]
+            assert isinstance(bound, n.Bound)
+            c.check_number(bound.value, bound.span)
+            if bound.side in bounds:
+                c.error(f'"at {bound.side}" is given twice for the total', bound.span)
+            bounds[bound.side] = bound.value
+        fields["total_low"], fields["total_high"] = bounds.get("least"), bounds.get("most")
+        if "least" in bounds and "most" in bounds and bounds["least"] > bounds["most"]:
+            c.error(f'the total\'s "at least {bounds["least"]}" is above its "at most {bounds["most"]}"',
+                    _item_span(h, "total_bounds"))
     if "rounding" in values:
         places = values["rounding"][0]  # type: ignore[index]
         if not 0 <= places <= PLACES_LIMIT:

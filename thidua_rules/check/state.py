@@ -88,6 +88,12 @@ class Checker:
         #: Where each aggregate is read: criterion codes, or None when outside any criterion.
         self.cohort_users: dict[str, set[str | None]] = {}
         self.max_by: dict[str, dict[str, Decimal]] = {}
+        self.columns: dict[str, dict[str, n.Column]] = {}
+        self.max_exprs: dict[str, n.Expr] = {}
+        #: The top-level sections in the order they are scored (after those their rules read).
+        self.order: list[str] = []
+        #: ``score(X)`` read in a criterion's rules: (reading criterion, node read, where).
+        self.score_reads: list[tuple[str, str, Span]] = []
         self.rollup: Rollup | None = None
         self.classifications: list[tuple[n.ClassifyDecl, tuple[str, ...]]] = []
         self.variant_scale: Scale | None = None

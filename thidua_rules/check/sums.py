@@ -69,10 +69,10 @@ def _check_variant_sums(c: Checker, fact: str, scale: Scale) -> None:
                 value = c.criteria[code].max
             else:
                 group = c.groups[code]
-                parts = [m for m in (node_max(x) for x in group.children) if m is not None]
+                parts = [m for m in (node_max(x) for x in _counted(c, group)) if m is not None]
                 explicit = [x for x in (group.cap, group.max if group.code in _explicit_max(c) else None)
                             if x is not None]
-                value = min(explicit) if explicit else sum(parts, Decimal(0))
+                value = min(explicit) if explicit else _combine(group, parts)
             maxima[code] = value
             return value
 
@@ -82,8 +82,10 @@ def _check_variant_sums(c: Checker, fact: str, scale: Scale) -> None:
             top = node_max(code)
             if top is None:
                 continue
-            parts = [m for m in (node_max(x) for x in group.children) if m is not None]
-            total = sum(parts, Decimal(0))
+            if any(_is_open(c, x) for x in _counted(c, group)):
+                continue
+            parts = [m for m in (node_max(x) for x in _counted(c, group)) if m is not None]
+            total = _combine(group, parts)
             if total != top and (code, level) not in reported:
                 reported.add((code, level))
                 _sum_problem(
@@ -91,7 +93,7 @@ def _check_variant_sums(c: Checker, fact: str, scale: Scale) -> None:
                     f'for "{level}", the items of "{code}" add up to {plain(total)}, not its max {plain(top)}',
                     c.limit_spans.get(code, group.span),
                 )
-        roots = [r for r in c.roots if r in c.groups and c.groups[r].kind != "deduction"]
+        roots = [r for r in c.roots if r in c.groups and c.groups[r].kind != "deduction" and not _is_open(c, r)]
         found = sum((m for m in (node_max(r) for r in roots) if m is not None), Decimal(0))
         declared = dict(c.header.total_by).get(level, c.header.total)
         if declared is not None and found != declared:
@@ -101,10 +103,39 @@ def _check_variant_sums(c: Checker, fact: str, scale: Scale) -> None:
             )
 
 
+def _counted(c: Checker, group: Group) -> list[str]:
+    """The parts whose maxima make the group's: the rows shown but not counted left out."""
+    return [x for x in group.children if (c.criteria.get(x) or c.groups.get(x)) is None
+            or (c.criteria.get(x) or c.groups[x]).counted]
+
+
+def _combine(group: Group, maxima: list[Decimal]) -> Decimal:
+    """The parts' maxima made into the group's: summed, or the largest for a group that
+    counts one part (``best``, ``either``)."""
+    if group.choose != "sum":
+        return max(maxima, default=Decimal(0))
+    return sum(maxima, Decimal(0))
+
+
+def _is_open(c: Checker, code: str) -> bool:
+    """Whether a node has no max: an open row (``max open``, ``max (…)``), or a group with no
+    limit of its own over an open part."""
+    if code in c.criteria:
+        return c.criteria[code].max is None
+    group = c.groups.get(code)
+    if group is None:
+        return False
+    if group.cap is not None or (group.max is not None and code in _explicit_max(c)):
+        return False
+    decl = c.decls_of.get(code)
+    flagged = decl is not None and any(isinstance(x, n.Flag) and x.name == "open" for x in decl.limits)
+    return flagged or any(_is_open(c, x) for x in _counted(c, group))
+
+
 def _explicit_max(c: Checker) -> set[str]:
     """Groups whose max was written (``max N`` or ``max by``), not derived from their items."""
     return {code for code, decl in c.decls_of.items()
-            if code in c.groups and any(limit.kind == "max" for limit in decl.limits)}
+            if code in c.groups and any(isinstance(limit, n.Limit) and limit.kind == "max" for limit in decl.limits)}
 
 
 def check_sums(c: Checker) -> None:
@@ -123,8 +154,8 @@ def _check_sums(c: Checker) -> None:
         if group.kind == "deduction" or (group.cap is not None and group.max == group.cap):
             _cap_check(c, group)
             continue
-        if group.max is None:
-            continue
+        if group.max is None or any(_is_open(c, x) for x in _counted(c, group)):
+            continue  # an open part: the group's max is its own, nothing to add up
         total = _children_max(c, group)
         if total is not None and total != group.max:
             _sum_problem(
@@ -136,11 +167,9 @@ def _check_sums(c: Checker) -> None:
         c.error("the ruleset declares no total", c.tree.header.span, 'add "total N" to the header')
         return
     roots = [c.groups[r] for r in c.roots if r in c.groups and c.groups[r].kind != "deduction"]
+    roots = [g for g in roots if not _is_open(c, g.code)]  # an open section adds no max
     if any(g.max is None for g in roots):
-        for g in roots:
-            if g.max is None:
-                c.error(f'section "{g.code}" has no max', g.span, 'add "max N" after its title')
-        return
+        return  # a row without a max is already reported
     found = sum((g.max for g in roots if g.max is not None), Decimal(0))
     if found != total:
         total_item = next(
@@ -153,13 +182,13 @@ def _check_sums(c: Checker) -> None:
 
 
 def _children_max(c: Checker, group: Group) -> Decimal | None:
-    total = Decimal(0)
-    for child in group.children:
+    maxima = []
+    for child in _counted(c, group):
         value = c.criteria[child].max if child in c.criteria else c.groups[child].max if child in c.groups else None
         if value is None:
             return None
-        total += value
-    return total
+        maxima.append(value)
+    return _combine(group, maxima)
 
 
 def _cap_check(c: Checker, group: Group) -> None:

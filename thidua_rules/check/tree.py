@@ -13,16 +13,77 @@ from ..text import suggest
 from .state import Checker
 
 
-def _limits(c: Checker, limits: tuple[n.Limit, ...], code: str) -> tuple[Decimal | None, Decimal | None]:
-    found: dict[str, Decimal] = {}
+@attrs.define
+class _Limits:
+    """What follows a node's title: its max and cap, bounds, flags, a max read from facts."""
+
+    max: Decimal | None = None
+    cap: Decimal | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    flags: dict[str, Span] = attrs.Factory(dict)
+    max_expr: n.Expr | None = None
+    spans: dict[str, Span] = attrs.Factory(dict)
+
+
+#: The flags each kind of node may carry.
+_GROUP_FLAGS = ("open", "not counted", "best", "either")
+_CRITERION_FLAGS = ("open", "signed", "not counted")
+
+
+def _limits(c: Checker, limits: tuple[n.NodeLimit, ...], code: str, *, criterion: bool) -> _Limits:
+    out = _Limits()
+    allowed = _CRITERION_FLAGS if criterion else _GROUP_FLAGS
     for limit in limits:
-        if limit.kind in found:
-            c.error(f'"{limit.kind}" is given twice', limit.span)
-        c.check_number(limit.value, limit.span)
-        found[limit.kind] = limit.value
-        if limit.by:
-            c.max_by[code] = _by_variant(c, limit.by, limit.span, "max")
-    return found.get("max"), found.get("cap")
+        key = (
+            limit.kind if isinstance(limit, n.Limit) else f"at {limit.side}" if isinstance(limit, n.Bound)
+            else "max" if isinstance(limit, n.MaxExpr) or (isinstance(limit, n.Flag) and limit.name == "open")
+            else limit.name
+        )
+        if key in out.spans:
+            c.error(f'"{key}" is given twice', limit.span)
+            continue
+        out.spans[key] = limit.span
+        match limit:
+            case n.Limit():
+                c.check_number(limit.value, limit.span)
+                if limit.kind == "max":
+                    out.max = limit.value
+                else:
+                    out.cap = limit.value
+                if limit.by:
+                    c.max_by[code] = _by_variant(c, limit.by, limit.span, "max")
+            case n.Bound():
+                c.check_number(limit.value, limit.span)
+                if limit.side == "least":
+                    out.low = limit.value
+                else:
+                    out.high = limit.value
+            case n.Flag():
+                if limit.name not in allowed:
+                    what = "a criterion" if criterion else "a section or group"
+                    hint = {"best": "only a group chooses among its parts", "either": "only a group chooses "
+                            "among its parts", "signed": "a group adds its parts as they are: only a row is "
+                            "raised to 0"}.get(limit.name)
+                    c.error(f'"{limit.name}" does not apply to {what}', limit.span, hint)
+                out.flags[limit.name] = limit.span
+            case n.MaxExpr():
+                if not criterion:
+                    c.error("only a criterion reads its max from the facts", limit.span,
+                            "give the section a number, or leave its max to its items")
+                out.max_expr = limit.expr
+            case _:
+                n.unhandled(limit)
+    if out.low is not None and out.high is not None and out.low > out.high:
+        c.error(f'"at least {out.low}" is above "at most {out.high}"', out.spans["at least"])
+    if out.low is not None and out.max is not None and out.low > out.max:
+        c.error(f'"at least {out.low}" is above the max {out.max} of "{code}"', out.spans["at least"])
+    if "signed" in out.flags and out.low is not None:
+        c.error('"signed" and "at least" both say where the row stops going down', out.flags["signed"],
+                'keep one: "signed" (no floor) or "at least N"')
+    if "best" in out.flags and "either" in out.flags:
+        c.error('a group counts either its best part or the one that applies, not both', out.flags["either"])
+    return out
 
 
 def _by_variant(
@@ -106,9 +167,15 @@ def _group(
             decl.span,
             "only a top-level section chooses standard, bonus or deduction",
         )
-    max_, cap = _limits(c, decl.limits, decl.code)
+    limits = _limits(c, decl.limits, decl.code, criterion=False)
+    max_, cap = limits.max, limits.cap
     if decl.limits:
         c.limit_spans[decl.code] = decl.limits[0].span
+    if parent is None and "not counted" in limits.flags:
+        c.error("a section is always counted in the total", limits.flags["not counted"],
+                'write "not counted" on the rows or groups the total leaves out')
+    if "open" in limits.flags and (max_ is not None or cap is not None):
+        c.warn(f'"{decl.code}" is "max open" and limited too: the limit applies', limits.flags["open"])
     if cap is not None and max_ is not None and cap > max_:
         c.warn(f'the cap {cap} of "{decl.code}" exceeds its max {max_} and can never bite', decl.span)
     notes = tuple(a.text for a in decl.items if isinstance(a, n.Annotation) and a.kind == "note")
@@ -133,11 +200,14 @@ def _group(
             _criterion(c, item, kind, decl.code, inherited + assumptions, own_cap)
     if not children:
         c.error(f'"{decl.code}" holds no criteria', decl.span)
-    if max_ is None and cap is None and kind != "deduction":
+    choose = "best" if "best" in limits.flags else "either" if "either" in limits.flags else "sum"
+    if max_ is None and cap is None and kind != "deduction" and "open" not in limits.flags:
+        counted = [x for x in children if _node_counted(c, x)]
         maxima = [c.criteria[x].max if x in c.criteria else c.groups[x].max if x in c.groups else None
-                  for x in children]
-        if all(m is not None for m in maxima):
-            max_ = sum((m for m in maxima if m is not None), Decimal(0))
+                  for x in counted]
+        if counted and all(m is not None for m in maxima):
+            known = [m for m in maxima if m is not None]
+            max_ = max(known) if choose != "sum" else sum(known, Decimal(0))
     c.decls_of[decl.code] = decl
     c.groups[decl.code] = Group(
         code=decl.code, title=decl.title, kind=kind, is_section=decl.is_section,  # type: ignore[arg-type]
@@ -145,7 +215,14 @@ def _group(
         notes=notes, assumptions=assumptions,
         applicable=applicable[0].condition.span.text() if applicable else None, span=decl.span,
         max_by=tuple(c.max_by.get(decl.code, {}).items()),
+        low=limits.low, high=limits.high, counted="not counted" not in limits.flags,
+        choose=choose,  # type: ignore[arg-type]
     )
+
+
+def _node_counted(c: Checker, code: str) -> bool:
+    node = c.criteria.get(code) or c.groups.get(code)
+    return node is None or node.counted
 
 
 def _applicable(c: Checker, code: str, items: list[n.Applicable]) -> None:
@@ -166,13 +243,35 @@ def _criterion(
     if decl.code in c.facts or decl.code in c.lets:
         c.error(f'code "{decl.code}" is also the name of a fact or derived value', decl.code_span,
                 "a judged score is given under the criterion's code, so the two must differ")
-    max_, cap = _limits(c, decl.limits, decl.code)
+    limits = _limits(c, decl.limits, decl.code, criterion=True)
+    max_, cap = limits.max, limits.cap
     if cap is not None:
         c.error("a criterion has a max, not a cap", decl.span, 'write "max N"')
-    if max_ is None and kind != "deduction":
+    if limits.max_expr is not None:
+        c.max_exprs[decl.code] = limits.max_expr
+    elif max_ is None and kind != "deduction" and "open" not in limits.flags:
         if inherited_cap is None:
-            c.error(f'criterion "{decl.code}" has no max', decl.code_span, 'add "max N" after its title')
+            c.error(f'criterion "{decl.code}" has no max', decl.code_span,
+                    'add "max N" after its title, or "max open" where the document gives none')
         max_ = inherited_cap
+    columns: dict[str, n.Column] = {}
+    for item in decl.items:
+        if not isinstance(item, n.Column):
+            continue
+        if item.kind == "standard":
+            c.error("a row's standard part is its score rule", item.span, 'write "score …"')
+        elif kind != "standard":
+            c.error(f'a row of a {kind} section has no {item.kind} column of its own', item.span,
+                    f"its score is already {'a bonus' if kind == 'bonus' else 'a deduction'}")
+        elif item.kind in columns:
+            c.error(f'criterion "{decl.code}" has more than one {item.kind} column', item.span)
+        else:
+            if item.cap is not None:
+                c.check_number(item.cap, item.span)
+            columns[item.kind] = item
+    if columns:
+        c.columns[decl.code] = columns
+    floor = None if "signed" in limits.flags else limits.low if limits.low is not None else Decimal(0)
     texts: dict[str, list[str]] = {}
     scores = [i for i in decl.items if isinstance(i, n.ScoreStmt)]
     for item in decl.items:
@@ -199,4 +298,9 @@ def _criterion(
         assumptions=inherited + tuple(texts.get("assume", ())),
         applicable=c.applicability[decl.code].span.text() if decl.code in c.applicability else None,
         span=decl.span, max_by=tuple(c.max_by.get(decl.code, {}).items()),
+        floor=floor, low=limits.low, high=limits.high, counted="not counted" not in limits.flags,
+        bonus=(columns["bonus"].expr.span.text(), columns["bonus"].cap) if "bonus" in columns else None,
+        deduction=(columns["deduction"].expr.span.text(), columns["deduction"].cap)
+        if "deduction" in columns else None,
+        max_rule=limits.max_expr.span.text() if limits.max_expr is not None else None,
     )

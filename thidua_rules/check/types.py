@@ -45,6 +45,44 @@ def check_types(c: Checker) -> None:
             _check_reach(c, criterion, info.range)
         if not under_condition(c, code) and reaches_assessed(expr):
             c.unconditional_assessed.add(code)
+        if clean and criterion.floor == 0 and criterion.low is None:
+            _check_negative_values(c, criterion, expr)
+    for code, columns in c.columns.items():
+        criterion = c.criteria[code]
+        for column in columns.values():
+            if any(isinstance(node, n.Assessed) for node in n.walk(column.expr)):
+                c.error(f"a {column.kind} column is computed from facts, not judged", column.expr.span,
+                        "give the judged points as a fact and read it here")
+                continue
+            info = infer(c, column.expr, Scope("criterion", criterion))
+            expect(c, info, NUMBER, column.expr, f"a {column.kind} rule")
+    for code, expr in c.max_exprs.items():
+        info = infer(c, expr, Scope("max"))
+        if expect(c, info, NUMBER, expr, "a max") and info.range.low < 0:
+            c.error(f'the max of "{code}" can be {plain(info.range.low)}, below 0', expr.span,
+                    "a max is a number of points: keep it at 0 or more, e.g. with max(…, 0)")
+
+
+def _check_negative_values(c: Checker, criterion: Criterion, expr: n.Expr) -> None:
+    """A negative number the author wrote as a row's value (a tier row "Không đạt giải: −5") is
+    meant to count: raising it to 0, the default floor of a row, would drop it silently."""
+    for node in n.walk(expr):
+        values: list[n.Expr] = []
+        if isinstance(node, n.Table):
+            values = [row.value for row in node.rows]
+        elif isinstance(node, n.If):
+            values = [node.then, node.otherwise]
+        for value in values:
+            number = value.value if isinstance(value, n.Number) else (
+                -value.operand.value if isinstance(value, n.Neg) and isinstance(value.operand, n.Number) else None)
+            if number is not None and number < 0:
+                c.error(
+                    f'"{criterion.code}" gives {plain(number)} here, but a row is raised to 0 unless it says '
+                    "otherwise", value.span,
+                    f'write "signed" after the max of "{criterion.code}" to let it count negative, or '
+                    '"at least 0" to keep the floor',
+                )
+                return
 
 
 #: How long a chain of derived values reading each other may be (evaluation recurses along it).
@@ -146,6 +184,8 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
                 c.error(f'"{word}" can only be used in a criterion\'s score rule', expr.span)
                 return Info(UNKNOWN)
             top = scope.criterion.max
+            if top is None and scope.criterion.code in c.max_exprs:
+                return Info(NUMBER, Interval(Decimal(0), INF))  # this unit's max, read from its facts
             if top is None:
                 c.error(f'"{word}" needs the criterion to have a max', expr.span)
                 return Info(UNKNOWN)
@@ -159,9 +199,18 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
             return Info(NUMBER, Interval(Decimal(0), Decimal(100)))
         case n.Cohort():
             return _infer_cohort(c, expr, scope)
+        case n.ScoreRef() if scope.where == "criterion" and scope.criterion is not None:
+            target = next((code for code in [*c.criteria, *c.groups] if fold(code) == fold(expr.code)), None)
+            if target is None:
+                c.error(f'unknown code "{expr.code}"', expr.span, suggest(expr.code, [*c.criteria, *c.groups]))
+                return Info(UNKNOWN)
+            c.score_reads.append((scope.criterion.code, target, expr.span))
+            return Info(NUMBER)
         case n.TotalRef() | n.ScoreRef():
             if scope.where not in ("ranking", "award"):
-                c.error("a unit's scores can only be read in ranking and award rules", expr.span)
+                rules = ", and a criterion's rules" if isinstance(expr, n.ScoreRef) else ""
+                where = "ranking and award rules" + rules
+                c.error(f"a unit's scores can only be read in {where}", expr.span)
                 return Info(UNKNOWN)
             if isinstance(expr, n.ScoreRef) and fold(expr.code) not in c.codes:
                 c.error(f'unknown code "{expr.code}"', expr.span, suggest(expr.code, [*c.criteria, *c.groups]))

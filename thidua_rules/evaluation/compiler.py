@@ -17,6 +17,7 @@ from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
 from ..model import CheckedRuleset
 from ..numbers import ARITHMETIC, COMPARE, divide
+from ..source import fold
 from .result import Step, Value
 from .runtime import CohortNeeded, Ctx, MissingFact
 from .semantics import group_limit, unit_max
@@ -41,13 +42,37 @@ class CNode:
     #: Maxima per variant of unit, and the fact that picks the variant.
     max_by: Mapping[str, Decimal] | None = None
     variant: str | None = None
+    #: What a row's rule is raised to (0 unless ``signed`` or ``at least``), and any node's bounds.
+    floor: Decimal | None = ZERO
+    low: Decimal | None = None
+    high: Decimal | None = None
+    #: Whether its parent adds it (``not counted``: shown only).
+    counted: bool = True
+    #: A group's choice among its parts: ``sum``, ``best`` or ``either``.
+    choose: str = "sum"
+    #: A row's own bonus and deduction columns: (rule, cap, rule text).
+    bonus: tuple[Fn, Decimal | None, str] | None = None
+    deduction: tuple[Fn, Decimal | None, str] | None = None
+    #: A max read from the unit's facts (``max (…)``).
+    max_fn: Fn | None = None
+    #: Whether it carries columns (``Result`` shows main, bonus, deduction and adjustment): it has
+    #: row columns or bounds, or holds a counted node that does.
+    columnar: bool = False
 
-    def top(self, values: Mapping[str, Value]) -> Decimal | None:
-        """This unit's max: its variant's when the max depends on the variant."""
+    @property
+    def bounded(self) -> bool:
+        return self.low is not None or self.high is not None
+
+    def top(self, ctx: Ctx) -> Decimal | None:
+        """This unit's max: read from its facts, or its variant's when it depends on the variant."""
+        if self.max_fn is not None:
+            value = self.max_fn(ctx)
+            assert isinstance(value, Decimal)
+            return value
         if self.max_by is None or self.variant is None:
             return self.max
         try:
-            level = values[self.variant]
+            level = ctx.values[self.variant]
         except KeyError:
             raise MissingFact(self.variant, self.code) from None
         return unit_max(self.max, self.max_by, level)
@@ -56,9 +81,9 @@ class CNode:
     def is_criterion(self) -> bool:
         return self.rule is not None
 
-    def limit(self, values: Mapping[str, Value]) -> Decimal | None:
+    def limit(self, ctx: Ctx) -> Decimal | None:
         """What a group's sum is cut at: the smaller of its cap and (this unit's) max."""
-        return group_limit(self.cap, self.top(values))
+        return group_limit(self.cap, self.top(ctx))
 
     def walk(self) -> Iterator[CNode]:
         """This node and every node under it, in sheet order."""
@@ -102,6 +127,7 @@ class Compiler:
         self.facts = checked.facts
         self.lets: dict[str, Fn] = {}
         self.rounding = Decimal(1).scaleb(-checked.header.rounding)
+        self.canonical = {fold(code): code for code in (*checked.criteria, *checked.groups)}
 
     def program(self) -> Program:
         for let in self.c.lets.values():
@@ -150,12 +176,25 @@ class Compiler:
         if code in self.c.criteria:
             crit = self.c.criteria[code]
             rule = self.expr(self.c.rules[code], code)
-            return CNode(code, crit.title, crit.kind, crit.max, None, rule, cond, (), crit.assumptions,
-                         max_by, variant)
+            columns = self.c.columns.get(code, {})
+            made = {
+                kind: (self.expr(col.expr, code), col.cap, col.expr.span.text()) for kind, col in columns.items()
+            }
+            max_expr = self.c.max_exprs.get(code)
+            return CNode(
+                code, crit.title, crit.kind, crit.max, None, rule, cond, (), crit.assumptions, max_by, variant,
+                floor=crit.floor, low=crit.low, high=crit.high, counted=crit.counted,
+                bonus=made.get("bonus"), deduction=made.get("deduction"),
+                max_fn=self.expr(max_expr, code) if max_expr is not None else None,
+                columnar=bool(made) or crit.low is not None or crit.high is not None,
+            )
         group = self.c.groups[code]
         children = tuple(self.node(child) for child in group.children)
+        columnar = group.low is not None or group.high is not None or any(
+            child.columnar and child.counted for child in children)
         return CNode(code, group.title, group.kind, group.max, group.cap, None, cond, children,
-                     group.assumptions, max_by, variant)
+                     group.assumptions, max_by, variant, low=group.low, high=group.high,
+                     counted=group.counted, choose=group.choose, columnar=columnar)
 
     # ------------------------------------------------------------ expressions
     def expr(self, e: n.Expr, code: str | None) -> Fn:
@@ -182,8 +221,7 @@ class Compiler:
             case n.TotalRef():
                 return lambda ctx: ctx.result.total  # type: ignore[attr-defined]
             case n.ScoreRef():
-                wanted = e.code
-                return lambda ctx: ctx.result[wanted].score or ZERO  # type: ignore[index]
+                return self.score_ref(e, text)
             case n.Neg():
                 return self.neg(e, code, text)
             case n.Binary():
@@ -203,7 +241,22 @@ class Compiler:
             case _:
                 assert_never(e)
 
+    def score_ref(self, e: n.ScoreRef, text: str) -> Fn:
+        """Another node's score: 0 when it does not apply. In a rule the walk's results so far
+        (the checker ordered the sections so it is done), in a ranking the unit's result."""
+        wanted = self.canonical.get(fold(e.code), e.code)
+
+        def score(ctx: Ctx) -> Value:
+            value = ctx.result[wanted].score  # type: ignore[index]
+            if ctx.trace is not None:
+                ctx.trace.append(Step("score", text, (), value, wanted))
+            return value if value is not None else ZERO
+
+        return score
+
     def self_max(self, code: str) -> Fn:
+        if code in self.c.max_exprs:
+            return self.expr(self.c.max_exprs[code], code)
         top = self.c.criteria[code].max
         assert top is not None
         if code in self.c.max_by and self.c.header.variants is not None:

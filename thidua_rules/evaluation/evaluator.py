@@ -9,6 +9,8 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal, localcontext
 from typing import Any, NamedTuple
 
+import attrs
+
 from ..check import check
 from ..errors import Diagnostic, EvaluationError, FactProblem, FactsError, OptionError
 from ..language.parser import parse
@@ -25,11 +27,19 @@ from .fastpath import Outcome
 from .result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
 from .runtime import CohortNeeded, Ctx, MissingFact, number_of, validate
 from .semantics import (
+    Columns,
+    best_part,
+    bound_note,
+    bounded_columns,
+    column_note,
+    column_score,
     criterion_note,
     criterion_score,
     group_applicable_max,
     group_note,
     group_score,
+    net,
+    sum_columns,
     totals,
 )
 
@@ -75,6 +85,10 @@ class Evaluator:
                         tuple(child.code for child in node.children))
             for node in nodes
         }
+        self._parents = {child.code: node.code for node in nodes for child in node.children}
+        by_code = {root.code: root for root in self.program.roots}
+        self._scoring_order = tuple(by_code[code] for code in checked.order)
+        self._in_sheet_order = checked.order == checked.roots
         self._required = tuple(
             name for name, spec in self.facts.items() if spec.required and spec.kind != "assessed"
         )
@@ -148,8 +162,10 @@ class Evaluator:
         ctx = Ctx(values, defaults, trace)
         ctx.cohort = cohort
         walk = Walk(ctx, overrides)
+        ctx.result = walk.out  # what ``score(X)`` in a rule reads: the nodes scored so far
         try:
-            roots = [walk.node(root) for root in self.program.roots]
+            scored = {root.code: walk.node(root) for root in self._scoring_order}
+            roots = [scored[root.code] for root in self.program.roots]
         except CohortNeeded as error:
             needed = ", ".join(self.cohorts)
             raise EvaluationError(
@@ -167,15 +183,18 @@ class Evaluator:
         problems += walk.invalid
         if problems or missing:
             return Run(None, walk, problems, missing)
-        standard, bonus, deductions, applicable_max = totals(
-            (root.kind, result.score, result.applicable_max)
-            for root, result in zip(self.program.roots, roots, strict=True) if result is not None
+        standard, bonus, deductions, adjustment, applicable_max = totals(
+            ((root.kind, result.score, result.applicable_max, result.columns)
+             for root, result in zip(self.program.roots, roots, strict=True) if result is not None),
+            self.header.total_low, self.header.total_high,
         )
+        nodes = walk.out if self._in_sheet_order else {code: walk.out[code] for code in self._order}
         return Run(Result(
-            ruleset=self.id, nodes=FrozenMap(walk.out), sections=self.sections,
+            ruleset=self.id, nodes=FrozenMap(nodes), sections=self.sections,
             standard=standard, bonus=bonus, deductions=deductions,
             applicable_max=applicable_max, facts=FrozenMap(values),
             cohort=FrozenMap(cohort) if cohort else EMPTY, places=self.header.rounding,
+            adjustment=adjustment,
         ), walk, [], [])
 
 
@@ -192,42 +211,49 @@ class Evaluator:
             out = self.fast(values, cohort)  # in the library's context: run() is exact
         except fastpath.Fallback:
             return None
-        standard, bonus, deductions, applicable_max = totals(
-            (root.kind, out[root.code][0], out[root.code][3]) for root in self.program.roots
+        standard, bonus, deductions, adjustment, applicable_max = totals(
+            ((root.kind, out[root.code][0], out[root.code][3], out[root.code][5]) for root in self.program.roots),
+            self.header.total_low, self.header.total_high,
         )
         return Result(
-            ruleset=self.id, nodes=LazyNodes(out, self._info, self._order), sections=self.sections,
-            standard=standard, bonus=bonus, deductions=deductions,
+            ruleset=self.id, nodes=LazyNodes(out, self._info, self._order, self._parents),
+            sections=self.sections, standard=standard, bonus=bonus, deductions=deductions,
             applicable_max=applicable_max, facts=FrozenMap.owning(values),
             cohort=FrozenMap(cohort) if cohort else EMPTY, places=self.header.rounding,
+            adjustment=adjustment,
         )
 
 
 class LazyNodes(Mapping[str, NodeResult]):
     """The nodes of an untraced result, each built when first read (most callers read few)."""
 
-    __slots__ = ("_info", "_made", "_order", "_out")
+    __slots__ = ("_info", "_made", "_order", "_out", "_parents")
 
     def __init__(
-        self, out: dict[str, Outcome], info: Mapping[str, tuple], order: tuple[str, ...]  # type: ignore[type-arg]
+        self, out: dict[str, Outcome], info: Mapping[str, tuple], order: tuple[str, ...],  # type: ignore[type-arg]
+        parents: Mapping[str, str],
     ) -> None:
         self._out = out
         self._info = info
         self._order = order
+        self._parents = parents
         self._made: dict[str, NodeResult] = {}
 
     def __getitem__(self, code: str) -> NodeResult:
         made = self._made.get(code)
         if made is not None:
             return made
-        score, raw, top, applicable_max, counted = self._out[code]
+        score, raw, top, applicable_max, counted, columns = self._out[code]
         title, kind, is_criterion, assumptions, children = self._info[code]
         if counted:
             assumptions = merge_assumptions(assumptions, [self[child] for child in counted])
+        parent = self._parents.get(code)
         made = NodeResult(
             code=code, title=title, kind=kind, is_criterion=is_criterion, score=score, max=top,
             applicable_max=applicable_max, raw=raw, inputs=EMPTY, trace=(),
             assumptions=assumptions, children=children,
+            counted=score is not None and (parent is None or code in self._out[parent][4]),
+            columns=columns,
         )
         self._made[code] = made
         return made
@@ -284,6 +310,8 @@ class Walk:
         self.invalid: list[FactProblem] = []
         #: Scores decided elsewhere (the final round's choice per criterion), with their step.
         self.overrides = overrides
+        #: The columns of the node ``bound`` last scored.
+        self.last: Columns = (ZERO, ZERO, ZERO, ZERO)
 
     def node(self, node: CNode) -> NodeResult | None:
         """Evaluate ``node``; None when a fact it needs is missing."""
@@ -306,14 +334,14 @@ class Walk:
     def skip(self, node: CNode, trace: list[Step] | None) -> NodeResult:
         """A node that does not apply, with everything under it: nothing is evaluated or needed."""
         try:  # this unit's max (its variant's), as for a node that applies
-            top = node.top(self.ctx.values)
+            top = node.top(self.ctx)
         except MissingFact:
             top = node.max
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=node.is_criterion,
             score=None, max=top, applicable_max=ZERO, raw=None, inputs=EMPTY,
             trace=tuple(trace or ()), assumptions=node.assumptions,
-            children=tuple(child.code for child in node.children),
+            children=tuple(child.code for child in node.children), counted=False,
         )
         self.out[node.code] = result
         for child in node.children:
@@ -325,15 +353,16 @@ class Walk:
         ctx = self.ctx
         score: Decimal | None = None
         raw: Decimal | None = None
+        columns: Columns | None = None
         try:
-            unit_max = node.top(ctx.values)
+            unit_max = node.top(ctx)
         except MissingFact as error:
             self.missing.setdefault(error.name, error)
             return None
         decided = self.overrides.get(node.code) if self.overrides is not None else None
         if applicable and decided is not None:
             chosen, step = decided
-            score, raw = chosen.score, chosen.raw
+            score, raw, columns = chosen.score, chosen.raw, chosen.columns
             ctx.inputs = dict(chosen.inputs)
             if ctx.trace is not None:
                 ctx.trace.extend(chosen.trace)
@@ -342,29 +371,60 @@ class Walk:
             assert node.rule is not None
             try:
                 value = node.rule(ctx)
+                score, raw, columns = self.row(node, value, unit_max)
             except MissingFact as error:
                 self.missing.setdefault(error.name, error)
                 return None
-            assert isinstance(value, Decimal)
-            raw = value
-            top = unit_max
-            judged = ctx.values.get(node.code)
-            if node.max_by is not None and isinstance(judged, Decimal) and top is not None and judged > top:
-                self.invalid.append(FactProblem(
-                    node.code, f"the assessed score {judged} is above the max {top} of {node.code} "
-                    f"for this kind of unit"))
-            score = criterion_score(raw, top)
-            if ctx.trace is not None:
-                ctx.trace.append(Step("cap", node.code, (raw, ZERO, top), score, criterion_note(raw, top)))
         top = unit_max if unit_max is not None else ZERO
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=True, score=score,
             max=unit_max, applicable_max=top if applicable else ZERO, raw=raw,
             inputs=FrozenMap.owning(ctx.inputs), trace=tuple(ctx.trace or ()),
-            assumptions=node.assumptions,
+            assumptions=node.assumptions, counted=score is not None, columns=columns,
         )
         self.out[node.code] = result
         return result
+
+    def row(self, node: CNode, value: Value, top: Decimal | None) -> tuple[Decimal, Decimal, Columns | None]:
+        """A row's score, raw value and columns: its rule cut to [floor, max], its own bonus and
+        deduction columns each cut to its cap, the whole kept within its bounds."""
+        ctx = self.ctx
+        assert isinstance(value, Decimal)
+        raw = value
+        judged = ctx.values.get(node.code)
+        if node.max_by is not None and isinstance(judged, Decimal) and top is not None and judged > top:
+            self.invalid.append(FactProblem(
+                node.code, f"the assessed score {judged} is above the max {top} of {node.code} "
+                f"for this kind of unit"))
+        main = criterion_score(raw, top, node.floor)
+        if ctx.trace is not None:
+            ctx.trace.append(Step("cap", node.code, (raw, node.floor, top), main, criterion_note(raw, top, node.floor)))
+        if not node.columnar:
+            return main, raw, None
+        parts = [main, ZERO, ZERO]
+        for index, column in ((1, node.bonus), (2, node.deduction)):
+            if column is None:
+                continue
+            rule, cap, _text = column
+            got = rule(ctx)
+            assert isinstance(got, Decimal)
+            parts[index] = column_score(got, cap)
+            if ctx.trace is not None:
+                word = "bonus" if index == 1 else "deduction"
+                ctx.trace.append(Step(word, node.code, (got, ZERO, cap), parts[index], column_note(got, cap)))
+        return self.bound(node, (parts[0], parts[1], parts[2], ZERO), ctx.trace), raw, self.last
+
+    def bound(self, node: CNode, columns: Columns, trace: list[Step] | None) -> Decimal:
+        """A node's score from its columns, kept within its bounds; the columns in ``self.last``."""
+        score, self.last = bounded_columns(columns, node.low, node.high)
+        if trace is not None:
+            before = net(*columns)
+            if columns[1] or columns[2]:
+                trace.append(Step("net", node.code, columns, before, "standard + bonus − deduction"))
+            if node.bounded:
+                trace.append(Step("bound", node.code, (before, node.low, node.high), score,
+                                  bound_note(before, node.low, node.high)))
+        return score
 
     def group(self, node: CNode, applicable: bool) -> NodeResult | None:
         own_trace = self.ctx.trace
@@ -374,34 +434,73 @@ class Walk:
             del self.out[node.code]
             return None
         try:
-            unit_max = node.top(self.ctx.values)
+            unit_max = node.top(self.ctx)
         except MissingFact as error:
             self.missing.setdefault(error.name, error)
             del self.out[node.code]
             return None
-        counted = [r for r in children if r is not None and r.score is not None]
+        counted = [r for r, c in zip(children, node.children, strict=True)
+                   if r is not None and r.score is not None and c.counted]
         score: Decimal | None = None
         raw: Decimal | None = None
+        columns: Columns | None = None
         applicable_max = ZERO
+        if applicable and counted and node.choose != "sum":
+            counted, applicable_max = self.choose(node, counted, own_trace)
+        elif applicable and counted:
+            applicable_max = sum((r.applicable_max for r in counted), ZERO)
         if applicable and counted:
-            raw = sum((r.score for r in counted if r.score is not None), ZERO)
-            limit = node.limit(self.ctx.values)
-            applicable_max = group_applicable_max(sum((r.applicable_max for r in counted), ZERO), limit)
-            score = group_score(raw, limit)
+            limit = node.limit(self.ctx)
+            applicable_max = group_applicable_max(applicable_max, limit)
+            parts = [r.columns if r.columns is not None else (r.score, ZERO, ZERO, ZERO) for r in counted]
+            main_raw, bonus, deduction, adjustment = sum_columns(parts)  # type: ignore[arg-type]
+            raw = main_raw
+            main = group_score(main_raw, limit)
             if own_trace is not None:
-                parts = tuple(r.score for r in counted)
-                own_trace.append(Step("sum", node.code, parts, raw, " + ".join(r.code for r in counted)))
-                own_trace.append(Step("cap", node.code, (raw, ZERO, limit), score, group_note(raw, limit)))
+                mains = tuple(p[0] for p in parts)
+                own_trace.append(Step("sum", node.code, mains, main_raw, " + ".join(r.code for r in counted)))
+                own_trace.append(Step("cap", node.code, (main_raw, ZERO, limit), main, group_note(main_raw, limit)))
+            if node.columnar:
+                score = self.bound(node, (main, bonus, deduction, adjustment), own_trace)
+                columns = self.last
+            else:
+                score = main
         elif own_trace is not None and applicable:
             own_trace.append(Step("not applicable", node.code, (), None, "no item applies"))
+        used = {r.code for r in counted} if applicable else set()
+        for child in children:
+            assert child is not None
+            if child.counted and child.code not in used:
+                self.out[child.code] = attrs.evolve(child, counted=False)
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=False, score=score,
             max=unit_max, applicable_max=applicable_max, raw=raw, inputs=EMPTY,
             trace=tuple(own_trace or ()), assumptions=merge_assumptions(node.assumptions, counted),
-            children=tuple(child.code for child in node.children),
+            children=tuple(child.code for child in node.children), counted=score is not None,
+            columns=columns,
         )
         self.out[node.code] = result
         return result
+
+    def choose(
+        self, node: CNode, counted: list[NodeResult], trace: list[Step] | None
+    ) -> tuple[list[NodeResult], Decimal]:
+        """The one part a ``best`` or ``either`` group counts, and the points it could give."""
+        if node.choose == "best":
+            scores = [r.score for r in counted if r.score is not None]
+            chosen = counted[best_part(scores)]
+            top = max(r.applicable_max for r in counted)
+            if trace is not None:
+                others = ", ".join(r.code for r in counted if r is not chosen)
+                note = f"{chosen.code}, the highest" + (f" (not counted: {others})" if others else "")
+                trace.append(Step("best", node.code, tuple(scores), chosen.score, note))
+            return [chosen], top
+        chosen = counted[0]
+        if trace is not None:
+            later = [r.code for r in counted[1:]]
+            note = f"{chosen.code}, the first that applies" + (f" (not counted: {', '.join(later)})" if later else "")
+            trace.append(Step("either", node.code, (chosen.score,), chosen.score, note))
+        return [chosen], chosen.applicable_max
 
 
 def merge_assumptions(own: tuple[str, ...], children: list[NodeResult]) -> tuple[str, ...]:

@@ -18,12 +18,24 @@ from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
 from ..model import CheckedRuleset
 from ..numbers import divide
+from ..source import fold
 from .codegen import define
 from .compiler import CNode, Program
-from .semantics import criterion_score, group_applicable_max, group_limit, group_score
+from .semantics import (
+    Columns,
+    best_part,
+    bounded_columns,
+    column_score,
+    criterion_score,
+    group_applicable_max,
+    group_limit,
+    group_score,
+    sum_columns,
+)
 
-#: One node's untraced outcome: score, raw, this unit's max, applicable max, counted children.
-Outcome = tuple[Decimal | None, Decimal | None, Decimal | None, Decimal, tuple[str, ...]]
+#: One node's untraced outcome: score, raw, this unit's max, applicable max, counted children,
+#: columns (None when the score is its only column).
+Outcome = tuple[Decimal | None, Decimal | None, Decimal | None, Decimal, tuple[str, ...], Columns | None]
 FastFn = Callable[[Mapping[str, Any], Any], dict[str, Outcome]]
 
 ZERO = Decimal(0)
@@ -43,6 +55,36 @@ def _nomatch() -> Decimal:
     raise Fallback("no row matched")
 
 
+def _group(
+    codes: tuple[str, ...], parts: tuple[Outcome, ...], choose: str, cap: Decimal | None, top: Decimal | None,
+    low: Decimal | None, high: Decimal | None, columnar: bool,
+) -> Outcome:
+    """A group that chooses among its parts or carries columns, as the traced walk scores it."""
+    counted = [(code, part) for code, part in zip(codes, parts, strict=True) if part[0] is not None]
+    if not counted:
+        return (None, None, top, ZERO, (), None)
+    if choose == "best":
+        index = best_part([part[0] for _, part in counted])  # type: ignore[misc]
+        most = max(part[3] for _, part in counted)
+        counted = [counted[index]]
+    elif choose == "either":
+        counted = counted[:1]
+        most = counted[0][1][3]
+    else:
+        most = sum((part[3] for _, part in counted), ZERO)
+    main_raw, bonus, deduction, adjustment = sum_columns(
+        part[5] if part[5] is not None else (part[0], ZERO, ZERO, ZERO) for _, part in counted  # type: ignore[misc]
+    )
+    limit = group_limit(cap, top)
+    main = group_score(main_raw, limit)
+    applicable_max = group_applicable_max(most, limit)
+    names = tuple(code for code, _ in counted)
+    if not columnar:
+        return (main, main_raw, top, applicable_max, names, None)
+    score, columns = bounded_columns((main, bonus, deduction, adjustment), low, high)
+    return (score, main_raw, top, applicable_max, names, columns)
+
+
 class _Gen:
     def __init__(self, checked: CheckedRuleset, program: Program) -> None:
         self.c = checked
@@ -51,13 +93,15 @@ class _Gen:
             "ZERO": ZERO, "_div": _div, "_nomatch": _nomatch, "Fallback": Fallback,
             # The one scoring semantics, bound by name (evaluation/semantics.py).
             "criterion_score": criterion_score, "group_limit": group_limit, "group_score": group_score,
-            "group_applicable_max": group_applicable_max,
+            "group_applicable_max": group_applicable_max, "column_score": column_score,
+            "bounded_columns": bounded_columns, "_group": _group,
             "QR": checked.header.rounding,
         }
         self.by_value: dict[tuple[str, object], str] = {}
         self.lines: list[str] = []
         self.lets: dict[str, str] = {}
         self.temps = 0
+        self.program_codes = {fold(code): code for code in (*checked.criteria, *checked.groups)}
 
     def const(self, value: object, prefix: str = "K") -> str:
         # A Decimal by its text: 2.50 and 2.5 are equal but print apart (a max shows as written).
@@ -95,7 +139,11 @@ class _Gen:
                 return self.top(code) or "None"
             case n.Cohort():
                 return f"cohort[{self.const(e.key, 'N')}][0]"
-            case n.TotalRef() | n.ScoreRef() | n.PercentageRef():
+            case n.ScoreRef():
+                # In a rule: a node scored before (the sections are generated in scoring order).
+                wanted = self.const(self.program_codes.get(fold(e.code), e.code), "N")
+                return f"(ZERO if out[{wanted}][0] is None else out[{wanted}][0])"
+            case n.TotalRef() | n.PercentageRef():
                 # The checker allows these in ranking, awards and classification only, never in
                 # a score rule, applicability test or derived value: the only code generated.
                 raise AssertionError(f"{type(e).__name__} in a score rule")  # pragma: no cover
@@ -197,6 +245,8 @@ class _Gen:
     def top(self, code: str) -> str | None:
         node = self.c.criteria.get(code) or self.c.groups.get(code)
         assert node is not None
+        if code in self.c.max_exprs:
+            return self.expr(self.c.max_exprs[code], code)
         if code in self.c.max_by and self.c.header.variants is not None:
             table = self.const(dict(self.c.max_by[code]), "V")
             return f"{table}[values[{self.const(self.c.header.variants, 'N')}]]"
@@ -222,38 +272,41 @@ class _Gen:
             for skipped in node.walk():
                 self.lines.append(
                     f"{indent}    out[{self.const(skipped.code, 'N')}] = "
-                    f"(None, None, {self.top(skipped.code) or 'None'}, ZERO, ())"
+                    f"(None, None, {self.top(skipped.code) or 'None'}, ZERO, (), None)"
                 )
             self.lines.append(f"{indent}    {score}, {am} = None, ZERO")
             self.lines.append(f"{indent}else:")
             inner = indent + "    "
         if node.rule is not None:
-            rule = self.expr(self.c.rules[node.code], node.code)
-            self.lines += [
-                f"{inner}r = {rule}",
-                f"{inner}top = {top}",
-                f"{inner}{am} = top if top is not None else ZERO",
-                f"{inner}{score} = criterion_score(r, top)",
-                f"{inner}out[{code}] = ({score}, r, top, {am}, ())",
-            ]
+            self.criterion(node, inner, code, top, score, am)
             return score, am
         parts = [(child, *self.node(child, inner)) for child in node.children]
+        counted = [part for part in parts if part[0].counted]
         cap = self.const(node.cap) if node.cap is not None else "None"
-        if all(self.always_scored(child) for child in node.children):
+        names = self.const(tuple(child.code for child, _, _ in counted), "C")
+        if node.choose != "sum" or node.columnar or not counted:
+            kids = "".join(f"out[{self.const(child.code, 'N')}], " for child, _, _ in counted)
+            bounds = ", ".join(self.const(b) if b is not None else "None" for b in (node.low, node.high))
+            self.lines += [
+                f"{inner}top = {top}",
+                f"{inner}o = out[{code}] = _group({names}, ({kids}), {self.const(node.choose, 'S')}, {cap}, top, "
+                f"{bounds}, {node.columnar})",
+                f"{inner}{score}, {am} = o[0], o[3]",
+            ]
+            return score, am
+        if all(self.always_scored(child) for child, _, _ in counted):
             # Every part is counted: plain additions, in the order sum() would add them.
-            names = self.const(tuple(child.code for child in node.children), "C")
-            raw, total = _added([s for _, s, _ in parts]), _added([a for _, _, a in parts])
+            raw, total = _added([s for _, s, _ in counted]), _added([a for _, _, a in counted])
             self.lines += [
                 f"{inner}top = {top}",
                 f"{inner}raw = {raw}",
                 f"{inner}lim = group_limit({cap}, top)",
                 f"{inner}{score} = group_score(raw, lim)",
                 f"{inner}{am} = group_applicable_max({total}, lim)",
-                f"{inner}out[{code}] = ({score}, raw, top, {am}, {names})",
+                f"{inner}out[{code}] = ({score}, raw, top, {am}, {names}, None)",
             ]
             return score, am
-        kids = ", ".join(f"out[{self.const(child.code, 'N')}]" for child in node.children)
-        names = self.const(tuple(child.code for child in node.children), "C")
+        kids = ", ".join(f"out[{self.const(child.code, 'N')}]" for child, _, _ in counted)
         self.lines += [
             f"{inner}parts = ({kids},)",
             f"{inner}counted = [p for p in parts if p[0] is not None]",
@@ -264,17 +317,45 @@ class _Gen:
             f"{inner}    {score} = group_score(raw, lim)",
             f"{inner}    {am} = group_applicable_max(sum([p[3] for p in counted], ZERO), lim)",
             f"{inner}    out[{code}] = ({score}, raw, top, {am}, "
-            f"tuple(c for c, p in zip({names}, parts) if p[0] is not None))",
+            f"tuple(c for c, p in zip({names}, parts) if p[0] is not None), None)",
             f"{inner}else:",
             f"{inner}    {score}, {am} = None, ZERO",
-            f"{inner}    out[{code}] = (None, None, top, ZERO, ())",
+            f"{inner}    out[{code}] = (None, None, top, ZERO, (), None)",
         ]
         return score, am
 
+    def criterion(self, node: CNode, inner: str, code: str, top: str, score: str, am: str) -> None:
+        rule = self.expr(self.c.rules[node.code], node.code)
+        floor = "" if node.floor == 0 else f", {self.const(node.floor) if node.floor is not None else 'None'}"
+        self.lines += [
+            f"{inner}r = {rule}",
+            f"{inner}top = {top}",
+            f"{inner}{am} = top if top is not None else ZERO",
+            f"{inner}{score} = criterion_score(r, top{floor})",
+        ]
+        if not node.columnar:
+            self.lines.append(f"{inner}out[{code}] = ({score}, r, top, {am}, (), None)")
+            return
+        columns = self.c.columns.get(node.code, {})
+        sides = []
+        for kind in ("bonus", "deduction"):
+            column = columns.get(kind)
+            if column is None:
+                sides.append("ZERO")
+                continue
+            cap = self.const(column.cap) if column.cap is not None else "None"
+            sides.append(f"column_score({self.expr(column.expr, node.code)}, {cap})")
+        bounds = ", ".join(self.const(b) if b is not None else "None" for b in (node.low, node.high))
+        self.lines += [
+            f"{inner}{score}, cols = bounded_columns(({score}, {sides[0]}, {sides[1]}, ZERO), {bounds})",
+            f"{inner}out[{code}] = ({score}, r, top, {am}, (), cols)",
+        ]
+
     def build(self) -> FastFn:
         self.prelude: list[str] = []
-        for root in self.program.roots:
-            self.node(root, "        ")
+        by_code = {root.code: root for root in self.program.roots}
+        for code in self.c.order:  # each section after those its rules read
+            self.node(by_code[code], "        ")
         fast: FastFn = define("fast", [
             *self.prelude,
             "def fast(values, cohort):",

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 import attrs
 
 from ..errors import NotFoundError
-from ..numbers import ARITHMETIC, exact, plain, quantum
+from ..numbers import ARITHMETIC, ZERO, exact, plain, quantum
 from ..source import fold
 from ..text import suggest
 
@@ -141,10 +141,48 @@ class NodeResult:
     trace: tuple[Step, ...]
     assumptions: tuple[str, ...] = ()
     children: tuple[str, ...] = ()
+    #: Whether its score enters its parent's (a section's: the total's): False for a row shown
+    #: but ``not counted``, a part a ``best``/``either`` group did not choose, or one not applicable.
+    counted: bool = True
+    #: Its columns, main (its own points), bonus, deduction and the adjustment bounds made, when
+    #: it has row columns or bounds (or holds such rows); None when ``score`` is its only column.
+    columns: tuple[Decimal, Decimal, Decimal, Decimal] | None = None
 
     @property
     def applicable(self) -> bool:
         return self.score is not None
+
+    @property
+    def standard(self) -> Decimal | None:
+        """The standard part: the points of its standard rows, before their bonus and deductions."""
+        if self.score is None:
+            return None
+        if self.kind != "standard":
+            return ZERO
+        return self.columns[0] if self.columns is not None else self.score
+
+    @property
+    def bonus(self) -> Decimal | None:
+        """The bonus points in it: a bonus node's score, or its rows' own bonus columns."""
+        if self.score is None:
+            return None
+        if self.kind == "bonus":
+            return self.score
+        return self.columns[1] if self.columns is not None and self.kind == "standard" else ZERO
+
+    @property
+    def deduction(self) -> Decimal | None:
+        """The points deducted in it: a deduction node's score, or its rows' own deduction columns."""
+        if self.score is None:
+            return None
+        if self.kind == "deduction":
+            return self.score
+        return self.columns[2] if self.columns is not None and self.kind == "standard" else ZERO
+
+    @property
+    def adjustment(self) -> Decimal:
+        """What bounds (``at least``/``at most``) on it or its parts changed in its standard score."""
+        return self.columns[3] if self.columns is not None and self.kind == "standard" else ZERO
 
     def __hash__(self) -> int:
         return hash((self.code, self.score, self.max, self.raw, self.applicable_max))
@@ -171,6 +209,11 @@ class NodeResult:
             "inputs": {k: jsonable(v) for k, v in self.inputs.items()},
             "assumptions": list(self.assumptions),
             "children": list(self.children),
+            "counted": self.counted,
+            "standard": jsonable(self.standard),
+            "bonus": jsonable(self.bonus),
+            "deduction": jsonable(self.deduction),
+            "adjustment": jsonable(self.adjustment),
             "trace": [s.to_dict() for s in self.trace],
         }
 
@@ -194,10 +237,13 @@ class Result:
     cohort: Mapping[str, tuple[Decimal, str]] = attrs.field(factory=dict, repr=False)
     #: Decimal places of ``percentage`` (the ruleset's declared rounding).
     places: int = attrs.field(default=2, repr=False)
+    #: What bounds changed (``at least``/``at most`` on the total or on standard sections).
+    adjustment: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
-        return ARITHMETIC.subtract(ARITHMETIC.add(self.standard, self.bonus), self.deductions)
+        total = ARITHMETIC.subtract(ARITHMETIC.add(self.standard, self.bonus), self.deductions)
+        return ARITHMETIC.add(total, self.adjustment) if self.adjustment else total
 
     @property
     def percentage(self) -> Decimal | None:
@@ -209,7 +255,8 @@ class Result:
 
     def __hash__(self) -> int:
         # The totals and the sections identify a result well enough; equal results hash equal.
-        return hash((self.ruleset, self.sections, self.standard, self.bonus, self.deductions, self.applicable_max))
+        return hash((self.ruleset, self.sections, self.standard, self.bonus, self.deductions, self.applicable_max,
+                     self.adjustment))
 
     def __getitem__(self, code: str) -> NodeResult:
         if not isinstance(code, str):
@@ -242,6 +289,7 @@ class Result:
             "standard": jsonable(self.standard),
             "bonus": jsonable(self.bonus),
             "deductions": jsonable(self.deductions),
+            "adjustment": jsonable(self.adjustment),
             "applicable_max": jsonable(self.applicable_max),
             "percentage": jsonable(self.percentage),
             "facts": {k: jsonable(v) for k, v in self.facts.items()},

@@ -245,12 +245,54 @@ class Limit:
 
 
 @attrs.frozen
+class Bound:
+    """``at least N`` / ``at most N``: the node's score is kept within them (``side`` is
+    ``least`` or ``most``); on the header's ``total``, the unit's total."""
+
+    side: str
+    value: Decimal
+    span: Span
+
+
+@attrs.frozen
+class Flag:
+    """A word that changes how a node counts: ``open`` (``max open``: no max), ``signed`` (no
+    floor at 0), ``not counted`` (shown, not added to its parent), ``best`` / ``either`` (a group
+    counts its best part / the first part that applies)."""
+
+    name: str
+    span: Span
+
+
+@attrs.frozen
+class MaxExpr:
+    """``max (expr)``: a row's max read from the unit's facts."""
+
+    expr: Expr
+    span: Span
+
+
+#: What may follow a node's code and title.
+NodeLimit = Limit | Bound | Flag | MaxExpr
+
+
+@attrs.frozen
+class Column:
+    """A row's own ``bonus`` or ``deduction`` column: its rule and its cap."""
+
+    kind: str
+    expr: Expr
+    cap: Decimal | None
+    span: Span
+
+
+@attrs.frozen
 class CriterionDecl:
     code: str
     code_span: Span
     title: str
-    limits: tuple[Limit, ...]
-    items: tuple[Annotation | ScoreStmt | Applicable, ...]
+    limits: tuple[NodeLimit, ...]
+    items: tuple[Annotation | ScoreStmt | Applicable | Column, ...]
     span: Span
 
 
@@ -263,7 +305,7 @@ class GroupDecl:
     code: str
     code_span: Span
     title: str | None
-    limits: tuple[Limit, ...]
+    limits: tuple[NodeLimit, ...]
     items: tuple[GroupDecl | CriterionDecl | Annotation | Applicable, ...]
     span: Span
 

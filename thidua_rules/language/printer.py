@@ -245,6 +245,8 @@ def _header_item(item: n.HeaderItem | n.Annotation, indent: str) -> str:
         return f"{indent}total {number(value)}\n"
     if item.kind == "total_by":
         return f"{indent}total {_by(values)}\n"  # type: ignore[arg-type]
+    if item.kind == "total_bounds":
+        return f"{indent}total{_limits(values)}\n"  # type: ignore[arg-type]
     if item.kind == "variants":
         return f"{indent}variants by {values[0]}\n"
     if item.kind == "rounds":
@@ -361,10 +363,22 @@ def _by(values: tuple[tuple[str, Decimal, object], ...]) -> str:
     return "by { " + ", ".join(f"{quote(level)}: {number(value)}" for level, value, _ in values) + " }"
 
 
-def _limits(limits: tuple[n.Limit, ...]) -> str:
-    return "".join(
-        f" {limit.kind} {_by(limit.by) if limit.by else number(limit.value)}" for limit in limits
-    )
+def _limit(limit: n.NodeLimit, indent: str) -> str:
+    match limit:
+        case n.Limit():
+            return f"{limit.kind} {_by(limit.by) if limit.by else number(limit.value)}"
+        case n.Bound():
+            return f"at {limit.side} {number(limit.value)}"
+        case n.Flag():
+            return "max open" if limit.name == "open" else limit.name
+        case n.MaxExpr():
+            return f"max ({_expr(limit.expr, IF, indent)})"
+        case _:
+            n.unhandled(limit, "cannot print a {} as a limit")
+
+
+def _limits(limits: tuple[n.NodeLimit, ...], indent: str = "") -> str:
+    return "".join(f" {_limit(limit, indent)}" for limit in limits)
 
 
 def _group(decl: n.GroupDecl, indent: str) -> str:
@@ -374,7 +388,7 @@ def _group(decl: n.GroupDecl, indent: str) -> str:
     title = f" {quote(decl.title)}" if decl.title is not None else ""
     inner = indent + INDENT
     lines = (_node_item(item, inner) for item in decl.items)
-    return _block(f"{keyword} {code(decl.code)}{title}{_limits(decl.limits)}", lines, indent)
+    return _block(f"{keyword} {code(decl.code)}{title}{_limits(decl.limits, indent)}", lines, indent)
 
 
 def _node_item(item: n.GroupDecl | n.CriterionDecl | n.Annotation | n.Applicable, indent: str) -> str:
@@ -385,17 +399,20 @@ def _node_item(item: n.GroupDecl | n.CriterionDecl | n.Annotation | n.Applicable
     return _item(item, indent)
 
 
-def _item(item: n.Annotation | n.ScoreStmt | n.Applicable, indent: str) -> str:
+def _item(item: n.Annotation | n.ScoreStmt | n.Applicable | n.Column, indent: str) -> str:
     if isinstance(item, n.Annotation):
         return _annotation(item, indent)
     if isinstance(item, n.ScoreStmt):
         return f"{indent}score {_expr(item.expr, IF, indent)}\n"
     if isinstance(item, n.Applicable):
         return f"{indent}applicable if {_expr(item.condition, IF, indent)}\n"
+    if isinstance(item, n.Column):
+        cap = f" max {number(item.cap)}" if item.cap is not None else ""
+        return f"{indent}{item.kind} {_expr(item.expr, IF, indent)}{cap}\n"
     raise TypeError(f"cannot print a {type(item).__name__} inside a block")
 
 
 def _criterion(decl: n.CriterionDecl, indent: str) -> str:
     inner = indent + INDENT
-    opening = f"criterion {code(decl.code)} {quote(decl.title)}{_limits(decl.limits)}"
+    opening = f"criterion {code(decl.code)} {quote(decl.title)}{_limits(decl.limits, indent)}"
     return _block(opening, (_item(item, inner) for item in decl.items), indent)

@@ -170,8 +170,8 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         if rest and isinstance(rest[0], Token):
             title = unquote(rest[0])
             rest = rest[1:]
-        limits = tuple(c for c in rest if isinstance(c, n.Limit))
-        items = tuple(c for c in rest if not isinstance(c, n.Limit))
+        limits = tuple(c for c in rest if isinstance(c, LIMITS))
+        items = tuple(c for c in rest if not isinstance(c, LIMITS))
         return n.GroupDecl(is_section, kind, code, code_span, title, limits, items, self.span(meta))
 
     def section(self, meta: Meta, children: list[Any]) -> n.GroupDecl:
@@ -182,8 +182,8 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     def criterion(self, meta: Meta, children: list[Any]) -> n.CriterionDecl:
         (code, code_span), title, *rest = children
-        limits = tuple(c for c in rest if isinstance(c, n.Limit))
-        items = tuple(c for c in rest if not isinstance(c, n.Limit))
+        limits = tuple(c for c in rest if isinstance(c, LIMITS))
+        items = tuple(c for c in rest if not isinstance(c, LIMITS))
         return n.CriterionDecl(code, code_span, unquote(title), limits, items, self.span(meta))
 
     def max_limit(self, meta: Meta, children: list[Any]) -> n.Limit:
@@ -204,6 +204,37 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     def cap_limit(self, meta: Meta, children: list[Any]) -> n.Limit:
         return n.Limit("cap", Decimal(children[0]), self.span(meta))
+
+    def max_expr(self, meta: Meta, children: list[Any]) -> n.MaxExpr:
+        return n.MaxExpr(children[0], self.span(meta))
+
+    def max_open(self, meta: Meta, children: list[Any]) -> n.Flag:
+        return n.Flag("open", self.span(meta))
+
+    def signed_flag(self, meta: Meta, children: list[Any]) -> n.Flag:
+        return n.Flag("signed", self.span(meta))
+
+    def best_flag(self, meta: Meta, children: list[Any]) -> n.Flag:
+        return n.Flag("best", self.span(meta))
+
+    def either_flag(self, meta: Meta, children: list[Any]) -> n.Flag:
+        return n.Flag("either", self.span(meta))
+
+    def not_counted(self, meta: Meta, children: list[Any]) -> n.Flag:
+        return n.Flag("not counted", self.span(meta))
+
+    def at_least(self, meta: Meta, children: list[Any]) -> n.Bound:
+        return n.Bound("least", children[0].value, self.span(meta))
+
+    def at_most(self, meta: Meta, children: list[Any]) -> n.Bound:
+        return n.Bound("most", children[0].value, self.span(meta))
+
+    def h_total_bounds(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
+        return n.HeaderItem("total_bounds", tuple(children), self.span(meta))
+
+    def column(self, meta: Meta, children: list[Any]) -> n.Column:
+        cap = Decimal(children[2]) if len(children) > 2 else None
+        return n.Column(str(children[0]), children[1], cap, self.span(meta))
 
     def score(self, meta: Meta, children: list[Any]) -> n.ScoreStmt:
         return n.ScoreStmt(children[0], self.span(meta))
@@ -393,6 +424,10 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     def false(self, meta: Meta, children: list[Any]) -> n.Bool:
         return n.Bool(False, self.span(meta))
+
+
+#: The node classes written between a node's title and its block.
+LIMITS = (n.Limit, n.Bound, n.Flag, n.MaxExpr)
 
 
 def to_nodes(tree: Tree[Token], source: Source) -> n.RulesetDecl:

@@ -27,7 +27,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from ..errors import FactsError, OptionError
-from ..evaluation.result import Result
+from ..evaluation.result import NodeResult, Result
 from ..model import FactSpec
 from ..numbers import exact, plain
 from ..ruleset import Ruleset
@@ -139,42 +139,88 @@ def _fail(message: str) -> None:
     raise InvariantError(message)
 
 
+def _main(node: NodeResult) -> Decimal:
+    """A node's own points (before its rows' bonus and deduction columns and any adjustment)."""
+    assert node.score is not None
+    return node.columns[0] if node.columns is not None else node.score
+
+
+def _within(value: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
 def _check_result(rs: Ruleset, res: Result) -> None:
     for node in res:
         if node.score is None:
             if any(s.rule == "cap" for s in node.trace):
                 _fail(f"{node.code}: not applicable but its trace shows a score")
             continue
-        if node.score < 0:
-            _fail(f"{node.code}: score {node.score} below 0")
+        spec = rs.criteria.get(node.code) or rs.groups[node.code]
+        if not _within(node.score, spec.low, spec.high):
+            _fail(f"{node.code}: score {node.score} outside its bounds [{spec.low}, {spec.high}]")
+        main = _main(node)
         top = node.max
-        if top is not None and node.score > top:
-            _fail(f"{node.code}: score {node.score} above its max {top}")
+        if top is not None and main > top:
+            _fail(f"{node.code}: its own points {main} are above its max {top}")
         if not node.trace or node.trace[-1].value != node.score:
             _fail(f"{node.code}: the last trace step {node.trace[-1:]} does not equal the score {node.score}")
-        if not node.is_criterion:
-            children = [res[c] for c in node.children]
-            parts = sum((c.score for c in children if c.score is not None), Decimal(0))
-            if node.raw != parts:
-                _fail(f"{node.code}: raw {node.raw} is not the sum {parts} of its items")
-            group = rs.groups[node.code]
-            limits = [x for x in (group.cap, group.max) if x is not None]
-            expected = min([parts, *limits])
-            if node.score != expected:
-                _fail(f"{node.code}: score {node.score}, expected min(sum {parts}, cap/max {limits})")
+        if node.columns is not None:
+            main, bonus, deduction, adjustment = node.columns
+            if min(bonus, deduction) < 0:
+                _fail(f"{node.code}: a bonus or deduction column below 0: {node.columns}")
+            if main + bonus - deduction + adjustment != node.score:
+                _fail(f"{node.code}: its columns {node.columns} do not add up to its score {node.score}")
+        if node.is_criterion:
+            criterion = rs.criteria[node.code]
+            if criterion.floor is not None and main < min(criterion.floor, top if top is not None else main):
+                _fail(f"{node.code}: its own points {main} are below its floor {criterion.floor}")
+            continue
+        children = [res[c] for c in node.children]
+        group = rs.groups[node.code]
+        eligible = [c for c in children
+                    if c.score is not None and (rs.criteria.get(c.code) or rs.groups[c.code]).counted]
+        counted = [c for c in children if c.counted]
+        if group.choose == "sum" and [c.code for c in counted] != [c.code for c in eligible]:
+            _fail(f"{node.code}: counts {[c.code for c in counted]}, not every applicable counted item")
+        if group.choose != "sum":
+            if len(counted) != 1:
+                _fail(f"{node.code}: a {group.choose} group counts {len(counted)} items, not one")
+            elif group.choose == "best" and counted[0].score != max(c.score for c in eligible if c.score is not None):
+                _fail(f"{node.code}: a best group counts {counted[0].code}, not its best item")
+            elif group.choose == "either" and counted[0].code != eligible[0].code:
+                _fail(f"{node.code}: an either group counts {counted[0].code}, not the first that applies")
+        parts = sum((_main(c) for c in counted), Decimal(0))
+        if node.raw != parts:
+            _fail(f"{node.code}: raw {node.raw} is not the sum {parts} of its items")
+        limits = [x for x in (group.cap, node.max) if x is not None]
+        expected = min([parts, *limits])
+        if node.columns is None and node.score != expected:
+            _fail(f"{node.code}: score {node.score}, expected min(sum {parts}, cap/max {limits})")
     sums = {"standard": Decimal(0), "bonus": Decimal(0), "deduction": Decimal(0)}
+    adjustment = Decimal(0)
     for code in res.sections:
         node = res[code]
-        if node.score is not None:
+        if node.score is None:
+            continue
+        if node.kind == "standard" and node.columns is not None:
+            main, bonus, deduction, adjust = node.columns
+            sums["standard"] += main
+            sums["bonus"] += bonus
+            sums["deduction"] += deduction
+            adjustment += adjust
+        else:
             sums[node.kind] += node.score
     if (res.standard, res.bonus, res.deductions) != (sums["standard"], sums["bonus"], sums["deduction"]):
         _fail(f"totals per kind {res.standard}/{res.bonus}/{res.deductions} differ from the sections' {sums}")
-    if res.total != res.standard + res.bonus - res.deductions:
-        _fail(f"total {res.total} is not standard + bonus − deductions")
-    if rs.total is not None and res.standard + res.bonus > rs.total:
-        _fail(f"standard + bonus {res.standard + res.bonus} exceeds the declared total {rs.total}")
-
-
+    if res.total != res.standard + res.bonus - res.deductions + res.adjustment:
+        _fail(f"total {res.total} is not standard + bonus − deductions + adjustment")
+    if not _within(res.total, rs.header.total_low, rs.header.total_high):
+        _fail(f"total {res.total} outside its declared bounds")
+    if rs.header.total_low is None and rs.header.total_high is None and res.adjustment != adjustment:
+        _fail(f"adjustment {res.adjustment} is not the sections' {adjustment}")
+    closed = all(c.max is not None for c in rs.criteria.values() if c.kind == "standard")
+    if rs.total is not None and closed and res.standard > rs.total:
+        _fail(f"standard {res.standard} exceeds the declared total {rs.total}")
 
 
 def _check_prose(res: Result) -> None:

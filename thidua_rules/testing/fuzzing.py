@@ -643,13 +643,33 @@ class _Builder:
         effective = top if top is not None else inherited_cap if kind != "deduction" else None
         scope = _Scope(top=effective)
         expr = rule(effective) if rule is not None else self.num(EXPR_DEPTH, scope).expr
-        items: list[n.Annotation | n.ScoreStmt | n.Applicable] = [n.ScoreStmt(expr, SPAN)]
+        items: list[n.Annotation | n.ScoreStmt | n.Applicable | n.Column] = [n.ScoreStmt(expr, SPAN)]
         items += self.annotations(["evidence", "verifier", "note", "assume", "allow_unreachable", "allow_exceed"])
         if rule is None and self.chance(0.15):
             items.append(n.Applicable(self.boolean(2, _Scope()), SPAN))
+        if kind == "standard" and rule is None:  # the row's own bonus and deduction columns
+            for word in ("bonus", "deduction"):
+                if self.chance(0.1):
+                    column = self.num(EXPR_DEPTH - 2, _Scope()).expr  # no judged value: facts only
+                    cap = self.max_value() if self.chance(0.7) else None
+                    items.append(n.Column(word, column, cap, SPAN))
         items = list(self.draw(st.permutations(items)))
-        limits = (n.Limit("max", top, SPAN),) if top is not None else ()
-        return n.CriterionDecl(code, SPAN, self.draw(texts(1)), limits, tuple(items), SPAN), effective
+        limits: list[n.NodeLimit] = [n.Limit("max", top, SPAN)] if top is not None else []
+        # a negative value written in the rule counts only where the row says how low it goes
+        negative = _negative_value(expr)
+        floor = str(self.pick(["signed", "at least", "none"] if not negative else ["signed", "at least"]))
+        if floor == "signed" and (negative or self.chance(0.1)):
+            limits.append(n.Flag("signed", SPAN))
+        elif floor == "at least" and (negative or self.chance(0.1)):
+            low = Decimal(0) if self.chance(0.5) else -self.max_value()
+            limits.append(n.Bound("least", low, SPAN))
+        if rule is None and self.chance(0.08):
+            limits.append(n.Bound("most", self.max_value(), SPAN) if top is None
+                          else n.Bound("most", top / 2, SPAN))
+        if rule is None and self.chance(0.05):
+            limits.append(n.Flag("not counted", SPAN))
+        limits = list(self.draw(st.permutations(limits)))
+        return n.CriterionDecl(code, SPAN, self.draw(texts(1)), tuple(limits), tuple(items), SPAN), effective
 
     def code(self, prefix: str) -> str:
         index = self.fresh("")
@@ -679,9 +699,22 @@ class _Builder:
                 maxima.append(child_max)
             else:
                 child_c, child_max = self.criterion(kind, code, own_cap, rule)
+                if not maxima and any(isinstance(x, n.Flag) and x.name == "not counted" for x in child_c.limits):
+                    # the first item always counts: a group adds up at least one
+                    child_c = attrs.evolve(child_c, limits=tuple(
+                        x for x in child_c.limits if not (isinstance(x, n.Flag) and x.name == "not counted")))
                 items.append(child_c)
+                if any(isinstance(x, n.Flag) and x.name == "not counted" for x in child_c.limits):
+                    continue  # shown, not counted: its max is not the group's
                 maxima.append(child_max)
-        total = sum((m for m in maxima if m is not None), Decimal(0)) if all(m is not None for m in maxima) else None
+        # a group counting one part: its best, or the first that applies (its max is the largest)
+        choose = "sum"
+        if kind != "deduction" and mode in ("max", "none") and len(maxima) > 1 and self.chance(0.1):
+            choose = str(self.pick(["best", "either"]))
+        known = [m for m in maxima if m is not None]
+        total: Decimal | None = None
+        if len(known) == len(maxima):
+            total = max(known, default=Decimal(0)) if choose != "sum" else sum(known, Decimal(0))
         if cap is not None and kind != "deduction" and (total is None or total < cap):
             child_c, child_max = self.criterion_without_max(kind, code, cap)
             items.append(child_c)
@@ -721,7 +754,14 @@ class _Builder:
         if not extra and not top_level and self.chance(0.1):
             items.append(n.Applicable(self.boolean(2, _Scope()), SPAN))
         items = list(self.draw(st.permutations(items)))
-        limits = list(self.draw(st.permutations(limits)))
+        bounds: list[n.NodeLimit] = [*limits]
+        if choose != "sum":
+            bounds.append(n.Flag(choose, SPAN))
+        if self.chance(0.08):
+            bounds.append(n.Bound("least", Decimal(0), SPAN))
+        if self.chance(0.05) and effective is not None:
+            bounds.append(n.Bound("most", effective, SPAN))
+        limits = list(self.draw(st.permutations(bounds)))  # type: ignore[arg-type]
         group_kind = None
         if is_section and (top_level or self.chance(0.2)):
             group_kind = kind if (kind != "standard" or self.chance(0.3)) else None
@@ -735,6 +775,22 @@ class _Builder:
         expr = self.num(EXPR_DEPTH - 1, scope).expr
         title = self.draw(texts(1))
         return n.CriterionDecl(code, SPAN, title, (), (n.ScoreStmt(expr, SPAN),), SPAN), cap
+
+
+def _negative_value(expr: n.Expr) -> bool:
+    """Whether a tier row or an ``if`` branch of ``expr`` is a negative number as written."""
+    for node in n.walk(expr):
+        values: list[n.Expr] = []
+        if isinstance(node, n.Table):
+            values = [row.value for row in node.rows]
+        elif isinstance(node, n.If):
+            values = [node.then, node.otherwise]
+        for value in values:
+            if isinstance(value, n.Number) and value.value < 0:
+                return True
+            if isinstance(value, n.Neg) and isinstance(value.operand, n.Number) and value.operand.value > 0:
+                return True
+    return False
 
 
 def _holds(op: str, left: int, right: int) -> bool:
@@ -857,6 +913,9 @@ def _header(b: _Builder, total: Decimal) -> n.Header:
         items.append(n.HeaderItem("rounds", (rounds, final), SPAN))
     if b.chance(0.4):
         items.append(n.HeaderItem("rounding", (draw(st.integers(0, 10)),), SPAN))
+    if b.chance(0.1):
+        bounds = [n.Bound("least", Decimal(0), SPAN)] + ([n.Bound("most", total, SPAN)] if b.chance(0.5) else [])
+        items.append(n.HeaderItem("total_bounds", tuple(bounds), SPAN))
     items += b.annotations(["note", "assume"])
     items = list(draw(st.permutations(items)))
     ident = draw(texts(1, 20).filter(lambda s: s.strip() != ""))
@@ -948,10 +1007,13 @@ def _by_values() -> st.SearchStrategy[tuple[tuple[str, Decimal, Span], ...]]:
     return st.lists(st.tuples(texts(0, 8), _AMOUNTS, st.just(SPAN)), min_size=1, max_size=3).map(tuple)
 
 
-def _limits() -> st.SearchStrategy[tuple[n.Limit, ...]]:
+def _limits() -> st.SearchStrategy[tuple[n.NodeLimit, ...]]:
     plain = st.builds(n.Limit, st.sampled_from(["max", "cap"]), _AMOUNTS, st.just(SPAN))
     by = _by_values().map(lambda values: n.Limit("max", max(v for _, v, _ in values), SPAN, values))
-    return st.lists(plain | by, max_size=2).map(tuple)
+    bound = st.builds(n.Bound, st.sampled_from(["least", "most"]), _SIGNED, st.just(SPAN))
+    flag = st.builds(n.Flag, st.sampled_from(["open", "signed", "not counted", "best", "either"]), st.just(SPAN))
+    read = st.builds(n.MaxExpr, expressions(3), st.just(SPAN))
+    return st.lists(plain | by | bound | flag | read, max_size=3).map(tuple)
 
 
 def _annotation(kinds: Sequence[str]) -> st.SearchStrategy[n.Annotation]:
@@ -963,6 +1025,8 @@ def _criteria() -> st.SearchStrategy[n.CriterionDecl]:
         st.builds(n.ScoreStmt, expressions(6), st.just(SPAN)),
         st.builds(n.Applicable, expressions(4), st.just(SPAN)),
         _annotation(["evidence", "verifier", "note", "assume", "allow_unreachable", "allow_exceed"]),
+        st.builds(n.Column, st.sampled_from(["bonus", "deduction"]), expressions(4), st.none() | _AMOUNTS,
+                  st.just(SPAN)),
     )
     return st.builds(n.CriterionDecl, _CODES, st.just(SPAN), texts(), _limits(),
                      st.lists(items, max_size=3).map(tuple), st.just(SPAN))
@@ -972,7 +1036,7 @@ def _groups(children: st.SearchStrategy[n.GroupDecl | n.CriterionDecl]) -> st.Se
     items = st.one_of(children, _annotation(["note", "assume", "allow_gap"]),
                       st.builds(n.Applicable, expressions(4), st.just(SPAN)))
 
-    def build(is_section: bool, kind: str | None, code: str, title: str | None, limits: tuple[n.Limit, ...],
+    def build(is_section: bool, kind: str | None, code: str, title: str | None, limits: tuple[n.NodeLimit, ...],
               body: list[object]) -> n.GroupDecl:
         return n.GroupDecl(is_section, kind if is_section else None, code, SPAN, title, limits,
                            tuple(body), SPAN)  # type: ignore[arg-type]
@@ -1043,6 +1107,8 @@ def _header_items() -> st.SearchStrategy[n.HeaderItem | n.Annotation]:
         st.integers(0, 99).map(lambda v: n.HeaderItem("rounding", (v,), SPAN)),
         _AMOUNTS.map(lambda v: n.HeaderItem("total", (v,), SPAN)),
         _by_values().map(lambda values: n.HeaderItem("total_by", values, SPAN)),
+        st.lists(st.builds(n.Bound, st.sampled_from(["least", "most"]), _SIGNED, st.just(SPAN)), min_size=1,
+                 max_size=2).map(lambda bounds: n.HeaderItem("total_bounds", tuple(bounds), SPAN)),
         _NAME_WORDS.map(lambda name: n.HeaderItem("variants", (name,), SPAN)),
         st.builds(lambda r, final: n.HeaderItem("rounds", (tuple(r), final), SPAN), rounds, st.none() | _NAME_WORDS),
         _annotation(["note", "assume", "allow_gap"]),
