@@ -14,7 +14,9 @@ The rules for the documents (they are also stated at the top of each):
   ``{"facts": {...}, "expect": {...}}``
       ``rs.evaluate(facts)``. ``expect`` maps a criterion, group or section code to its score as
       a string (``null`` for a node that does not apply), or one of ``total``, ``standard``,
-      ``bonus``, ``deductions``, ``applicable_max``, ``percentage`` to that figure of the result.
+      ``bonus``, ``deductions``, ``adjustment``, ``applicable_max``, ``percentage`` to that figure of
+      the result; ``"CODE standard"``, ``"CODE bonus"``, ``"CODE deduction"``, ``"CODE adjustment"``
+      to that column of a node. Optional ``counted``: code -> whether its parent counts it.
       Scores compare as Decimals. With ``"cohort": {...}`` the aggregates are given by the caller
       (``rs.evaluate(facts, cohort=...)``).
   ``{"facts": {...}, "problems": [["fact", "substring"], ...]}``
@@ -72,7 +74,9 @@ from thidua_rules.cli import main as cli_main
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 DOCUMENTS = ("language.md", "ranking.md", "units.md")
 #: The figures of a Result that ``expect`` may name besides node codes.
-RESULT_FIGURES = ("total", "standard", "bonus", "deductions", "applicable_max", "percentage")
+RESULT_FIGURES = ("total", "standard", "bonus", "deductions", "adjustment", "applicable_max", "percentage")
+#: The columns of a node that ``expect`` may name after its code (``"1.2 bonus"``).
+NODE_COLUMNS = ("standard", "bonus", "deduction", "adjustment")
 #: The figures of a roll-up of periods that ``expect`` may name besides node codes.
 ROLLUP_FIGURES = ("total", "standard", "bonus", "deductions")
 #: The fewest examples with worked cases that each document must keep.
@@ -206,6 +210,12 @@ def load(example: Example) -> tr.Ruleset:
 def figure(result: tr.Result, key: str) -> Decimal | None:
     if key in RESULT_FIGURES:
         value = getattr(result, key)
+        assert value is None or isinstance(value, Decimal)
+        return value
+    code, _, column = key.partition(" ")
+    if column:  # "1.2 bonus": one column of a node
+        assert column in NODE_COLUMNS, f"unknown column {column!r} in {key!r}"
+        value = getattr(result[code], column)
         assert value is None or isinstance(value, Decimal)
         return value
     return result[key].score
@@ -379,7 +389,7 @@ def test_example_cases(example: Example, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def check_facts(rs: tr.Ruleset, case: dict[str, Any], where: str) -> None:
-    assert set(case) <= {"facts", "expect", "cohort", "problems", "warnings"}, case
+    assert set(case) <= {"facts", "expect", "cohort", "problems", "warnings", "counted"}, case
     if "problems" in case:
         with pytest.raises(tr.FactsError) as info:
             rs.evaluate(case["facts"], cohort=case.get("cohort"))
@@ -391,7 +401,11 @@ def check_facts(rs: tr.Ruleset, case: dict[str, Any], where: str) -> None:
             )
         return
     result = rs.evaluate(case["facts"], cohort=case.get("cohort"))
-    check_figures(result, case["expect"], where)
+    fast = rs.evaluate(case["facts"], cohort=case.get("cohort"), trace=False)
+    for got, path in ((result, "traced"), (fast, "untraced")):
+        check_figures(got, case["expect"], f"{where} ({path})")
+        for code, counted in case.get("counted", {}).items():
+            assert got[code].counted is counted, f"{where} ({path}): {code} counted is {got[code].counted}"
 
 
 def check_cohort(rs: tr.Ruleset, case: dict[str, Any], where: str) -> None:

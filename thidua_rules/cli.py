@@ -119,6 +119,10 @@ def _check(args: argparse.Namespace) -> int:
     for warning in rs.warnings:
         print(warning.render())
     print(f"{rs.id}: ok ({len(rs.criteria)} criteria, total {_fmt(rs.total)}, {len(rs.warnings)} warning(s))")
+    unbounded = [code for code, g in rs.groups.items() if g.max is None and g.cap is None and g.kind != "deduction"]
+    unbounded += [code for code, c in rs.criteria.items() if c.open and c.kind != "deduction"]
+    if unbounded:
+        print(f"không giới hạn (no max): {', '.join(unbounded)}")
     return 0
 
 

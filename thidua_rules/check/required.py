@@ -13,6 +13,8 @@ def check_required(c: Checker) -> None:
     roots: list[n.Expr] = [
         expr for code, expr in c.rules.items() if not under_condition(c, code)
     ]
+    roots += [col.expr for code, cols in c.columns.items() if not under_condition(c, code) for col in cols.values()]
+    roots += [expr for code, expr in c.max_exprs.items() if not under_condition(c, code)]
     roots += [expr for code, expr in c.applicability.items() if not under_condition(c, c.parent_of(code))]
     roots += [o.expr for o in c.ranking]
     roots += [r.condition for _, decl in c.awards for r in decl.requirements]
@@ -32,7 +34,8 @@ def check_required(c: Checker) -> None:
     for expr in [*c.rules.values(), *c.applicability.values(), *(o.expr for o in c.ranking),
                  *(r.condition for _, d in c.awards for r in d.requirements),
                  *(r.condition for d, _ in c.classifications for r in d.rules if r.condition is not None),
-                 *(d.expr for d in c.lets.values())]:
+                 *(d.expr for d in c.lets.values()), *c.max_exprs.values(),
+                 *(col.expr for cols in c.columns.values() for col in cols.values())]:
         used |= refs(expr)
     if c.header.variants is not None:
         used.add(c.header.variants)  # it picks each unit's maxima

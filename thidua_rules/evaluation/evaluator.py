@@ -459,7 +459,7 @@ class Walk:
             if own_trace is not None:
                 mains = tuple(p[0] for p in parts)
                 own_trace.append(Step("sum", node.code, mains, main_raw, " + ".join(r.code for r in counted)))
-                own_trace.append(Step("cap", node.code, (main_raw, ZERO, limit), main, group_note(main_raw, limit)))
+                own_trace.append(Step("cap", node.code, (main_raw, None, limit), main, group_note(main_raw, limit)))
             if node.columnar:
                 score = self.bound(node, (main, bonus, deduction, adjustment), own_trace)
                 columns = self.last

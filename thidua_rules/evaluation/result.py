@@ -99,10 +99,19 @@ def _sentence(step: Step) -> str:
     if step.rule == "sum":
         parts = " + ".join(_show(v) for v in ops) or "0"
         return f"{step.expr} = {parts} = {value}"
-    if step.rule == "cap":
-        raw, _low, top = ops
-        bound = f"[0, {_show(top)}]" if top is not None else "[0, …)"
-        return f"{step.expr}: {_show(raw)} kept within {bound}: {value}" + (f" ({step.note})" if step.note else "")
+    if step.rule in ("cap", "bonus", "deduction", "bound"):
+        raw, low, top = ops
+        bound = f"[{_show(low) if low is not None else '…'}, {_show(top) if top is not None else '…'}]"
+        what = {"cap": "", "bonus": " bonus", "deduction": " deduction", "bound": " score"}[step.rule]
+        return f"{step.expr}{what}: {_show(raw)} kept within {bound}: {value}" + (f" ({step.note})" if step.note else "")
+    if step.rule == "net":
+        main, bonus, deduction, adjustment = ops
+        text = f"{step.expr}: {_show(main)} + {_show(bonus)} − {_show(deduction)}"
+        return text + (f" + {_show(adjustment)}" if adjustment else "") + f" = {value} (standard + bonus − deduction)"
+    if step.rule in ("best", "either"):
+        return f"{step.expr} counts {step.note}: {value}"
+    if step.rule == "score":
+        return f"score of {step.note} = {value}"
     if step.rule in ("fact", "default", "assessed", "derived", "cohort"):
         label = f" ({step.note})" if step.note else ""
         return f"{step.rule} {step.expr}{label} = {value}"
