@@ -103,7 +103,8 @@ def _sentence(step: Step) -> str:
         raw, low, top = ops
         bound = f"[{_show(low) if low is not None else '…'}, {_show(top) if top is not None else '…'}]"
         what = {"cap": "", "bonus": " bonus", "deduction": " deduction", "bound": " score"}[step.rule]
-        return f"{step.expr}{what}: {_show(raw)} kept within {bound}: {value}" + (f" ({step.note})" if step.note else "")
+        note = f" ({step.note})" if step.note else ""
+        return f"{step.expr}{what}: {_show(raw)} kept within {bound}: {value}{note}"
     if step.rule == "net":
         main, bonus, deduction, adjustment = ops
         text = f"{step.expr}: {_show(main)} + {_show(bonus)} − {_show(deduction)}"
