@@ -419,7 +419,7 @@ class Walk:
         score, self.last = bounded_columns(columns, node.low, node.high)
         if trace is not None:
             before = net(*columns)
-            if columns[1] or columns[2]:
+            if node.bonus is not None or node.deduction is not None or any(columns[1:]):
                 trace.append(Step("net", node.code, columns, before, "standard + bonus − deduction"))
             if node.bounded:
                 trace.append(Step("bound", node.code, (before, node.low, node.high), score,

@@ -1,0 +1,225 @@
+"""The widened score model: signed and open rows, a row's own bonus and deduction columns, bounds
+on any node and on the total, rules reading other nodes, rows not counted, either/best groups and
+a max read from the facts. Expected values are computed by hand, the arithmetic beside them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import thidua_rules as tr
+from thidua_rules.testing import check_invariants, facts
+
+D = Decimal
+
+# Every construct at once: a signed row, an open bonus row, a row with both columns, a bounded
+# section, a best group, an either group, a row not counted, a row reading another section's
+# score, a max read from a fact, and bounds on the total.
+ALL = """
+ruleset "mo-hinh-diem" {
+    total 30
+    total at least 0 at most 32
+}
+
+fact so_khen "Số lượt được khen": count 0..20
+fact so_phan_anh "Số phản ánh đúng": count 0..20
+fact so_som "Số báo cáo sớm": count 0..20
+fact so_tre "Số báo cáo trễ": count 0..20
+fact so_giai "Số giải cấp tỉnh": count 0..20
+fact so_nhiem_vu "Số nhiệm vụ được giao": count 0..5
+fact so_hoan_thanh "Số nhiệm vụ hoàn thành": count 0..20
+fact co_tru_so "Có trụ sở riêng": boolean
+fact ty_le "Tỷ lệ theo dõi": percent
+
+section I "MỤC I" max 20 at least 0 {
+    criterion I.1 "+2 đ mỗi lượt khen, −3 đ mỗi phản ánh." max 6 signed {
+        score 2 * so_khen - 3 * so_phan_anh
+    }
+    criterion I.2 "Báo cáo: chuẩn 4 đ; thưởng 0,5 đ mỗi báo cáo sớm (tối đa 1 đ); trừ 1 đ mỗi báo cáo trễ." max 4 {
+        score 4
+        bonus 0.5 * so_som max 1
+        deduction so_tre max 3
+    }
+    group I.3 "Lấy mức cao nhất." max 5 best {
+        criterion I.3a "Nhiệm vụ." max (so_nhiem_vu) {
+            score so_hoan_thanh
+        }
+        criterion I.3b "Khen." max 5 {
+            score so_khen
+        }
+    }
+    group I.4 "Theo trụ sở." max 5 either {
+        criterion I.4a "Có trụ sở." max 5 {
+            applicable if co_tru_so
+            score 5
+        }
+        criterion I.4b "Không có trụ sở." max 3 {
+            score 3
+        }
+    }
+    criterion I.5 "Theo dõi, không tính." max 10 not counted {
+        score ty_le / 10
+    }
+}
+
+section II "MỤC II" max 10 {
+    criterion II.1 "3 đ nếu mục I đạt từ 10 đ, thêm 1 đ mỗi phản ánh được giải quyết." max 10 {
+        score (if score(I) >= 10 then 3 else 0) + 7
+    }
+}
+
+bonus section III "THƯỞNG" {
+    criterion III.1 "+1 đ mỗi giải cấp tỉnh." max open {
+        score so_giai
+    }
+}
+"""
+
+UNIT = {"so_khen": 4, "so_phan_anh": 1, "so_som": 3, "so_tre": 5, "so_giai": 2, "so_nhiem_vu": 3,
+        "so_hoan_thanh": 4, "co_tru_so": False, "ty_le": 70}
+
+
+@pytest.fixture(scope="module")
+def rs() -> tr.Ruleset:
+    return tr.loads(ALL, source="mo-hinh-diem.thidua")
+
+
+@pytest.mark.parametrize("trace", [True, False])
+def test_every_construct_by_hand(rs: tr.Ruleset, trace: bool) -> None:
+    res = rs.evaluate(UNIT, trace=trace)
+    # I.1: 2 × 4 − 3 × 1 = 5 (signed, under its max 6)
+    assert res["I.1"].score == D(5)
+    # I.2: standard 4; bonus 0.5 × 3 = 1.5 cut at 1; deduction 5 cut at 3; 4 + 1 − 3 = 2
+    assert (res["I.2"].standard, res["I.2"].bonus, res["I.2"].deduction, res["I.2"].score) == (D(4), D(1), D(3), D(2))
+    # I.3: I.3a max = so_nhiem_vu = 3, 4 cut at 3; I.3b 4; best 4 (I.3b)
+    assert res["I.3a"].score == D(3) and res["I.3a"].max == D(3)
+    assert res["I.3"].score == D(4) and res["I.3b"].counted and not res["I.3a"].counted
+    # I.4: I.4a does not apply, I.4b 3
+    assert res["I.4a"].score is None and res["I.4"].score == D(3) and res["I.4b"].counted
+    # I.5: 70 / 10 = 7, shown, not counted
+    assert res["I.5"].score == D(7) and not res["I.5"].counted
+    # I: standard 5 + 4 + 4 + 3 = 16, bonus 1, deduction 3: 16 + 1 − 3 = 14
+    assert (res["I"].standard, res["I"].bonus, res["I"].deduction, res["I"].score) == (D(16), D(1), D(3), D(14))
+    # II.1: score(I) = 14 ≥ 10: 3 + 7 = 10
+    assert res["II.1"].score == D(10)
+    # III.1: 2 (open)
+    assert res["III"].score == D(2)
+    # standard 16 + 10 = 26; bonus 1 + 2 = 3; deductions 3; 26 + 3 − 3 = 26 (within [0, 32])
+    assert (res.standard, res.bonus, res.deductions, res.adjustment, res.total) == (D(26), D(3), D(3), D(0), D(26))
+    # applicable max: I.1 6 + I.2 4 + I.3 max(3, 5) = 5 + I.4b 3 (cut at 5) = 18, II 10; III open: 28
+    assert res.applicable_max == D(28)
+
+
+def test_bounds_on_a_section_and_the_total(rs: tr.Ruleset) -> None:
+    low = {**UNIT, "so_khen": 0, "so_phan_anh": 6, "so_som": 0, "so_tre": 9, "so_hoan_thanh": 0, "so_giai": 0}
+    res = rs.evaluate(low)
+    # I.1: −18; I.2: 4 − 3 = 1; I.3: best of 0, 0 = 0 (I.3a, the first); I.4: 3
+    # I: standard −18 + 4 + 0 + 3 = −11, deduction 3: −14, raised to 0 (adjustment +14)
+    assert res["I.1"].score == D(-18)
+    assert res["I"].score == D(0) and res["I"].adjustment == D(14)
+    assert res["I.3a"].counted and not res["I.3b"].counted
+    # II.1: score(I) = 0 < 10: 0 + 7 = 7; total: standard −11 + 7 = −4, deductions 3, adjustment 14: 7
+    assert res["II.1"].score == D(7) and res.total == D(7)
+    high = {**UNIT, "so_giai": 20}
+    # 26 − 2 + 20 = 26 + 18: bonus 1 + 20 = 21; 26 + 21 − 3 = 44, cut at 32 (adjustment −12)
+    res = rs.evaluate(high)
+    assert (res.bonus, res.total, res.adjustment) == (D(21), D(32), D(-12))
+
+
+def test_a_signed_group_adds_its_parts_as_they_are() -> None:
+    rs = tr.loads("""
+ruleset "cong-co-dau" { total 10 }
+fact a "A": count
+section I "I" max 10 {
+    criterion I.1 "x" max 5 signed { score 2 - a }
+    criterion I.2 "y" max 5 at least -1 { score 3 - a }
+}
+""")
+    res = rs.evaluate({"a": 5})
+    # I.1: 2 − 5 = −3; I.2: 3 − 5 = −2 raised to −1; I = −3 + −1 = −4
+    assert (res["I.1"].score, res["I.2"].score, res["I"].score, res.total) == (D(-3), D(-1), D(-4), D(-4))
+    cut = res["I.2"].trace[-2]  # the row's floor is its "at least": the cut step raises −2 to it
+    assert (cut.rule, cut.operands, cut.value, cut.note) == ("cap", (D(-2), D(-1), D(5)), D(-1), "raised to -1")
+
+
+def test_either_with_nothing_applying_does_not_apply() -> None:
+    rs = tr.loads("""
+ruleset "khong-ap-dung" { total 10 }
+fact a "A": boolean
+section I "I" max 10 {
+    criterion I.0 "z" max 5 { score 5 }
+    group I.1 "g" max 5 either {
+        criterion I.1a "x" max 5 { applicable if a  score 5 }
+        criterion I.1b "y" max 5 { applicable if not a  score 4 }
+    }
+}
+""")
+    res = rs.evaluate({"a": True})
+    assert (res["I.1"].score, res["I"].score) == (D(5), D(10))  # 5 + 5
+    res = rs.evaluate({"a": False})
+    assert (res["I.1"].score, res["I"].score) == (D(4), D(9))  # 5 + 4
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ('    criterion I.1 "x" max 5 best { score 1 }\n', '"best" does not apply to a criterion'),
+    ('    criterion I.1 "x" max 5 signed at least 0 { score 1 }\n', '"signed" and "at least" both say'),
+    ('    criterion I.1 "x" max 5 at least 6 { score 1 }\n', '"at least 6" is above the max 5'),
+    ('    criterion I.1 "x" max 5 at least 2 at most 1 { score 1 }\n', '"at least 2" is above "at most 1"'),
+    ('    criterion I.1 "x" max 5 { score 1  standard 2 }\n', "a row's standard part is its score rule"),
+    ('    criterion I.1 "x" max 5 { score 1  bonus 1  bonus 2 }\n', 'more than one bonus column'),
+    ('    criterion I.1 "x" max 5 { score 1  bonus assessed }\n', "computed from facts, not judged"),
+    ('    criterion I.1 "x" max 5 { score score(I.1) }\n', '"I.1" reads its own score'),
+    ('    criterion I.1 "x" max 5 { score score(I) }\n', '"I.1" reads the score of "I", which holds it'),
+    ('    criterion I.1 "x" max 5 { score score(I.2) }\n    criterion I.2 "y" max 0 { score 0 }\n',
+     '"I.1" reads "I.2", which is scored after it in the same section'),
+    ('    criterion I.1 "x" max 5 { score score(I.9) }\n', 'unknown code "I.9"'),
+    ('    criterion I.1 "x" max 5 { score if true then 5 else -1 }\n', '"I.1" gives -1 here'),
+])
+def test_mistakes_are_refused_with_a_message(body: str, message: str) -> None:
+    text = f'ruleset "loi" {{ total 5 }}\nsection I "I" max 5 {{\n{body}}}\n'
+    with pytest.raises(tr.RulesetError) as info:
+        tr.loads(text)
+    assert message in str(info.value)
+
+
+def test_columns_only_on_rows_of_a_standard_section() -> None:
+    text = """
+ruleset "cot" { total 5 }
+section I "I" max 5 { criterion I.1 "x" max 5 { score 5 } }
+deduction section II "Trừ" { criterion II.1 "y" { score 1  bonus 1 } }
+"""
+    with pytest.raises(tr.RulesetError, match="a row of a deduction section has no bonus column"):
+        tr.loads(text)
+
+
+def test_the_printer_round_trips_every_new_form(rs: tr.Ruleset) -> None:
+    printed = tr.format_ruleset(ALL)
+    again = tr.loads(printed)
+    assert tr.format_ruleset(printed) == printed
+    for unit in (UNIT, {**UNIT, "so_phan_anh": 9, "co_tru_so": True}):
+        assert again.evaluate(unit).to_dict()["nodes"] == rs.evaluate(unit).to_dict()["nodes"]
+
+
+def test_the_shipped_rulesets_are_unchanged_by_the_model() -> None:
+    # No shipped row or section uses a new form: every node has no columns, so their results
+    # are what the golden tests compute by hand (tests/test_golden_*.py).
+    for name in ("cum4-2023", "vpubnd-tayninh-2023"):
+        shipped = tr.rulesets.load(name)
+        assert all(c.floor == 0 and c.counted and c.bonus is None and c.deduction is None
+                   for c in shipped.criteria.values())
+        assert all(g.choose == "sum" and g.low is None and g.high is None for g in shipped.groups.values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_laws_hold_for_any_unit(rs: tr.Ruleset, data: st.DataObject) -> None:
+    """Signed sums stay additive, bounds hold, a best group equals its best part, the untraced
+    path equals the traced one (check_invariants checks each of them)."""
+    unit = data.draw(facts(rs))
+    res = check_invariants(rs, unit)
+    best = max(res[c].score for c in ("I.3a", "I.3b"))  # type: ignore[type-var]
+    assert res["I.3"].score == min(best, D(5))
+    assert D(0) <= res.total <= D(32)
