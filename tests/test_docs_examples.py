@@ -23,7 +23,9 @@ The rules for the documents (they are also stated at the top of each):
       ``rs.evaluate_cohort(units)``; each unit's ``expect`` as above.
   ``{"rank": {"units": {...}, "expect": [["unit", position, "total", "award or null"], ...]}}``
       ``rs.rank(units)``: the standings in order. Optional: ``ties``, ``contested``,
-      ``unfilled``, ``reserved``, ``passed_over``, ``notes`` (substrings per unit).
+      ``unfilled``, ``reserved``, ``passed_over``, ``notes`` (substrings per unit), ``rankings``
+      (name -> ``[["unit", "group or null", position, [keys…]], ...]``, the named ranking in order;
+      the keys may be left out).
   ``{"submission": {"rounds": {...}, "expect": {...}}}``
       ``rs.evaluate_submission(rounds)``: ``expect`` as above, on the final result. Optional:
       ``scores`` (code -> round -> score), ``decided_by`` (code -> round), ``difference``,
@@ -403,7 +405,7 @@ def check_cohort(rs: tr.Ruleset, case: dict[str, Any], where: str) -> None:
 
 
 def check_rank(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
-    known = {"units", "expect", "ties", "contested", "unfilled", "reserved", "passed_over", "notes"}
+    known = {"units", "expect", "ties", "contested", "unfilled", "reserved", "passed_over", "notes", "rankings"}
     assert set(spec) <= known, spec
     standings = rs.rank(units_of(rs, spec["units"]))
     got = [[e.unit, e.position, e.total, e.award] for e in standings]
@@ -430,6 +432,15 @@ def check_rank(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
         notes = standings[unit].notes
         for substring in substrings:
             assert any(substring in note for note in notes), f"{where}: no note of {unit} has {substring!r}: {notes}"
+    assert set(spec.get("rankings", {})) <= set(standings.rankings), f"{where}: rankings {list(standings.rankings)}"
+    for name, wanted_entries in spec.get("rankings", {}).items():
+        got_named = [[e.unit, e.group, e.position, list(e.keys)] for e in standings.rankings[name]]
+        assert len(got_named) == len(wanted_entries), f"{where}, {name}: got {got_named}"
+        for (unit, group, position, keys), wanted in zip(got_named, wanted_entries, strict=True):
+            assert [unit, group, position] == wanted[:3], f"{where}, {name}: expected {wanted}, got {got_named}"
+            if len(wanted) > 3:
+                assert keys == [None if k is None else Decimal(k) for k in wanted[3]], (
+                    f"{where}, {name}, {unit}: keys {keys}, expected {wanted[3]}")
 
 
 def check_submission(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:

@@ -164,6 +164,15 @@ class Rollup:
 
 
 @attrs.frozen
+class RankingSpec:
+    """A named ranking: its keys, and the fact whose level groups the units (None: all units)."""
+
+    name: str
+    within: str | None
+    orders: tuple[n.Order, ...]
+
+
+@attrs.frozen
 class Let:
     """A derived value (``let``) with its resolved expression."""
 
@@ -220,3 +229,5 @@ class CheckedRuleset:
     classifications: tuple[Classify, ...]
     #: Every number written in the rules: the boundaries property tests should reach.
     constants: frozenset[Decimal]
+    #: The named rankings (``ranking "theo cụm" within cum { … }``), in declaration order.
+    rankings: tuple[RankingSpec, ...] = ()

@@ -14,7 +14,7 @@ from typing import Any, TypeVar, assert_never, cast
 import attrs
 
 from ..language import nodes as n
-from ..model import CheckedRuleset, Classify, FactSpec, Let
+from ..model import CheckedRuleset, Classify, FactSpec, Let, RankingSpec
 from ..numbers import ZERO
 from .state import Checker
 
@@ -122,6 +122,8 @@ def build(c: Checker) -> CheckedRuleset:
         rollup=c.rollup,
         classifications=classifications,
         constants=constants,
+        rankings=tuple(RankingSpec(name, within, tuple(resolve(o) for o in orders))
+                       for name, within, orders in c.named_rankings),
     )
 
 

@@ -15,6 +15,7 @@ def check_required(c: Checker) -> None:
     ]
     roots += [expr for code, expr in c.applicability.items() if not under_condition(c, c.parent_of(code))]
     roots += [o.expr for o in c.ranking]
+    roots += [o.expr for _, _, orders in c.named_rankings for o in orders]
     roots += [r.condition for _, decl in c.awards for r in decl.requirements]
     roots += [r.condition for decl, _ in c.classifications for r in decl.rules if r.condition is not None]
     always: set[str] = set()
@@ -34,6 +35,10 @@ def check_required(c: Checker) -> None:
                  *(r.condition for d, _ in c.classifications for r in d.rules if r.condition is not None),
                  *(d.expr for d in c.lets.values())]:
         used |= refs(expr)
+    for _, within, orders in c.named_rankings:
+        used |= {within} if within is not None else set()
+        for order in orders:
+            used |= refs(order.expr)
     if c.header.variants is not None:
         used.add(c.header.variants)  # it picks each unit's maxima
     for name, spec in c.facts.items():

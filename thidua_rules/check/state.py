@@ -77,6 +77,8 @@ class Checker:
         self.types: dict[int, Type] = {}
         self.levels: dict[int, str] = {}
         self.ranking: list[n.Order] = []
+        #: The named rankings: (name, the grouping fact or None, the keys).
+        self.named_rankings: list[tuple[str, str | None, tuple[n.Order, ...]]] = []
         self.awards: list[tuple[Award, n.AwardDecl]] = []
         self.codes: dict[str, Span] = {}
         self.decls_of: dict[str, n.CriterionDecl | n.GroupDecl] = {}

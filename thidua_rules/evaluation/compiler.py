@@ -80,6 +80,8 @@ class Program:
     cohort_users: Mapping[str, frozenset[str | None]] = attrs.field(factory=dict)
     #: Each node's applicability tests, its own and its ancestors'.
     chains: Mapping[str, tuple[Fn, ...]] = attrs.field(factory=dict)
+    #: The named rankings: name -> (the grouping fact or None, the keys as ``ranking``).
+    rankings: Mapping[str, tuple[str | None, tuple[tuple[str, Fn, str], ...]]] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -92,6 +94,16 @@ class ClassPlan:
     levels: tuple[str, ...]
     rules: tuple[tuple[str, Fn | None, str | None, Decimal | None, bool, str], ...]
     by_percentage: bool = False
+
+
+def exact_percentage(ctx: Ctx) -> Value:
+    """The unit's total as a percentage of its applicable max, unrounded (``Result.percentage``
+    is rounded for display): rankings and bands compare the exact value. None: nothing applies."""
+    result = ctx.result
+    applicable_max = result.applicable_max  # type: ignore[attr-defined]
+    if applicable_max == 0:
+        return None  # type: ignore[return-value]
+    return ARITHMETIC.divide(ARITHMETIC.multiply(result.total, 100), applicable_max)  # type: ignore[attr-defined]
 
 
 class Compiler:
@@ -140,7 +152,12 @@ class Compiler:
 
         for root in roots:
             chain(root, ())
-        return Program(roots, ranking, requirements, cohorts, classes, self.c.cohort_users, chains)
+        rankings = {
+            spec.name: (spec.within, tuple((o.direction, self.expr(o.expr, None), o.expr.span.text())
+                                           for o in spec.orders))
+            for spec in self.c.rankings
+        }
+        return Program(roots, ranking, requirements, cohorts, classes, self.c.cohort_users, chains, rankings)
 
     def node(self, code: str) -> CNode:
         applicable = self.c.applicability.get(code)
@@ -178,7 +195,7 @@ class Compiler:
             case n.Cohort():
                 return self.cohort(e, text)
             case n.PercentageRef():
-                return lambda ctx: ctx.result.percentage  # type: ignore[attr-defined]
+                return exact_percentage
             case n.TotalRef():
                 return lambda ctx: ctx.result.total  # type: ignore[attr-defined]
             case n.ScoreRef():

@@ -323,6 +323,11 @@ class Order:
 class RankingDecl:
     orders: tuple[Order, ...]
     span: Span
+    #: A named ranking (``ranking "theo cụm" within cum { … }``); None: the default ranking.
+    name: str | None = None
+    #: The fact whose level groups the units (``within cum``), and where it is written.
+    within: str | None = None
+    within_span: Span | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen

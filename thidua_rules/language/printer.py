@@ -274,7 +274,9 @@ def _decl(decl: n.Decl) -> str:
         return _group(decl, "")
     if isinstance(decl, n.RankingDecl):
         orders = [f"by {o.direction} {_expr(o.expr, IF, INDENT)}" for o in decl.orders]
-        return "ranking {\n" + INDENT + f"\n{INDENT}then ".join(orders) + "\n}\n"
+        head = "ranking" + (f" {quote(decl.name)}" if decl.name is not None else "")
+        head += f" within {decl.within}" if decl.within is not None else ""
+        return head + " {\n" + INDENT + f"\n{INDENT}then ".join(orders) + "\n}\n"
     if isinstance(decl, n.AwardDecl):
         lines = (
             f"{INDENT}require {_expr(r.condition, IF, INDENT)} else {quote(r.reason)}\n"

@@ -237,7 +237,14 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     # ------------------------------------------------------------ ranking and awards
     def ranking_decl(self, meta: Meta, children: list[Any]) -> n.RankingDecl:
-        return n.RankingDecl(tuple(children), self.span(meta))
+        name = unquote(children[0]) if children and isinstance(children[0], Token) else None
+        within = next((c for c in children if isinstance(c, tuple)), None)
+        orders = tuple(c for c in children if isinstance(c, n.Order))
+        return n.RankingDecl(orders, self.span(meta), name, within[0] if within else None,
+                             within[1] if within else None)
+
+    def ranking_within(self, meta: Meta, children: list[Any]) -> tuple[str, Span]:
+        return nfc(str(children[0])), self.tspan(children[0])
 
     def order(self, meta: Meta, children: list[Any]) -> n.Order:
         return n.Order(str(children[0]), children[1], self.span(meta))

@@ -813,6 +813,13 @@ def ruleset_trees(draw: st.DrawFn) -> n.RulesetDecl:
         if not orders:
             orders.append(n.Order("highest", n.TotalRef(SPAN), SPAN))
         decls.append(n.RankingDecl(tuple(orders), SPAN))
+    # issue 13: named rankings, some within the levels of a scale fact every unit is given
+    groupable = [f for f in b.facts if f.scale is not None and not f.optional]
+    for index in range(draw(st.integers(0, 2))):
+        keys = tuple(n.Order(str(b.pick(["highest", "lowest"])), b.num(2, ranking_scope).expr, SPAN)
+                     for _ in range(draw(st.integers(1, 2))))
+        within = str(b.pick([f.name for f in groupable])) if groupable and b.chance(0.7) else None
+        decls.append(n.RankingDecl(keys, SPAN, f"xếp hạng {index + 1}", within))
     decls += awards
     decls = list(draw(st.permutations(decls)))
     header = _header(b, total)
@@ -1004,7 +1011,8 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
     tree = st.recursive(_criteria(), _groups, max_leaves=6)
     sections = _groups(tree).map(lambda group: attrs.evolve(group, is_section=True))
     orders = st.builds(n.Order, st.sampled_from(["highest", "lowest"]), expressions(4), st.just(SPAN))
-    rankings = st.builds(n.RankingDecl, st.lists(orders, min_size=1, max_size=3).map(tuple), st.just(SPAN))
+    rankings = st.builds(n.RankingDecl, st.lists(orders, min_size=1, max_size=3).map(tuple), st.just(SPAN),
+                         st.none() | texts(), st.none() | _NAME_WORDS)
     requirement = st.builds(n.Requirement, expressions(4), texts(), st.just(SPAN))
     awards = st.builds(n.AwardDecl, _NAME_WORDS, texts(), st.integers(0, 10 ** 6),
                        st.lists(requirement, max_size=2).map(tuple), st.just(SPAN))
