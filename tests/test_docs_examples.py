@@ -34,6 +34,9 @@ The rules for the documents (they are also stated at the top of each):
       last step of its trace, the ``final`` step).
   ``{"classify": {"name": "...", "units": {...}, "expect": [["unit", "band", "level or null"], ...]}}``
       ``rs.classify(name, units)``, in ranking order. Optional: ``quota_ties``, ``reasons``.
+  ``{"classify_periods": {"name": "...", "periods": {"P": units, ...}, "expect": {"P": [...], ...}}}``
+      ``rs.classify_periods(name, periods)``: each period's ``[unit, band, level]`` in ranking
+      order. Optional: ``reasons`` (period -> unit -> substrings).
   ``{"periods": {"periods": {...}, "expect": {...}}}``
       ``rs.evaluate_periods(periods)``: codes and ``total``, ``standard``, ``bonus``,
       ``deductions`` of the roll-up. Optional: ``counted``, ``cut`` (code -> points cut). With
@@ -80,7 +83,7 @@ ROLLUP_FIGURES = ("total", "standard", "bonus", "deductions")
 #: The fewest examples with worked cases that each document must keep.
 MIN_WORKED_EXAMPLES = {"language.md": 8, "ranking.md": 8, "units.md": 3}
 #: The keys that make a JSON object a case.
-CASE_KEYS = ("facts", "units", "rank", "submission", "classify", "periods", "cli", "header")
+CASE_KEYS = ("facts", "units", "rank", "submission", "classify", "classify_periods", "periods", "cli", "header")
 
 FENCE = re.compile(r"^(\s*)```(.*)$")
 
@@ -368,6 +371,8 @@ def test_example_cases(example: Example, tmp_path: Path, monkeypatch: pytest.Mon
             check_submission(rs, case["submission"], where)
         elif "classify" in case:
             check_classify(rs, case["classify"], where)
+        elif "classify_periods" in case:
+            check_classify_periods(rs, case["classify_periods"], where)
         elif "periods" in case:
             check_periods(rs, case["periods"], where)
         elif "cli" in case:
@@ -482,6 +487,19 @@ def check_classify(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
         reasons = classes[unit].reasons
         for substring in substrings:
             assert any(substring in r for r in reasons), f"{where}: no reason of {unit} has {substring!r}: {reasons}"
+
+
+def check_classify_periods(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
+    assert set(spec) <= {"name", "periods", "expect", "reasons"}, spec
+    periods = {p: units_of(rs, units) for p, units in spec["periods"].items()}
+    classes = rs.classify_periods(spec["name"], periods)
+    got = {p: [[u.unit, u.band, u.level] for u in c.units] for p, c in classes.items()}
+    assert got == spec["expect"], f"{where}: expected {spec['expect']}, got {got}"
+    for period, per_unit in spec.get("reasons", {}).items():
+        for unit, substrings in per_unit.items():
+            reasons = classes[period][unit].reasons
+            for substring in substrings:
+                assert any(substring in r for r in reasons), f"{where}, {period}: {unit} has {reasons}"
 
 
 def check_periods(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:

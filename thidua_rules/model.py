@@ -187,11 +187,12 @@ class Classify:
 
     name: str
     title: str | None
-    subject: n.Expr
+    subject: n.Expr | None  # None: bands by conditions (``whens``) and an optional otherwise
     rows: tuple[n.Row, ...]
     rules: tuple[n.ClassRule, ...]
     levels: tuple[str, ...]
     span: Span = attrs.field(eq=False, repr=False)
+    whens: tuple[n.ClassWhen, ...] = ()
 
 
 @attrs.frozen

@@ -96,8 +96,9 @@ def build(c: Checker) -> CheckedRuleset:
     read = [*rules.values(), *applicability.values(), *(let.expr for let in lets.values())]
     constants = frozenset(node.value for root in read for node in n.walk(root) if isinstance(node, n.Number))
     classifications = tuple(
-        Classify(decl.name, decl.title, resolve(decl.subject), tuple(resolve(row) for row in decl.rows),
-                 tuple(resolve(rule) for rule in decl.rules), labels, decl.span)
+        Classify(decl.name, decl.title, resolve(decl.subject) if decl.subject is not None else None,
+                 tuple(resolve(row) for row in decl.rows), tuple(resolve(rule) for rule in decl.rules), labels,
+                 decl.span, tuple(resolve(when) for when in decl.whens))
         for decl, labels in c.classifications
     )
     return CheckedRuleset(

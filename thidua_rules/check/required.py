@@ -17,7 +17,7 @@ def check_required(c: Checker) -> None:
     roots += [o.expr for o in c.ranking]
     roots += [o.expr for _, _, orders in c.named_rankings for o in orders]
     roots += [r.condition for _, decl in c.awards for r in decl.requirements]
-    roots += [r.condition for decl, _ in c.classifications for r in decl.rules if r.condition is not None]
+    # Not the classifications': a fact only they read is demanded by classify, never by evaluate.
     always: set[str] = set()
     for expr in roots:
         always |= unconditional(expr)
@@ -33,6 +33,7 @@ def check_required(c: Checker) -> None:
     for expr in [*c.rules.values(), *c.applicability.values(), *(o.expr for o in c.ranking),
                  *(r.condition for _, d in c.awards for r in d.requirements),
                  *(r.condition for d, _ in c.classifications for r in d.rules if r.condition is not None),
+                 *(w.condition for d, _ in c.classifications for w in d.whens),
                  *(d.expr for d in c.lets.values())]:
         used |= refs(expr)
     for _, within, orders in c.named_rankings:

@@ -15,7 +15,7 @@ import attrs
 from ..errors import EvaluationError
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
-from ..model import CheckedRuleset
+from ..model import CheckedRuleset, Classify
 from ..numbers import ARITHMETIC, COMPARE, divide
 from .result import Step, Value
 from .runtime import CohortNeeded, Ctx, MissingFact
@@ -94,6 +94,10 @@ class ClassPlan:
     levels: tuple[str, ...]
     rules: tuple[tuple[str, Fn | None, str | None, Decimal | None, bool, str], ...]
     by_percentage: bool = False
+    #: Per rule: whether it is ``onward`` (once failed in a period, failed in every later one).
+    onward: tuple[bool, ...] = ()
+    #: Whether the bands are over a number (``by …``), not by conditions.
+    by_number: bool = True
 
 
 def exact_percentage(ctx: Ctx) -> Value:
@@ -132,13 +136,15 @@ class Compiler:
         }
         classes = {
             decl.name: ClassPlan(
-                decl.name, decl.title, self.expr(n.Table(decl.subject, decl.rows, decl.span), None), decl.levels,
+                decl.name, decl.title, self.bands(decl), decl.levels,
                 tuple(
                     (r.kind, self.expr(r.condition, None) if r.condition is not None else None,
                      r.level, r.amount, r.percent, r.reason)
                     for r in decl.rules
                 ),
                 isinstance(decl.subject, n.PercentageRef),
+                tuple(r.onward for r in decl.rules),
+                decl.subject is not None,
             )
             for decl in self.c.classifications
         }
@@ -158,6 +164,22 @@ class Compiler:
             for spec in self.c.rankings
         }
         return Program(roots, ranking, requirements, cohorts, classes, self.c.cohort_users, chains, rankings)
+
+    def bands(self, decl: Classify) -> Fn:
+        """A classification's band: the table over its number, or the first band by condition
+        that holds (then the otherwise band; ``""`` when no band takes the unit)."""
+        if decl.subject is not None:
+            return self.expr(n.Table(decl.subject, decl.rows, decl.span), None)
+        whens = tuple((self.expr(w.condition, None), w.level.value) for w in decl.whens)
+        otherwise = str(decl.rows[0].value.value) if decl.rows and isinstance(decl.rows[0].value, n.String) else ""
+
+        def by_conditions(ctx: Ctx) -> Value:
+            for test, level in whens:
+                if test(ctx):
+                    return level
+            return otherwise
+
+        return by_conditions
 
     def node(self, code: str) -> CNode:
         applicable = self.c.applicability.get(code)

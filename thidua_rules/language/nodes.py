@@ -373,16 +373,28 @@ class ClassRule:
     percent: bool
     reason: str
     span: Span
+    #: ``… onward``: once failed in a period, it holds for the unit in every later period.
+    onward: bool = False
+
+
+@attrs.frozen
+class ClassWhen:
+    """A band by condition: ``if CONDITION: "level"`` (a classification without ``by``)."""
+
+    condition: Expr
+    level: String
+    span: Span
 
 
 @attrs.frozen
 class ClassifyDecl:
     name: str
     title: str | None
-    subject: Expr
+    subject: Expr | None  # None: bands by conditions (``whens``), then an optional otherwise row
     rows: tuple[Row, ...]
     rules: tuple[ClassRule, ...]
     span: Span
+    whens: tuple[ClassWhen, ...] = ()
 
 
 @attrs.frozen

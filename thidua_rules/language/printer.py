@@ -288,9 +288,11 @@ def _decl(decl: n.Decl) -> str:
         return _block(f"rollup{title}", (_rollup_item(item) for item in decl.items), "")
     if isinstance(decl, n.ClassifyDecl):
         title = f" {quote(decl.title)}" if decl.title is not None else ""
+        whens = [f"{INDENT}if {_expr(w.condition, IF, INDENT)}: {quote(w.level.value)},\n" for w in decl.whens]
         rows = [f"{INDENT}{_pattern(row.pattern)}: {_expr(row.value, SUM, INDENT)},\n" for row in decl.rows]
         rules = [_class_rule(rule) for rule in decl.rules]
-        return _block(f"classify {decl.name}{title} by {_expr(decl.subject, IF, '')}", [*rows, *rules], "")
+        by = f" by {_expr(decl.subject, IF, '')}" if decl.subject is not None else ""
+        return _block(f"classify {decl.name}{title}{by}", [*whens, *rows, *rules], "")
     raise TypeError(f"cannot print a {type(decl).__name__} as a declaration")
 
 
@@ -313,11 +315,12 @@ def _class_rule(rule: n.ClassRule) -> str:
         return f"{INDENT}quota {quote(rule.level)} {number(rule.amount)}{percent}\n"
     assert rule.condition is not None
     condition = _expr(rule.condition, IF, INDENT)
+    onward = " onward" if rule.onward else ""
     if rule.kind == "at_most":
         assert rule.level is not None
-        return f"{INDENT}require {condition} else at most {quote(rule.level)} {quote(rule.reason)}\n"
+        return f"{INDENT}require {condition} else at most {quote(rule.level)} {quote(rule.reason)}{onward}\n"
     if rule.kind in ("lower", "unclassified"):
-        return f"{INDENT}require {condition} else {rule.kind} {quote(rule.reason)}\n"
+        return f"{INDENT}require {condition} else {rule.kind} {quote(rule.reason)}{onward}\n"
     raise TypeError(f"unknown classification rule {rule.kind!r}")
 
 

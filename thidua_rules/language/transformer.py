@@ -283,18 +283,26 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         title = unquote(rest[0]) if isinstance(rest[0], Token) else None
         if title is not None:
             rest = rest[1:]
-        subject, *items = rest
-        rows = tuple(c for c in items if isinstance(c, n.Row))
-        rules = tuple(c for c in items if isinstance(c, n.ClassRule))
-        return n.ClassifyDecl(nfc(str(name)), title, subject, rows, rules, self.span(meta))
+        bands = (n.Row, n.ClassRule, n.ClassWhen)
+        subject = rest.pop(0) if rest and not isinstance(rest[0], bands) else None
+        rows = tuple(c for c in rest if isinstance(c, n.Row))
+        rules = tuple(c for c in rest if isinstance(c, n.ClassRule))
+        whens = tuple(c for c in rest if isinstance(c, n.ClassWhen))
+        return n.ClassifyDecl(nfc(str(name)), title, subject, rows, rules, self.span(meta), whens)
+
+    def c_when(self, meta: Meta, children: list[Any]) -> n.ClassWhen:
+        condition, level = children
+        return n.ClassWhen(condition, n.String(unquote(level), self.tspan(level)), self.span(meta))
 
     def c_require(self, meta: Meta, children: list[Any]) -> n.ClassRule:
-        condition, outcome, reason = children
-        return n.ClassRule(str(outcome), condition, None, None, False, unquote(reason), self.span(meta))
+        condition, outcome, reason, *onward = children
+        return n.ClassRule(str(outcome), condition, None, None, False, unquote(reason), self.span(meta),
+                           bool(onward))
 
     def c_at_most(self, meta: Meta, children: list[Any]) -> n.ClassRule:
-        condition, level, reason = children
-        return n.ClassRule("at_most", condition, unquote(level), None, False, unquote(reason), self.span(meta))
+        condition, level, reason, *onward = children
+        return n.ClassRule("at_most", condition, unquote(level), None, False, unquote(reason), self.span(meta),
+                           bool(onward))
 
     def c_quota(self, meta: Meta, children: list[Any]) -> n.ClassRule:
         level, amount, *percent = children

@@ -1023,17 +1023,27 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
     )
     rollups = st.builds(n.RollupDecl, st.none() | texts(), st.lists(rollup_item, max_size=4).map(tuple), st.just(SPAN))
     class_rule = st.one_of(
-        st.builds(lambda c, o, r: n.ClassRule(o, c, None, None, False, r, SPAN), expressions(4),
-                  st.sampled_from(["lower", "unclassified"]), texts()),
-        st.builds(lambda c, level, r: n.ClassRule("at_most", c, level, None, False, r, SPAN), expressions(4),
-                  texts(), texts()),
+        st.builds(lambda c, o, r, onward: n.ClassRule(o, c, None, None, False, r, SPAN, onward), expressions(4),
+                  st.sampled_from(["lower", "unclassified"]), texts(), st.booleans()),
+        st.builds(lambda c, level, r, onward: n.ClassRule("at_most", c, level, None, False, r, SPAN, onward),
+                  expressions(4), texts(), texts(), st.booleans()),
         st.builds(lambda level, amount, percent: n.ClassRule("quota", None, level, amount, percent, "", SPAN),
                   texts(), _AMOUNTS, st.booleans()),
     )
     rows = st.lists(st.builds(n.Row, _patterns() | st.just(n.POtherwise(SPAN)),
                               texts(0, 8).map(lambda t: n.String(t, SPAN)), st.just(SPAN)), min_size=1, max_size=3)
+    # issue 13: bands by conditions (no "by"), printed before the otherwise row
+    whens = st.lists(st.builds(n.ClassWhen, expressions(4), texts(0, 8).map(lambda t: n.String(t, SPAN)),
+                               st.just(SPAN)), min_size=1, max_size=2).map(tuple)
     classifications = st.builds(n.ClassifyDecl, _NAME_WORDS, st.none() | texts(), expressions(4),
                                 rows.map(tuple), st.lists(class_rule, max_size=3).map(tuple), st.just(SPAN))
+    by_conditions = st.builds(
+        n.ClassifyDecl, _NAME_WORDS, st.none() | texts(), st.none(),
+        st.lists(st.builds(n.Row, st.just(n.POtherwise(SPAN)), texts(0, 8).map(lambda t: n.String(t, SPAN)),
+                           st.just(SPAN)), max_size=1).map(tuple),
+        st.lists(class_rule, max_size=3).map(tuple), st.just(SPAN),
+        whens)
+    classifications = classifications | by_conditions
     return st.one_of(scales, facts, lets, sections, rankings, awards, rollups, classifications)
 
 
