@@ -39,7 +39,8 @@ The rules for the documents (they are also stated at the top of each):
       order. Optional: ``reasons`` (period -> unit -> substrings).
   ``{"periods": {"periods": {...}, "expect": {...}}}``
       ``rs.evaluate_periods(periods)``: codes and ``total``, ``standard``, ``bonus``,
-      ``deductions`` of the roll-up. Optional: ``counted``, ``cut`` (code -> points cut). With
+      ``deductions`` of the roll-up. Optional: ``rollup`` (a named roll-up), ``counted``, ``cut``
+      (code -> points cut), ``shares`` (code -> period -> that period's share). With
       ``problems`` instead of ``expect``, the periods are refused with these problems.
   ``{"cli": {"ruleset": "name.thidua", "files": {"name": content, ...}, "exit": [0, ...]}}``
       the ruleset is written to the file ``ruleset`` and each file of ``files`` (as JSON) next
@@ -52,7 +53,8 @@ The rules for the documents (they are also stated at the top of each):
       the fields of ``rs.header`` (``null`` for a part not given).
 
   In ``rank`` and ``classify`` a unit given as ``{"rounds": {...}}`` is a submission
-  (``rs.evaluate_submission``); any other unit is its facts.
+  (``rs.evaluate_submission``), one given as ``{"periods": {...}, "rollup": "name"}`` a roll-up
+  (``rs.evaluate_periods``, ``rollup`` optional); any other unit is its facts.
 - Local links (``[…](#anchor)``, ``[…](ranking.md#anchor)``) must lead to a heading.
 
 Each ruleset is loaded with blank lines in front of it, so that the line numbers in any message
@@ -236,6 +238,8 @@ def units_of(rs: tr.Ruleset, units: dict[str, Any]) -> dict[str, Any]:
     for name, value in units.items():
         if isinstance(value, dict) and set(value) == {"rounds"}:
             out[name] = rs.evaluate_submission(value["rounds"], unit=name)
+        elif isinstance(value, dict) and "periods" in value and set(value) <= {"periods", "rollup"}:
+            out[name] = rs.evaluate_periods(value["periods"], rollup=value.get("rollup"))
         else:
             out[name] = value
     return out
@@ -503,16 +507,16 @@ def check_classify_periods(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> 
 
 
 def check_periods(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
-    assert set(spec) <= {"periods", "expect", "counted", "cut", "problems"}, spec
+    assert set(spec) <= {"periods", "rollup", "expect", "counted", "cut", "shares", "problems"}, spec
     if "problems" in spec:
         with pytest.raises(tr.FactsError) as info:
-            rs.evaluate_periods(spec["periods"])
+            rs.evaluate_periods(spec["periods"], rollup=spec.get("rollup"))
         got = [[p.fact, p.message] for p in info.value.problems]
         assert len(got) == len(spec["problems"]), f"{where}: expected {spec['problems']}, got {got}"
         for (fact, message), (wanted_fact, substring) in zip(got, spec["problems"], strict=True):
             assert fact == wanted_fact and substring in message, f"{where}: got {fact}: {message}"
         return
-    rolled = rs.evaluate_periods(spec["periods"])
+    rolled = rs.evaluate_periods(spec["periods"], rollup=spec.get("rollup"))
     for key, wanted in spec["expect"].items():
         got = getattr(rolled, key) if key in ROLLUP_FIGURES else rolled[key].score
         compare(got, wanted, f"{where}, {key}")
@@ -520,6 +524,10 @@ def check_periods(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
         assert list(rolled.counted) == spec["counted"], f"{where}: counted {rolled.counted}"
     for code, wanted in spec.get("cut", {}).items():
         compare(rolled[code].cut, wanted, f"{where}, cut of {code}")
+    for code, per_period in spec.get("shares", {}).items():
+        assert list(rolled[code].shares) == list(per_period), f"{where}, shares of {code}: {rolled[code].shares}"
+        for period, wanted in per_period.items():
+            compare(rolled[code].shares[period], wanted, f"{where}, share of {code} in {period}")
 
 
 def check_cli(example: Example, spec: dict[str, Any], where: str, tmp_path: Path,

@@ -161,6 +161,8 @@ class Rollup:
     combine: str = "sum"
     missing: str = "error"
     caps: tuple[tuple[str, Decimal], ...] = ()
+    #: A named roll-up's name (``rollup nam "Cả năm" { … }``); None: the default one.
+    name: str | None = None
 
 
 @attrs.frozen
@@ -232,3 +234,5 @@ class CheckedRuleset:
     constants: frozenset[Decimal]
     #: The named rankings (``ranking "theo cụm" within cum { … }``), in declaration order.
     rankings: tuple[RankingSpec, ...] = ()
+    #: The named roll-ups, by name, in declaration order (``rollup`` is the unnamed one).
+    rollups: Mapping[str, Rollup] = attrs.field(factory=dict)

@@ -127,10 +127,11 @@ class Ruleset:
         return evaluate_submission(self.evaluator, rounds, unit=unit, trace=trace)
 
     def evaluate_periods(
-        self, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True
+        self, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True, rollup: str | None = None
     ) -> Rollup:
-        """Score each period sheet and roll them up as the ruleset's ``rollup`` declares."""
-        return evaluate_periods(self.evaluator, periods, trace=trace)
+        """Score each period sheet and roll them up as the ruleset's ``rollup`` declares (or, by
+        name, one of its named roll-ups: ``rollup="hoc_ky_1"``)."""
+        return evaluate_periods(self.evaluator, periods, trace=trace, rollup=rollup)
 
     def classify(self, name: str, units: Mapping[str, object]) -> Classification:
         """Classify units by the ruleset's ``classify name``: bands, conditions, quotas."""

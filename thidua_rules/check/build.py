@@ -125,6 +125,7 @@ def build(c: Checker) -> CheckedRuleset:
         constants=constants,
         rankings=tuple(RankingSpec(name, within, tuple(resolve(o) for o in orders))
                        for name, within, orders in c.named_rankings),
+        rollups=_frozen(c.rollups),
     )
 
 

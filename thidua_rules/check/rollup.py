@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
+
 from ..language import nodes as n
 from ..model import Rollup
 from ..source import Span, fold
@@ -12,13 +14,27 @@ from .state import Checker
 
 
 def check_rollup(c: Checker) -> None:
-    """``rollup { periods …  combine sum|mean  missing error|zero|skip  cap CODE N }``."""
+    """``rollup [NAME] ["title"] { periods …  combine sum|mean  missing error|zero|skip  cap CODE N }``.
+
+    One unnamed roll-up at most (the default), and any number of named ones, each name once."""
     decls = [d for d in c.tree.decls if isinstance(d, n.RollupDecl)]
-    for extra in decls[1:]:
-        c.error("a ruleset has one rollup at most", extra.span)
-    if not decls:
-        return
-    decl = decls[0]
+    unnamed = [d for d in decls if d.name is None]
+    for extra in unnamed[1:]:
+        c.error("a ruleset has one rollup at most", extra.span, "name the others: rollup nam \"Cả năm\" { … }")
+    if unnamed:
+        c.rollup = _rollup(c, unnamed[0])
+    seen: set[str] = set()
+    for decl in decls:
+        if decl.name is None:
+            continue
+        if fold(decl.name) in seen:
+            c.error(f'rollup "{decl.name}" is declared twice', decl.span)
+            continue
+        seen.add(fold(decl.name))
+        c.rollups[decl.name] = attrs.evolve(_rollup(c, decl), name=decl.name)
+
+
+def _rollup(c: Checker, decl: n.RollupDecl) -> Rollup:
     fields: dict[str, object] = {}
     caps: dict[str, Decimal] = {}
     periods: list[str] = []
@@ -56,7 +72,7 @@ def check_rollup(c: Checker) -> None:
         c.error("the rollup lists no periods", decl.span, 'add: periods "T1", "T2", …')
     combine = fields.get("combine", ("sum",))
     missing = fields.get("missing", ("error",))
-    c.rollup = Rollup(
+    return Rollup(
         decl.title, tuple(periods), str(combine[0]), str(missing[0]),  # type: ignore[index]
         tuple(caps.items()),
     )

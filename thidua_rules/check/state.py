@@ -91,6 +91,8 @@ class Checker:
         self.cohort_users: dict[str, set[str | None]] = {}
         self.max_by: dict[str, dict[str, Decimal]] = {}
         self.rollup: Rollup | None = None
+        #: The named roll-ups (``rollup hoc_ky_1 "Học kỳ I" { … }``), by name.
+        self.rollups: dict[str, Rollup] = {}
         self.classifications: list[tuple[n.ClassifyDecl, tuple[str, ...]]] = []
         self.variant_scale: Scale | None = None
         self.duplicated_in: set[str] = set()

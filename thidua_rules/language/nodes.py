@@ -360,6 +360,8 @@ class RollupDecl:
     title: str | None
     items: tuple[RollupItem, ...]
     span: Span
+    #: A named roll-up (``rollup hoc_ky_1 "Học kỳ I" { … }``); None: the default one.
+    name: str | None = None
 
 
 @attrs.frozen

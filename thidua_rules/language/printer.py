@@ -285,7 +285,8 @@ def _decl(decl: n.Decl) -> str:
         return _block(f"award {decl.name} {quote(decl.title)} count {_whole(decl.count)}", lines, "")
     if isinstance(decl, n.RollupDecl):
         title = f" {quote(decl.title)}" if decl.title is not None else ""
-        return _block(f"rollup{title}", (_rollup_item(item) for item in decl.items), "")
+        name = f" {decl.name}" if decl.name is not None else ""
+        return _block(f"rollup{name}{title}", (_rollup_item(item) for item in decl.items), "")
     if isinstance(decl, n.ClassifyDecl):
         title = f" {quote(decl.title)}" if decl.title is not None else ""
         whens = [f"{INDENT}if {_expr(w.condition, IF, INDENT)}: {quote(w.level.value)},\n" for w in decl.whens]

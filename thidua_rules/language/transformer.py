@@ -261,9 +261,11 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     # ------------------------------------------------------------ periods and classification
     def rollup_decl(self, meta: Meta, children: list[Any]) -> n.RollupDecl:
-        title = unquote(children[0]) if children and isinstance(children[0], Token) else None
+        tokens = [c for c in children if isinstance(c, Token)]
+        name = next((nfc(str(t)) for t in tokens if t.type == "NAME"), None)
+        title = next((unquote(t) for t in tokens if t.type == "STRING"), None)
         items = tuple(c for c in children if isinstance(c, n.RollupItem))
-        return n.RollupDecl(title, items, self.span(meta))
+        return n.RollupDecl(title, items, self.span(meta), name)
 
     def r_periods(self, meta: Meta, children: list[Any]) -> n.RollupItem:
         return n.RollupItem("periods", tuple(unquote(c) for c in children), self.span(meta))

@@ -14,6 +14,7 @@ from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import Ctx, MissingFact
 from ..numbers import exact
 from .cohort import evaluate_cohort, same_units
+from .rollup import Rollup
 from .submission import Submission
 
 if TYPE_CHECKING:
@@ -109,8 +110,10 @@ def _result_of(ev: Evaluator, unit: str, value: object, problems: list[FactProbl
         return value
     if isinstance(value, Submission):
         return value.final
+    if isinstance(value, Rollup) and value.result is not None:
+        return value.result  # a roll-up of periods ranks by its rolled-up scores
     if not isinstance(value, Mapping):
-        problems.append(FactProblem(unit, "expected the unit's facts, a Result or a Submission"))
+        problems.append(FactProblem(unit, "expected the unit's facts, a Result, a Submission or a Rollup"))
         return None
     try:
         return ev.evaluate(value, trace=False)

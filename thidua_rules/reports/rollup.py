@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import EvaluationError, FactProblem, FactsError
-from ..evaluation.result import FrozenMap, Result, Step, UnknownCodeError, jsonable
+from ..errors import EvaluationError, FactProblem, FactsError, OptionError
+from ..evaluation.result import EMPTY, FrozenMap, NodeResult, Result, Step, UnknownCodeError, jsonable
+from ..model import Rollup as RollupSpec
 from ..numbers import ARITHMETIC, divide, exact
 from ..source import fold, nfc
 
@@ -30,11 +31,15 @@ class RolledNode:
     score: Decimal | None
     cut: Decimal
     trace: tuple[Step, ...]
+    #: With ``combine sum``: each period's own share of the roll-up, after what caps over the
+    #: periods cut from it in the period they were reached; the shares add up to ``score``.
+    shares: Mapping[str, Decimal | None] = attrs.field(factory=dict)
 
     @exact
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "title": self.title, "kind": self.kind,
                 "periods": {k: jsonable(v) for k, v in self.periods.items()},
+                "shares": {k: jsonable(v) for k, v in self.shares.items()},
                 "score": jsonable(self.score), "cut": jsonable(self.cut),
                 "trace": [s.to_dict() for s in self.trace]}
 
@@ -49,6 +54,12 @@ class Rollup:
     bonus: Decimal
     deductions: Decimal
     counted: tuple[str, ...]
+    #: The roll-up as one unit's result (what ``rank`` and ``classify`` read): the rolled-up
+    #: scores and totals, the periods' facts (a later period's value of a fact wins), and as
+    #: applicable max the sum (or mean) of the periods' applicable maxima.
+    result: Result | None = attrs.field(default=None, eq=False, repr=False)
+    #: The roll-up's name (None: the ruleset's unnamed rollup).
+    name: str | None = None
 
     @property
     def total(self) -> Decimal:
@@ -69,6 +80,29 @@ class Rollup:
                 "periods": {k: v.to_dict() for k, v in self.periods.items()}}
 
 
+def _spec(ev: Evaluator, name: str | None) -> RollupSpec:
+    """The roll-up ``name`` names; without a name the unnamed one (or the only one declared)."""
+    if name is None:
+        if ev.rollup is not None:
+            return ev.rollup
+        if len(ev.rollups) == 1:
+            return next(iter(ev.rollups.values()))
+        if not ev.rollups:
+            raise EvaluationError("the ruleset declares no rollup of periods")
+        raise EvaluationError("the ruleset declares several rollups; name one with rollup=…: "
+                              + ", ".join(ev.rollups))
+    if not isinstance(name, str):
+        raise OptionError(f"Expected the name of a rollup (text) for rollup, got {name!r}")
+    for key, spec in ev.rollups.items():
+        if fold(key) == fold(name):
+            return spec
+    from ..text import suggest
+
+    hint = suggest(name, ev.rollups) or ("the ruleset declares: " + ", ".join(ev.rollups) if ev.rollups
+                                         else "the ruleset declares no named rollup")
+    raise EvaluationError(f'no rollup "{name}"; {hint}')
+
+
 def _below(first: Result, code: str) -> list[str]:
     """Every node under ``code``, in the sheet's order."""
     out: list[str] = []
@@ -79,12 +113,10 @@ def _below(first: Result, code: str) -> list[str]:
 
 @exact
 def evaluate_periods(
-    ev: Evaluator, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True
+    ev: Evaluator, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True, rollup: str | None = None
 ) -> Rollup:
     """Score each period's facts with the sheet, then roll the periods up as declared."""
-    spec = ev.rollup
-    if spec is None:
-        raise EvaluationError("the ruleset declares no rollup of periods")
+    spec = _spec(ev, rollup)
     problems: list[FactProblem] = []
     by_key = {fold(p): p for p in spec.periods}
     given: dict[str, Mapping[str, object]] = {}
@@ -119,6 +151,8 @@ def evaluate_periods(
     nodes: dict[str, RolledNode] = {}
     divisor = Decimal(len(counted))
     cut_below: dict[str, Decimal] = {}  # what caps took from a node and everything under it
+    # the same, period by period (combine sum: a cap cuts the period in which it is reached)
+    cut_in: dict[str, dict[str, Decimal]] = {}
 
     def roll(code: str) -> None:
         """Bottom-up: children first, so a group subtracts what their caps took, then is capped."""
@@ -154,7 +188,11 @@ def evaluate_periods(
                               f"at most {caps[code]} over the periods, however many earned it"))
             rolled = caps[code]
         cut_below[code] = taken + cut
-        nodes[code] = RolledNode(code, node.title, node.kind, FrozenMap(per), rolled, cut, tuple(steps))
+        shares: dict[str, Decimal | None] = {}
+        if spec.combine == "sum":
+            shares, cut_in[code] = _shares(code, counted, per, node.children, cut_in, caps.get(code), steps, trace)
+        nodes[code] = RolledNode(code, node.title, node.kind, FrozenMap(per), rolled, cut, tuple(steps),
+                                 FrozenMap(shares))
 
     for code in ev.sections:
         roll(code)
@@ -164,5 +202,52 @@ def evaluate_periods(
         section = nodes[code]
         if section.score is not None:
             sums[section.kind] += section.score
+    applicable = sum((r.applicable_max for r in results.values()), ZERO)
+    if spec.combine == "mean" and counted:
+        applicable = divide(applicable, divisor, places)[0]
+    merged: dict[str, object] = {}
+    for period in spec.periods:
+        if period in results:
+            merged.update(results[period].facts)
+    as_result = Result(
+        ruleset=first.ruleset, sections=first.sections, standard=sums["standard"], bonus=sums["bonus"],
+        deductions=sums["deduction"], applicable_max=applicable, facts=FrozenMap(merged),  # type: ignore[arg-type]
+        places=places,
+        nodes=FrozenMap({code: NodeResult(
+            code=code, title=node.title, kind=node.kind, is_criterion=first[code].is_criterion,
+            score=node.score, max=None, applicable_max=ZERO, raw=node.score, inputs=EMPTY, trace=node.trace,
+            children=first[code].children) for code, node in nodes.items()}),
+    )
     return Rollup(FrozenMap(results), FrozenMap(nodes), sums["standard"], sums["bonus"],
-                  sums["deduction"], tuple(counted))
+                  sums["deduction"], tuple(counted), as_result, spec.name)
+
+
+def _shares(
+    code: str, counted: list[str], per: Mapping[str, Decimal | None], children: tuple[str, ...],
+    cut_in: Mapping[str, Mapping[str, Decimal]], cap: Decimal | None, steps: list[Step], trace: bool,
+) -> tuple[dict[str, Decimal | None], dict[str, Decimal]]:
+    """Each period's own share of a node rolled up by sum: its score less what caps below cut in
+    that period, then, under a cap over the periods, what is left of the cap after the earlier
+    periods (the period that reaches the cap is cut, the later ones get 0). Also the points cut
+    from the node and under it, period by period."""
+    shares: dict[str, Decimal | None] = {}
+    cuts: dict[str, Decimal] = {}
+    left = cap
+    for period in counted:
+        below = sum((cut_in.get(child, {}).get(period, ZERO) for child in children), ZERO)
+        score = per[period]
+        if score is None:
+            shares[period], cuts[period] = None, below
+            continue
+        share = score - below
+        own = ZERO
+        if left is not None:
+            kept = min(share, max(left, ZERO))
+            own, before = share - kept, left
+            left -= kept
+            if trace:
+                note = f"{period}: {kept} of the {before} left of the cap {cap}"
+                steps.append(Step("share", code, (share, before), kept, note + (f"; {own} cut" if own else "")))
+            share = kept
+        shares[period], cuts[period] = share, below + own
+    return shares, cuts

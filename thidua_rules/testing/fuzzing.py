@@ -1021,7 +1021,8 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
         st.builds(lambda k, v: n.RollupItem(k, (v,), SPAN), st.sampled_from(["combine", "missing"]), _NAME_WORDS),
         st.builds(lambda c, v: n.RollupItem("cap", (c, v, SPAN), SPAN), _CODES, _AMOUNTS),
     )
-    rollups = st.builds(n.RollupDecl, st.none() | texts(), st.lists(rollup_item, max_size=4).map(tuple), st.just(SPAN))
+    rollups = st.builds(n.RollupDecl, st.none() | texts(), st.lists(rollup_item, max_size=4).map(tuple), st.just(SPAN),
+                        st.none() | _NAME_WORDS)
     class_rule = st.one_of(
         st.builds(lambda c, o, r, onward: n.ClassRule(o, c, None, None, False, r, SPAN, onward), expressions(4),
                   st.sampled_from(["lower", "unclassified"]), texts(), st.booleans()),
