@@ -82,6 +82,10 @@ class Program:
     chains: Mapping[str, tuple[Fn, ...]] = attrs.field(factory=dict)
     #: The named rankings: name -> (the grouping fact or None, the keys as ``ranking``).
     rankings: Mapping[str, tuple[str | None, tuple[tuple[str, Fn, str], ...]]] = attrs.field(factory=dict)
+    #: Each aggregate's ``where``: the test a unit must pass to take part (issue 13).
+    cohort_where: Mapping[str, Fn] = attrs.field(factory=dict)
+    #: The aggregates of units' scores and the level each is computed at (issue 13).
+    cohort_levels: Mapping[str, int] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -163,7 +167,10 @@ class Compiler:
                                            for o in spec.orders))
             for spec in self.c.rankings
         }
-        return Program(roots, ranking, requirements, cohorts, classes, self.c.cohort_users, chains, rankings)
+        cohort_where = {key: self.expr(node.where, None) for key, node in self.c.cohorts.items()
+                        if node.where is not None}
+        return Program(roots, ranking, requirements, cohorts, classes, self.c.cohort_users, chains, rankings,
+                       cohort_where, self.c.cohort_levels)
 
     def bands(self, decl: Classify) -> Fn:
         """A classification's band: the table over its number, or the first band by condition

@@ -88,13 +88,16 @@ class Cohort:
     func: str
     arg: Expr | None
     span: Span
+    #: ``where CONDITION``: the units the aggregate is taken over (issue 13).
+    where: Expr | None = None
 
     @property
     def key(self) -> str:
         """How the aggregate is named when its value is given by the caller: ``max(ty_le)``."""
         if self.arg is None:
             return self.func
-        return f"{self.func}({' '.join(self.arg.span.text().split())})"
+        where = f" where {' '.join(self.where.span.text().split())}" if self.where is not None else ""
+        return f"{self.func}({' '.join(self.arg.span.text().split())}{where})"
 
 
 @attrs.frozen

@@ -128,7 +128,8 @@ def _bare(expr: n.Expr, indent: str) -> str:
         case n.Cohort():
             if expr.arg is None:
                 return f"cohort {expr.func}"
-            return f"cohort {expr.func}({_expr(expr.arg, IF, indent)})"
+            where = f" where {_expr(expr.where, IF, indent)}" if expr.where is not None else ""
+            return f"cohort {expr.func}({_expr(expr.arg, IF, indent)}{where})"
         case n.Neg():
             return "-" + _expr(expr.operand, UNARY, indent)
         case n.Binary():

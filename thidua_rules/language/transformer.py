@@ -363,8 +363,12 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         return n.PercentageRef(self.span(meta))
 
     def cohort(self, meta: Meta, children: list[Any]) -> n.Cohort:
+        where = children.pop()[1] if children and isinstance(children[-1], tuple) else None
         func = nfc(str(children[0])) if len(children) == 2 else "max"
-        return n.Cohort(func, children[-1], self.span(meta))
+        return n.Cohort(func, children[-1], self.span(meta), where)
+
+    def cohort_where(self, meta: Meta, children: list[Any]) -> tuple[str, n.Expr]:
+        return "where", children[0]
 
     def cohort_count(self, meta: Meta, children: list[Any]) -> n.Cohort:
         return n.Cohort("count", None, self.span(meta))

@@ -932,7 +932,7 @@ def _extend(children: st.SearchStrategy[n.Expr]) -> st.SearchStrategy[n.Expr]:
         st.builds(n.Call, st.sampled_from(list(FUNCTIONS)),
                   st.lists(children, min_size=1, max_size=3).map(tuple), st.just(SPAN)),
         st.builds(n.Cohort, st.sampled_from([a.name for a in AGGREGATES.values() if a.takes_value]), children,
-                  st.just(SPAN)),
+                  st.just(SPAN), st.none() | children),  # issue 13: "where", the units taken part
         st.builds(lambda subject, parts: n.Table(subject, (*parts[0], *parts[1]), SPAN), children, rows),
     )
 
