@@ -138,6 +138,14 @@ def test_an_onward_requirement_lowers_every_later_period() -> None:
     assert [p.fact for p in info.value.problems] == ["G: so_ky_luat"]
 
 
+def test_onward_follows_a_unit_whatever_the_spelling_of_its_name() -> None:
+    quarters = {"Q1": {"Phòng Kinh tế": unit(95, so_ky_luat=1, so_nhac_nho=0)},
+                "Q2": {"phòng  kinh tế": unit(95, so_ky_luat=0, so_nhac_nho=0)}}
+    got = RS.classify_periods("quy", quarters)
+    # Q1: 95 Xuất sắc, disciplined: Tốt. Q2: the same unit (case and spacing aside): still Tốt.
+    assert [levels(c) for c in got.values()] == [{"Phòng Kinh tế": "Tốt"}, {"phòng  kinh tế": "Tốt"}]
+
+
 def test_classify_periods_refuses_bad_input_with_the_period() -> None:
     with pytest.raises(tr.FactsError) as info:
         RS.classify_periods("quy", {"Q1": {"G": {"A.1": 101, "so_ky_luat": 0, "so_nhac_nho": 0}}})

@@ -12,6 +12,7 @@ from ..errors import EvaluationError, FactProblem, FactsError, UnknownUnitError
 from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import MissingFact
 from ..numbers import exact
+from ..source import fold
 
 if TYPE_CHECKING:
     from ..evaluation.compiler import ClassPlan
@@ -125,7 +126,7 @@ def _classify(ev: Evaluator, plan: ClassPlan, units: Mapping[str, object],
             continue
         index: int | None = levels.index(band)
         notes = [f"{band} by its number" if plan.by_number else f"{band} by its conditions"]
-        earlier = failed.setdefault(unit, {})
+        earlier = failed.setdefault(fold(unit), {})  # the same unit however its name is spelled
         for number, (kind, test, level, _amount, _percent, reason) in enumerate(plan.rules):
             if test is None:
                 continue
