@@ -83,9 +83,10 @@ def test_no_subordinate_at_all_gives_the_aggregate_nobody_sets() -> None:
     assert got["Sở"].cohort['min(score(A) where cap = "trực thuộc")'] == (D(0), "no unit of the cohort takes part")
 
 
-def test_aggregates_are_computed_level_by_level() -> None:
-    assert dict(CH.evaluator.program.cohort_levels) == {
-        "min(score(A) where nhom = 1)": 0, "max(score(B) where nhom = 2)": 1}
+def test_aggregates_are_computed_in_the_order_the_units_allow() -> None:
+    assert dict(CH.evaluator.program.cohort_scores) == {
+        "min(score(A) where nhom = 1)": (frozenset({"A.1"}), frozenset()),
+        "max(score(B) where nhom = 2)": (frozenset({"B.1"}), frozenset())}
     got = CH.evaluate_cohort({"X": {"nhom": 1, "A.1": 6}, "Y": {"nhom": 1, "A.1": 5}, "Z": {"nhom": 2, "A.1": 1}})
     # level 0: A of group 1 is 6, 5: min 5 >= 5, so every B.1 = 5.
     # level 1: B of group 2 (Z) is 5 — known only after level 0 — so every C.1 = 5, not 1.
@@ -96,16 +97,45 @@ def test_aggregates_are_computed_level_by_level() -> None:
     assert {u: r.total for u, r in got.items()} == {"X": D(5), "Z": D(10)}
 
 
+def test_a_superior_unit_reads_the_totals_of_its_subordinates() -> None:
+    # The natural wording reads the total: the subordinates' totals do not read the aggregate
+    # (B.1 does not apply to them), so it is computed after one scoring of every unit.
+    rs = tr.loads(SUPERIOR.replace("min(score(A) where", "min(total where"), source="t.thidua")
+    got = rs.evaluate_cohort(units(72, 88, superior=60))
+    # subordinates' totals 72 and 88: min 72 >= 70, Sở 60 + 3 = 63
+    assert {u: r.total for u, r in got.items()} == {"Sở": D(63), "P1": D(72), "P2": D(88)}
+    assert rs.rank(units(72, 88, superior=60))["Sở"].total == D(63)
+
+
+def test_a_cycle_among_the_units_given_is_reported() -> None:
+    # Without "applicable if", B.1 applies to the subordinates too: each takes part in the
+    # aggregate of totals and reads it. Refused, naming the first such unit.
+    text = SUPERIOR.replace('    applicable if cap = "cấp trên"\n', "").replace("min(score(A) where", "min(total where")
+    rs = tr.loads(text, source="c.thidua")
+    with pytest.raises(tr.FactsError) as info:
+        rs.evaluate_cohort(units(72, 88))
+    assert [(p.fact, p.message) for p in info.value.problems] == [(
+        "P1: B.1",
+        'the cohort aggregate min(total where cap = "trực thuộc") cannot be computed: it takes in P1, whose B.1 '
+        'reads the cohort aggregate min(total where cap = "trực thuộc"), which cannot be computed before it (a '
+        "cycle among the units given); pick the units with where … so that no unit both takes part and reads it")]
+    # With the Sở alone no unit takes part: nothing to wait for.
+    assert rs.evaluate_cohort(units())["Sở"].total == D(90)
+    # The chain of CHAIN turned on itself: B.1 reads C's scores, C.1 reads B's: refused.
+    rs = tr.loads(CHAIN.replace("score(A) where nhom = 1", "score(C) where nhom = 1"), source="d.thidua")
+    with pytest.raises(tr.FactsError, match="cannot be computed before it"):
+        rs.evaluate_cohort({"X": {"nhom": 1, "A.1": 6}, "Z": {"nhom": 2, "A.1": 1}})
+
+
 @pytest.mark.parametrize(("text", "old", "new", "message"), [
-    (SUPERIOR, "min(score(A) where", "min(total where",
-     'criterion B.1 reads the cohort aggregate min(total where cap = "trực thuộc"), which takes in the score of '
-     "B.1 itself; aggregate a part of the sheet that does not contain the criterion reading it"),
-    (SUPERIOR, "min(score(A) where", "min(score(B) where",
-     'criterion B.1 reads the cohort aggregate min(score(B) where cap = "trực thuộc"), which takes in the score '
-     "of B.1 itself"),
-    (CHAIN, "score(A) where nhom = 1", "score(C) where nhom = 1",
-     "criterion B.1 reads the cohort aggregate min(score(C) where nhom = 1), which takes in the score of B.1 "
-     "itself (min(score(C) where nhom = 1) -> max(score(B) where nhom = 2) -> min(score(C) where nhom = 1))"),
+    (SUPERIOR, 'min(score(A) where cap = "trực thuộc")', "min(total)",
+     "criterion B.1 reads the cohort aggregate min(total), which takes in the score of B.1 itself; aggregate a "
+     "part of the sheet that does not contain the criterion reading it, or pick the units it is over with where …"),
+    (SUPERIOR, 'min(score(A) where cap = "trực thuộc")', "min(score(B))",
+     "criterion B.1 reads the cohort aggregate min(score(B)), which takes in the score of B.1 itself"),
+    (CHAIN.replace(" where nhom = 2", ""), "score(A) where nhom = 1", "score(C)",
+     "criterion C.1 reads the cohort aggregate max(score(B)), which takes in the score of C.1 itself "
+     "(max(score(B)) -> min(score(C)) -> max(score(B)))"),
     (SUPERIOR, "ranking {", "let x = cohort max(score(A))\n\nranking {",
      "a cohort aggregate of scores cannot be read in a derived value"),
     (SUPERIOR, 'applicable if cap = "cấp trên"', "applicable if cohort max(score(A)) > 50",
@@ -156,7 +186,7 @@ bonus section B "ĐIỂM THƯỞNG" max 3 {
 
 def test_where_picks_the_units_of_an_aggregate_of_facts_too() -> None:
     rs = tr.loads(FACTS_WHERE, source="f.thidua")
-    assert rs.evaluator.program.cohort_levels == {}  # facts only: no scoring levels
+    assert rs.evaluator.program.cohort_scores == {}  # facts only: computed before any scoring
     got = rs.evaluate_cohort({"Sở": {"cap": "cấp trên", "so_diem": 99}, "P": {"cap": "trực thuộc", "so_diem": 94}})
     # max over the subordinates only: 94 < 95 (the Sở's 99 does not count): no bonus
     assert got["Sở"].total == D(99)

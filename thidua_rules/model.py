@@ -236,6 +236,6 @@ class CheckedRuleset:
     rankings: tuple[RankingSpec, ...] = ()
     #: The named roll-ups, by name, in declaration order (``rollup`` is the unnamed one).
     rollups: Mapping[str, Rollup] = attrs.field(factory=dict)
-    #: The cohort aggregates of units' scores, each with the level it is computed at: an
-    #: aggregate of level k reads scores that depend on aggregates of lower levels only.
-    cohort_levels: Mapping[str, int] = attrs.field(factory=dict)
+    #: The cohort aggregates of units' scores: the criteria whose scores their value reads,
+    #: and those their ``where`` reads (issue 13).
+    cohort_scores: Mapping[str, tuple[frozenset[str], frozenset[str]]] = attrs.field(factory=dict)

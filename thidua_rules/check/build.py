@@ -126,7 +126,7 @@ def build(c: Checker) -> CheckedRuleset:
         rankings=tuple(RankingSpec(name, within, tuple(resolve(o) for o in orders))
                        for name, within, orders in c.named_rankings),
         rollups=_frozen(c.rollups),
-        cohort_levels=_frozen(c.cohort_levels),
+        cohort_scores=_frozen(c.cohort_scores),
     )
 
 

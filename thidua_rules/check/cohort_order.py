@@ -1,11 +1,13 @@
-"""Pass 9: cohort aggregates of other units' scores: where they may be read, and the order in
-which they are computed, with the cycle that forbids one (issue 13, item 15).
+"""Pass 9: cohort aggregates of other units' scores: where they may be read, what they read,
+and the cycles that forbid one (issue 13, item 15).
 
-``cohort min(score(II) where cap_don_vi = "trực thuộc")`` reads every unit's score of ``II``, so
-it can only be known once ``II`` is scored for every unit. A criterion reading it must not lie
-under ``II`` (its own score would take part in the aggregate), directly or through a chain of
-such aggregates; those are reported as cycles. Otherwise each aggregate gets a level: 0 when the
-scores it reads depend on no such aggregate, else one more than the highest level they read.
+``cohort min(total where cap = "trực thuộc")`` reads the total of every subordinate unit, so it
+can only be known once those units are scored. Evaluation (``reports.cohort``) computes such
+aggregates in the order the units allow; here the checker records, for each, the criteria whose
+scores it reads, and refuses what can never be ordered: a criterion reading an aggregate without
+``where`` that takes in its own score (the units that take part are then exactly those the
+criterion applies to), directly or through a chain of such aggregates. With ``where``, whether
+a unit both takes part and reads the aggregate depends on its facts: evaluation reports it.
 """
 
 from __future__ import annotations
@@ -43,51 +45,50 @@ def check_cohort_order(c: Checker) -> None:
             found |= under(child)
         return found
 
-    reads: dict[str, set[str]] = {}  # aggregate -> the criteria whose scores it takes in
-    for key, node in scored.items():
+    def criteria_read(part: n.Expr | None) -> frozenset[str]:
         codes: set[str] = set()
-        for part in (node.arg, node.where):
-            for x in n.walk(part) if part is not None else ():
-                if isinstance(x, n.TotalRef):
-                    codes |= {crit for root in c.roots for crit in under(root)}
-                elif isinstance(x, n.ScoreRef) and fold(x.code) in canonical:
-                    codes |= under(canonical[fold(x.code)])
-        reads[key] = codes
+        for x in n.walk(part) if part is not None else ():
+            if isinstance(x, n.TotalRef):
+                codes |= {crit for root in c.roots for crit in under(root)}
+            elif isinstance(x, n.ScoreRef) and fold(x.code) in canonical:
+                codes |= under(canonical[fold(x.code)])
+        return frozenset(codes)
+
+    reads = {key: (criteria_read(node.arg), criteria_read(node.where)) for key, node in scored.items()}
+    c.cohort_scores = reads
     readers: dict[str, set[str]] = {}  # criterion -> the aggregates of scores its rule reads
     for key in scored:
         for user in c.cohort_users.get(key, set()):
             if user is not None:
                 readers.setdefault(user, set()).add(key)
-    levels: dict[str, int] = {}
-    state: dict[str, int] = {}  # 1: being ordered, 2: done
+    # Definite cycles: through aggregates without "where" only.
+    plain = {key for key, node in scored.items() if node.where is None}
+    edges = {key: sorted({inner for crit in reads[key][0] for inner in readers.get(crit, ()) if inner in plain})
+             for key in plain}
+    done: set[str] = set()
+    for start in sorted(plain):
+        path: list[str] = []
+        _cycles(c, start, edges, path, done, scored, reads, readers)
 
-    def level(key: str, path: list[str]) -> int | None:
-        if state.get(key) == 2:
-            return levels.get(key)
-        if state.get(key) == 1:
-            return None  # reported where the cycle closes
-        state[key] = 1
-        best = 0
-        for criterion in sorted(reads[key] & set(readers)):
-            for inner in sorted(readers[criterion]):
-                if inner in path or inner == key:
-                    chain = ""
-                    if inner in path:  # through other aggregates: name the chain
-                        chain = " (" + " -> ".join([*path[path.index(inner):], key, inner]) + ")"
-                    c.error(f"criterion {criterion} reads the cohort aggregate {inner}, which takes in the "
-                            f"score of {criterion} itself{chain}", scored[inner].span,
-                            "aggregate a part of the sheet that does not contain the criterion reading it")
-                    state[key] = 2
-                    return None
-                got = level(inner, [*path, key])
-                if got is None:
-                    state[key] = 2
-                    return None
-                best = max(best, got + 1)
-        state[key] = 2
-        levels[key] = best
-        return best
 
-    for key in scored:
-        level(key, [])
-    c.cohort_levels = levels
+def _cycles(c: Checker, key: str, edges: dict[str, list[str]], path: list[str], done: set[str],
+            scored: dict[str, n.Cohort], reads: dict[str, tuple[frozenset[str], frozenset[str]]],
+            readers: dict[str, set[str]]) -> None:
+    """Depth first along 'an aggregate reads a criterion that reads an aggregate'; report once."""
+    if key in done:
+        return
+    path.append(key)
+    for inner in edges[key]:
+        if inner in path:
+            criterion = sorted(crit for crit in reads[key][0] if inner in readers.get(crit, ()))[0]
+            cycle = path[path.index(inner):]
+            chain = f" ({' -> '.join([*cycle, inner])})" if len(cycle) > 1 else ""
+            c.error(f"criterion {criterion} reads the cohort aggregate {inner}, which takes in the "
+                    f"score of {criterion} itself{chain}", scored[inner].span,
+                    "aggregate a part of the sheet that does not contain the criterion reading it, "
+                    "or pick the units it is over with where …")
+            done.update(cycle)
+            continue
+        _cycles(c, inner, edges, path, done, scored, reads, readers)
+    path.pop()
+    done.add(key)

@@ -89,8 +89,8 @@ class Checker:
         self.cohorts: dict[str, n.Cohort] = {}
         #: Where each aggregate is read: criterion codes, or None when outside any criterion.
         self.cohort_users: dict[str, set[str | None]] = {}
-        #: The aggregates of units' scores, each with the level it is computed at (issue 13).
-        self.cohort_levels: dict[str, int] = {}
+        #: The aggregates of units' scores: the criteria their value and their ``where`` read.
+        self.cohort_scores: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self.max_by: dict[str, dict[str, Decimal]] = {}
         self.rollup: Rollup | None = None
         #: The named roll-ups (``rollup hoc_ky_1 "Học kỳ I" { … }``), by name.

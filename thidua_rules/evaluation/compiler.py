@@ -84,8 +84,8 @@ class Program:
     rankings: Mapping[str, tuple[str | None, tuple[tuple[str, Fn, str], ...]]] = attrs.field(factory=dict)
     #: Each aggregate's ``where``: the test a unit must pass to take part (issue 13).
     cohort_where: Mapping[str, Fn] = attrs.field(factory=dict)
-    #: The aggregates of units' scores and the level each is computed at (issue 13).
-    cohort_levels: Mapping[str, int] = attrs.field(factory=dict)
+    #: The aggregates of units' scores: the criteria their value and their ``where`` read.
+    cohort_scores: Mapping[str, tuple[frozenset[str], frozenset[str]]] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -170,7 +170,7 @@ class Compiler:
         cohort_where = {key: self.expr(node.where, None) for key, node in self.c.cohorts.items()
                         if node.where is not None}
         return Program(roots, ranking, requirements, cohorts, classes, self.c.cohort_users, chains, rankings,
-                       cohort_where, self.c.cohort_levels)
+                       cohort_where, self.c.cohort_scores)
 
     def bands(self, decl: Classify) -> Fn:
         """A classification's band: the table over its number, or the first band by condition
