@@ -180,3 +180,94 @@ def test_shares_add_up_to_the_rollup_and_traced_equals_untraced(months: dict[str
         other = fast[code]
         assert (other.score, other.cut, dict(other.shares)) == (node.score, node.cut, dict(node.shares))
     assert traced.total == fast.total
+
+
+OF_PARTS = """ruleset "hoc-ky-nam" { total 12 }
+
+fact so_sang_kien "Số sáng kiến trong quý": count
+
+section I "CHUYÊN MÔN" max 10 {
+    criterion I.1 "Chuyên môn." max 10 { score assessed }
+}
+
+bonus section II "THƯỞNG" max 2 {
+    criterion II.1 "1đ/sáng kiến, tối đa 2đ/quý, 3đ/học kỳ, 5đ/năm." max 2 { score so_sang_kien }
+}
+
+rollup nam "Cả năm" {
+    of hoc_ky_1, hoc_ky_2
+    cap II.1 5
+}
+
+rollup hoc_ky_1 "Học kỳ I" {
+    periods "Quý I", "Quý II"
+    cap II.1 3
+}
+
+rollup hoc_ky_2 "Học kỳ II" {
+    periods "Quý III", "Quý IV"
+    cap II.1 3
+}
+"""
+YEAR = {"Quý I": {"I.1": 9, "so_sang_kien": 2}, "Quý II": {"I.1": 8, "so_sang_kien": 3},
+        "Quý III": {"I.1": 7, "so_sang_kien": 2}, "quý iv": {"I.1": 10, "so_sang_kien": 2}}
+
+
+def test_a_rollup_of_rollups_combines_their_results_then_caps_again() -> None:
+    rs = tr.loads(OF_PARTS, source="of.thidua")
+    year = rs.evaluate_periods(YEAR, rollup="nam")
+    # II.1 per quarter: 2, 3 cut to the quarter's max 2, 2, 2.
+    # hoc_ky_1: 2 + 2 = 4 > 3: 3 (shares 2, 1); hoc_ky_2: 2 + 2 = 4 > 3: 3.
+    # nam: 3 + 3 = 6 > 5: 5; hoc_ky_1 keeps 3 (2 left), hoc_ky_2 keeps 2 of its 3, 1 cut.
+    assert dict(year["II.1"].periods) == {"hoc_ky_1": D(3), "hoc_ky_2": D(3)}
+    assert (year["II.1"].score, year["II.1"].cut) == (D(5), D(1))
+    assert dict(year["II.1"].shares) == {"hoc_ky_1": D(3), "hoc_ky_2": D(2)}
+    # I.1: (9 + 8) + (7 + 10) = 34; total 34 + 5
+    assert (year["I.1"].score, year.total) == (D(34), D(39))
+    assert year.counted == ("Quý I", "Quý II", "Quý III", "Quý IV")
+    assert list(year.periods) == ["Quý I", "Quý II", "Quý III", "Quý IV"]
+    half = rs.evaluate_periods({k: v for k, v in YEAR.items() if k in ("Quý I", "Quý II")}, rollup="hoc_ky_1")
+    assert dict(half["II.1"].shares) == {"Quý I": D(2), "Quý II": D(1)}  # 2 of 3, then 1 of the 1 left
+
+
+def test_a_rollup_of_rollups_reports_each_parts_problems() -> None:
+    rs = tr.loads(OF_PARTS, source="of.thidua")
+    with pytest.raises(tr.FactsError) as info:
+        rs.evaluate_periods({"Quý I": YEAR["Quý I"], "Quý V": {}}, rollup="nam")
+    assert [(p.fact, p.message) for p in info.value.problems] == [
+        ("period Quý V", 'not a period of the rollup; did you mean "Quý IV"?'),
+        ("hoc_ky_1: period Quý II", "missing (the rollup says a missing period is an error)"),
+        ("hoc_ky_2: period Quý III", "missing (the rollup says a missing period is an error)"),
+        ("hoc_ky_2: period Quý IV", "missing (the rollup says a missing period is an error)")]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("    of hoc_ky_1, hoc_ky_2\n", "    of hoc_ky_1, hoc_ky_3\n",
+     'unknown rollup "hoc_ky_3"; did you mean "hoc_ky_2"?'),
+    ("    of hoc_ky_1, hoc_ky_2\n", "    of hoc_ky_1, nam\n", "rollups are made of each other in a cycle: nam -> nam"),
+    ('    periods "Quý III", "Quý IV"\n', '    periods "Quý II", "Quý IV"\n',
+     'period "Quý II" is in both hoc_ky_1 and hoc_ky_2'),
+    ("    of hoc_ky_1, hoc_ky_2\n", '    of hoc_ky_1, hoc_ky_2\n    periods "T1"\n',
+     "a rollup lists its periods or the rollups it is made of (of …), not both"),
+    ("    of hoc_ky_1, hoc_ky_2\n", "    of hoc_ky_1, hoc_ky_2\n    missing zero\n",
+     'a rollup of rollups takes its missing periods from them: drop "missing"'),
+])
+def test_bad_rollups_of_rollups_are_refused(old: str, new: str, message: str) -> None:
+    with pytest.raises(tr.RulesetError) as info:
+        tr.loads(OF_PARTS.replace(old, new), source="of.thidua")
+    text = str(info.value)
+    assert message in text and "of.thidua:" in text and "^" in text, text
+
+
+def test_a_cycle_through_two_rollups_is_refused() -> None:
+    text = OF_PARTS.replace('    periods "Quý III", "Quý IV"\n', "    of nam\n")
+    with pytest.raises(tr.RulesetError) as info:
+        tr.loads(text, source="of.thidua")
+    assert "rollups are made of each other in a cycle: nam -> hoc_ky_2 -> nam" in str(info.value)
+
+
+def test_printer_round_trip_of_a_rollup_of_rollups() -> None:
+    once = tr.format_ruleset(OF_PARTS)
+    assert "    of hoc_ky_1, hoc_ky_2\n" in once
+    assert tr.format_ruleset(once) == once
+    assert tr.loads(once, source="again.thidua").evaluate_periods(YEAR, rollup="nam").total == D(39)

@@ -163,6 +163,8 @@ class Rollup:
     caps: tuple[tuple[str, Decimal], ...] = ()
     #: A named roll-up's name (``rollup nam "Cả năm" { … }``); None: the default one.
     name: str | None = None
+    #: The named roll-ups it is made of (``of hoc_ky_1, hoc_ky_2``); its periods are theirs.
+    parts: tuple[str, ...] = ()
 
 
 @attrs.frozen

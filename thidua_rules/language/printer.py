@@ -301,6 +301,8 @@ def _decl(decl: n.Decl) -> str:
 def _rollup_item(item: n.RollupItem) -> str:
     if item.kind == "periods":
         return f"{INDENT}periods {', '.join(quote(str(p)) for p in item.values)}\n"
+    if item.kind == "of":
+        return f"{INDENT}of {', '.join(str(v) for v in item.values)}\n"
     if item.kind in ("combine", "missing"):
         return f"{INDENT}{item.kind} {item.values[0]}\n"
     if item.kind == "cap":

@@ -276,6 +276,9 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
     def r_missing(self, meta: Meta, children: list[Any]) -> n.RollupItem:
         return n.RollupItem("missing", (str(children[0]),), self.span(meta))
 
+    def r_of(self, meta: Meta, children: list[Any]) -> n.RollupItem:
+        return n.RollupItem("of", tuple(nfc(str(c)) for c in children), self.span(meta))
+
     def r_cap(self, meta: Meta, children: list[Any]) -> n.RollupItem:
         (code, code_span), value = children
         return n.RollupItem("cap", (code, Decimal(value), code_span), self.span(meta))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -117,6 +117,8 @@ def evaluate_periods(
 ) -> Rollup:
     """Score each period's facts with the sheet, then roll the periods up as declared."""
     spec = _spec(ev, rollup)
+    if spec.parts:
+        return _of_parts(ev, spec, periods, trace=trace)
     problems: list[FactProblem] = []
     by_key = {fold(p): p for p in spec.periods}
     given: dict[str, Mapping[str, object]] = {}
@@ -143,11 +145,62 @@ def evaluate_periods(
     if problems:
         raise FactsError(problems)
     counted = [p for p in spec.periods if p in results or spec.missing == "zero"]
-    caps = dict(spec.caps)
-    places = ev.header.rounding
     first = next(iter(results.values()), None)
     if first is None:
         raise FactsError([FactProblem("(periods)", "no period was given")])
+
+    def score_in(period: str, code: str) -> Decimal | None:
+        return results[period][code].score if period in results else ZERO
+
+    return _combine(ev, spec, first, counted, score_in, results, tuple(counted),
+                    sum((r.applicable_max for r in results.values()), ZERO), trace)
+
+
+def _of_parts(ev: Evaluator, spec: RollupSpec, periods: Mapping[str, Mapping[str, object]], *,
+              trace: bool) -> Rollup:
+    """A rollup of rollups: each part rolls up its own periods, then the parts are combined as
+    periods are (sum or mean, then this rollup's caps, each part's share shown)."""
+    problems: list[FactProblem] = []
+    if not isinstance(periods, Mapping):
+        raise FactsError([FactProblem("(periods)", "expected a mapping of period names to facts")])
+    owner = {fold(p): part for part in spec.parts for p in ev.rollups[part].periods}
+    split: dict[str, dict[str, Mapping[str, object]]] = {part: {} for part in spec.parts}
+    for key, facts in periods.items():
+        part = owner.get(fold(nfc(str(key))))
+        if part is None:
+            from ..text import suggest
+
+            hint = suggest(str(key), spec.periods) or "periods: " + ", ".join(spec.periods)
+            problems.append(FactProblem(f"period {key}", f"not a period of the rollup; {hint}"))
+        else:
+            split[part][key] = facts
+    parts: dict[str, Rollup] = {}
+    for part in spec.parts:
+        try:
+            parts[part] = evaluate_periods(ev, split[part], trace=trace, rollup=part)
+        except FactsError as error:
+            problems += [FactProblem(f"{part}: {p.fact}", p.message) for p in error.problems]
+    if problems:
+        raise FactsError(problems)
+    results = {period: result for part in parts.values() for period, result in part.periods.items()}
+    first = next(iter(results.values()))
+
+    def score_in(part: str, code: str) -> Decimal | None:
+        return parts[part][code].score
+
+    counted = tuple(p for part in parts.values() for p in part.counted)
+    applicable = sum((part.result.applicable_max for part in parts.values() if part.result is not None), ZERO)
+    return _combine(ev, spec, first, list(spec.parts), score_in, results, counted, applicable, trace)
+
+
+def _combine(
+    ev: Evaluator, spec: RollupSpec, first: Result, counted: list[str],
+    score_in: Callable[[str, str], Decimal | None], results: Mapping[str, Result],
+    periods_counted: tuple[str, ...], applicable: Decimal, trace: bool,
+) -> Rollup:
+    """Roll ``counted`` (periods, or the parts of a rollup of rollups) up, node by node."""
+    caps = dict(spec.caps)
+    places = ev.header.rounding
     nodes: dict[str, RolledNode] = {}
     divisor = Decimal(len(counted))
     cut_below: dict[str, Decimal] = {}  # what caps took from a node and everything under it
@@ -159,7 +212,7 @@ def evaluate_periods(
         node = first[code]
         for child in node.children:
             roll(child)
-        per = {p: (results[p][code].score if p in results else ZERO) for p in counted}
+        per = {p: score_in(p, code) for p in counted}
         scores = [s for s in per.values() if s is not None]
         steps = [Step("period", code, (), per[p], p) for p in counted] if trace else []
         rolled: Decimal | None = None
@@ -202,7 +255,6 @@ def evaluate_periods(
         section = nodes[code]
         if section.score is not None:
             sums[section.kind] += section.score
-    applicable = sum((r.applicable_max for r in results.values()), ZERO)
     if spec.combine == "mean" and counted:
         applicable = divide(applicable, divisor, places)[0]
     merged: dict[str, object] = {}
@@ -218,8 +270,8 @@ def evaluate_periods(
             score=node.score, max=None, applicable_max=ZERO, raw=node.score, inputs=EMPTY, trace=node.trace,
             children=first[code].children) for code, node in nodes.items()}),
     )
-    return Rollup(FrozenMap(results), FrozenMap(nodes), sums["standard"], sums["bonus"],
-                  sums["deduction"], tuple(counted), as_result, spec.name)
+    return Rollup(FrozenMap(dict(results)), FrozenMap(nodes), sums["standard"], sums["bonus"],
+                  sums["deduction"], periods_counted, as_result, spec.name)
 
 
 def _shares(

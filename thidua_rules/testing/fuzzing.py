@@ -1020,6 +1020,7 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
         st.lists(texts(0, 8), min_size=1, max_size=4).map(lambda p: n.RollupItem("periods", tuple(p), SPAN)),
         st.builds(lambda k, v: n.RollupItem(k, (v,), SPAN), st.sampled_from(["combine", "missing"]), _NAME_WORDS),
         st.builds(lambda c, v: n.RollupItem("cap", (c, v, SPAN), SPAN), _CODES, _AMOUNTS),
+        st.lists(_NAME_WORDS, min_size=1, max_size=3).map(lambda p: n.RollupItem("of", tuple(p), SPAN)),
     )
     rollups = st.builds(n.RollupDecl, st.none() | texts(), st.lists(rollup_item, max_size=4).map(tuple), st.just(SPAN),
                         st.none() | _NAME_WORDS)
