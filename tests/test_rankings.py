@@ -184,3 +184,57 @@ def test_a_units_position_never_depends_on_the_input_order(drawn: Any, random: A
         a, b = first.rankings[name], second.rankings[name]
         assert {e.unit: (e.group, e.position) for e in a} == {e.unit: (e.group, e.position) for e in b}
         assert {frozenset(t) for t in a.ties} == {frozenset(t) for t in b.ties}
+
+
+NOTHING = """ruleset "khong-ap-dung" { total 10 }
+
+fact co_mot_cua "Có Bộ phận Một cửa": boolean
+
+section I "MỘT CỬA" max 10 {
+    applicable if co_mot_cua
+    criterion I.1 "Một cửa." max 10 { score assessed }
+}
+
+ranking {
+    by highest percentage / 2
+}
+
+ranking "tỷ lệ" {
+    by lowest 100 - percentage
+}
+
+award giay_khen "Giấy khen" count 2 {
+    require percentage >= 50 else "Dưới 50 %"
+}
+
+classify muc by percentage / 10 {
+    >= 9: "Tốt"
+    otherwise: "Đạt"
+}
+
+classify dieu_kien {
+    otherwise: "Đủ điều kiện"
+    require percentage >= 50 else unclassified "Dưới 50 %"
+}
+"""
+
+
+def test_a_unit_without_a_percentage_in_keys_awards_and_classes() -> None:
+    # Was: a key, requirement or band computing with the percentage of a unit to which nothing
+    # applies raised a Python TypeError (None / 2); found by a fuzz run of named rankings.
+    rs = tr.loads(NOTHING, source="k.thidua")
+    units = {"N": {"co_mot_cua": False}, "Y": {"co_mot_cua": True, "I.1": 9}}
+    s = rs.rank(units)
+    # Y: 9 of 10 = 90 %: key 45; N: no percentage, its key has no value and sorts last.
+    assert [(e.unit, e.position, e.keys) for e in s] == [("Y", 1, (D(45),)), ("N", 2, (None,))]
+    assert [(e.unit, e.position) for e in s.rankings["tỷ lệ"]] == [("Y", 1), ("N", 2)]  # 100 − 90 = 10
+    assert s.awards["giay_khen"] == ("Y",)
+    assert [(p.unit, p.reasons) for p in s.passed_over] == [
+        ("N", ("Dưới 50 % (no percentage: nothing in the sheet applies to it)",))]
+    c = rs.classify("muc", units)
+    assert [(u.unit, u.band, u.level) for u in c.units] == [("Y", "Tốt", "Tốt"), ("N", "", None)]  # 90 / 10 = 9
+    assert c["N"].reasons == (
+        "not classified: no percentage: nothing in the sheet applies to it, which its band reads",)
+    c = rs.classify("dieu_kien", units)
+    assert [(u.unit, u.level) for u in c.units] == [("Y", "Đủ điều kiện"), ("N", None)]
+    assert c["N"].reasons[-1] == "not classified: Dưới 50 % (no percentage: nothing in the sheet applies to it)"

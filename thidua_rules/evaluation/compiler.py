@@ -104,13 +104,20 @@ class ClassPlan:
     by_number: bool = True
 
 
+class NoPercentage(Exception):
+    """Raised when a rule reads the percentage of a unit to which nothing applies: it has none.
+
+    Caught by the ranking (the key has no value and sorts last), the awards (the requirement
+    fails, with the reason) and the classification (not classified, or the requirement fails)."""
+
+
 def exact_percentage(ctx: Ctx) -> Value:
     """The unit's total as a percentage of its applicable max, unrounded (``Result.percentage``
-    is rounded for display): rankings and bands compare the exact value. None: nothing applies."""
+    is rounded for display): rankings and bands compare the exact value."""
     result = ctx.result
     applicable_max = result.applicable_max  # type: ignore[attr-defined]
     if applicable_max == 0:
-        return None  # type: ignore[return-value]
+        raise NoPercentage  # None would reach arithmetic and comparisons as a Python error
     return ARITHMETIC.divide(ARITHMETIC.multiply(result.total, 100), applicable_max)  # type: ignore[attr-defined]
 
 

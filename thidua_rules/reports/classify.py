@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import EvaluationError, FactProblem, FactsError, UnknownUnitError
+from ..evaluation.compiler import NoPercentage
 from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import MissingFact
 from ..numbers import exact
@@ -98,7 +99,7 @@ def classify_periods(
 
 def _classify(ev: Evaluator, plan: ClassPlan, units: Mapping[str, object],
               failed: dict[str, dict[int, str]], period: str | None) -> Classification:
-    from .ranking import rank, result_context
+    from .ranking import NO_PERCENTAGE, rank, result_context
 
     standings = rank(ev, units)
     results: Mapping[str, Result] = standings.results
@@ -118,6 +119,10 @@ def _classify(ev: Evaluator, plan: ClassPlan, units: Mapping[str, object],
             band = str(plan.bands(ctx))
         except MissingFact as error:
             problems.append(FactProblem(f"{unit}: {error.name}", "missing; the classification needs it"))
+            continue
+        except NoPercentage:
+            bands[unit], current[unit] = "", None
+            reasons[unit] = [f"not classified: {NO_PERCENTAGE}, which its band reads"]
             continue
         bands[unit] = band
         if not band:
@@ -141,6 +146,8 @@ def _classify(ev: Evaluator, plan: ClassPlan, units: Mapping[str, object],
                 except MissingFact as error:
                     problems.append(FactProblem(f"{unit}: {error.name}", "missing; the classification needs it"))
                     continue
+                except NoPercentage:
+                    ok, reason = False, f"{reason} ({NO_PERCENTAGE})"
                 if not ok and period is not None and plan.onward[number]:
                     earlier[number] = period
             if ok:

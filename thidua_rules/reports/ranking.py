@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import FactProblem, FactsError, UnknownUnitError
-from ..evaluation.compiler import Fn
+from ..evaluation.compiler import Fn, NoPercentage
 from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import Ctx, MissingFact
 from ..numbers import exact
@@ -19,6 +19,10 @@ from .submission import Submission
 
 if TYPE_CHECKING:
     from ..evaluation.evaluator import Evaluator
+
+
+#: Why a rule that reads the percentage cannot be met by a unit to which nothing applies.
+NO_PERCENTAGE = "no percentage: nothing in the sheet applies to it"
 
 
 @attrs.frozen
@@ -204,10 +208,18 @@ def _keys(results: Mapping[str, Result], orders: Orders, what: str,
     for unit, result in results.items():
         ctx = result_context(result)
         try:
-            keys[unit] = tuple(fn(ctx) for _, fn, _ in orders)
+            keys[unit] = tuple(_key(fn, ctx) for _, fn, _ in orders)
         except MissingFact as error:
             problems.append(FactProblem(f"{unit}: {error.name}", f"missing; {what} needs it"))
     return keys
+
+
+def _key(fn: Any, ctx: Ctx) -> Any:
+    """A key's value; None (sorted after every value) for a unit that has no percentage."""
+    try:
+        return fn(ctx)
+    except NoPercentage:
+        return None
 
 
 def _groups(results: Mapping[str, Result], within: str | None, name: str,
@@ -346,6 +358,8 @@ def _failed(requirements: tuple[tuple[Fn, str, str], ...], result: Result) -> li
             ok = bool(test(ctx))
         except MissingFact as error:
             ok, reason = False, f"{reason} (fact {error.name} not given)"
+        except NoPercentage:
+            ok, reason = False, f"{reason} ({NO_PERCENTAGE})"
         if not ok:
             reasons.append(reason)
     return reasons
