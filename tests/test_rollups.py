@@ -271,3 +271,14 @@ def test_printer_round_trip_of_a_rollup_of_rollups() -> None:
     assert "    of hoc_ky_1, hoc_ky_2\n" in once
     assert tr.format_ruleset(once) == once
     assert tr.loads(once, source="again.thidua").evaluate_periods(YEAR, rollup="nam").total == D(39)
+
+
+@pytest.mark.parametrize("rollup", [None, "nam"])
+def test_periods_that_are_not_a_mapping_are_refused(rollup: str | None) -> None:
+    # Was: evaluate_periods(None) raised AttributeError (found by an input fuzz run).
+    rs = tr.loads(OF_PARTS.replace("rollup nam ", "rollup "), source="of.thidua") if rollup is None else \
+        tr.loads(OF_PARTS, source="of.thidua")
+    with pytest.raises(tr.FactsError) as info:
+        rs.evaluate_periods(None, rollup=rollup)  # type: ignore[arg-type]
+    assert [(p.fact, p.message) for p in info.value.problems] == [
+        ("(periods)", "expected a mapping of period names to facts")]

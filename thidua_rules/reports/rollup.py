@@ -117,6 +117,8 @@ def evaluate_periods(
 ) -> Rollup:
     """Score each period's facts with the sheet, then roll the periods up as declared."""
     spec = _spec(ev, rollup)
+    if not isinstance(periods, Mapping):
+        raise FactsError([FactProblem("(periods)", "expected a mapping of period names to facts")])
     if spec.parts:
         return _of_parts(ev, spec, periods, trace=trace)
     problems: list[FactProblem] = []
@@ -161,8 +163,6 @@ def _of_parts(ev: Evaluator, spec: RollupSpec, periods: Mapping[str, Mapping[str
     """A rollup of rollups: each part rolls up its own periods, then the parts are combined as
     periods are (sum or mean, then this rollup's caps, each part's share shown)."""
     problems: list[FactProblem] = []
-    if not isinstance(periods, Mapping):
-        raise FactsError([FactProblem("(periods)", "expected a mapping of period names to facts")])
     owner = {fold(p): part for part in spec.parts for p in ev.rollups[part].periods}
     split: dict[str, dict[str, Mapping[str, object]]] = {part: {} for part in spec.parts}
     for key, facts in periods.items():
