@@ -282,3 +282,33 @@ def test_periods_that_are_not_a_mapping_are_refused(rollup: str | None) -> None:
         rs.evaluate_periods(None, rollup=rollup)  # type: ignore[arg-type]
     assert [(p.fact, p.message) for p in info.value.problems] == [
         ("(periods)", "expected a mapping of period names to facts")]
+
+
+GROUP_LIMIT = """ruleset "gioi-han-nhom" { total 2 }
+
+fact a "Số việc a": count
+fact b "Số việc b": count
+
+section I "I" max 2 {
+    group I.1 "Nhóm, tối đa 2đ/tháng" cap 2 {
+        criterion I.1.a "1đ/việc a; tối đa 2đ cả kỳ" max 2 { score a }
+        criterion I.1.b "1đ/việc b" max 2 { score b }
+    }
+}
+
+rollup {
+    periods "T1", "T2"
+    cap I.1.a 2
+}
+"""
+
+
+def test_a_cap_under_a_group_limit_is_not_taken_twice() -> None:
+    # Was: the group lost the 2 points the cap cut from I.1.a although its own limit had already
+    # cut them in T2: I.1 came out 2 instead of 4.
+    rolled = tr.loads(GROUP_LIMIT, source="g.thidua").evaluate_periods({"T1": {"a": 2, "b": 2}, "T2": {"a": 2, "b": 2}})
+    # Each month: a 2 + b 2 = 4, the group cut to 2. I.1.a over the term: 2 + 2 = 4 > 2: T1 keeps 2, T2 0.
+    assert dict(rolled["I.1.a"].shares) == {"T1": D(2), "T2": D(0)}
+    # I.1 in T2: at most the items' shares 0 + 2 = 2, and its own 2: 2. So 2 + 2 = 4.
+    assert dict(rolled["I.1"].shares) == {"T1": D(2), "T2": D(2)}
+    assert (rolled["I.1"].score, rolled["I"].score, rolled.total) == (D(4), D(4), D(4))

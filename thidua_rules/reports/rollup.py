@@ -204,8 +204,18 @@ def _combine(
     nodes: dict[str, RolledNode] = {}
     divisor = Decimal(len(counted))
     cut_below: dict[str, Decimal] = {}  # what caps took from a node and everything under it
-    # the same, period by period (combine sum: a cap cuts the period in which it is reached)
-    cut_in: dict[str, dict[str, Decimal]] = {}
+
+    def own_shares(code: str, per: Mapping[str, Decimal | None]) -> dict[str, Decimal | None]:
+        """combine sum: a group's score in each period, once what caps over the periods cut
+        from its items in that period is gone: at most the sum of its items' shares. (Its
+        period score is already cut at its own limit, so only what the limit left is lost.)"""
+        children = first[code].children
+        out: dict[str, Decimal | None] = {}
+        for period, score in per.items():
+            kept = [nodes[child].shares.get(period) for child in children]
+            items = sum((k for k in kept if k is not None), ZERO)
+            out[period] = score if score is None or not children else min(score, items)
+        return out
 
     def roll(code: str) -> None:
         """Bottom-up: children first, so a group subtracts what their caps took, then is capped."""
@@ -216,7 +226,11 @@ def _combine(
         scores = [s for s in per.values() if s is not None]
         steps = [Step("period", code, (), per[p], p) for p in counted] if trace else []
         rolled: Decimal | None = None
-        taken = sum((cut_below.get(child, ZERO) for child in node.children), ZERO)
+        adjusted = own_shares(code, per) if spec.combine == "sum" else per
+        if spec.combine == "sum":
+            taken = sum(scores, ZERO) - sum((v for v in adjusted.values() if v is not None), ZERO)
+        else:
+            taken = sum((cut_below.get(child, ZERO) for child in node.children), ZERO)
         if scores:
             rolled = sum(scores, ZERO)
             if spec.combine == "mean":
@@ -243,7 +257,7 @@ def _combine(
         cut_below[code] = taken + cut
         shares: dict[str, Decimal | None] = {}
         if spec.combine == "sum":
-            shares, cut_in[code] = _shares(code, counted, per, node.children, cut_in, caps.get(code), steps, trace)
+            shares = _shares(code, adjusted, caps.get(code), steps, trace)
         nodes[code] = RolledNode(code, node.title, node.kind, FrozenMap(per), rolled, cut, tuple(steps),
                                  FrozenMap(shares))
 
@@ -274,26 +288,15 @@ def _combine(
                   sums["deduction"], periods_counted, as_result, spec.name)
 
 
-def _shares(
-    code: str, counted: list[str], per: Mapping[str, Decimal | None], children: tuple[str, ...],
-    cut_in: Mapping[str, Mapping[str, Decimal]], cap: Decimal | None, steps: list[Step], trace: bool,
-) -> tuple[dict[str, Decimal | None], dict[str, Decimal]]:
-    """Each period's own share of a node rolled up by sum: its score less what caps below cut in
-    that period, then, under a cap over the periods, what is left of the cap after the earlier
-    periods (the period that reaches the cap is cut, the later ones get 0). Also the points cut
-    from the node and under it, period by period."""
+def _shares(code: str, adjusted: Mapping[str, Decimal | None], cap: Decimal | None, steps: list[Step],
+            trace: bool) -> dict[str, Decimal | None]:
+    """Each period's own share of a node rolled up by sum: its score less what caps below took
+    in that period (``adjusted``), then, under a cap over the periods, what is left of the cap
+    after the earlier periods (the period that reaches the cap is cut, the later ones get 0)."""
     shares: dict[str, Decimal | None] = {}
-    cuts: dict[str, Decimal] = {}
     left = cap
-    for period in counted:
-        below = sum((cut_in.get(child, {}).get(period, ZERO) for child in children), ZERO)
-        score = per[period]
-        if score is None:
-            shares[period], cuts[period] = None, below
-            continue
-        share = score - below
-        own = ZERO
-        if left is not None:
+    for period, share in adjusted.items():
+        if share is not None and left is not None:
             kept = min(share, max(left, ZERO))
             own, before = share - kept, left
             left -= kept
@@ -301,5 +304,5 @@ def _shares(
                 note = f"{period}: {kept} of the {before} left of the cap {cap}"
                 steps.append(Step("share", code, (share, before), kept, note + (f"; {own} cut" if own else "")))
             share = kept
-        shares[period], cuts[period] = share, below + own
-    return shares, cuts
+        shares[period] = share
+    return shares
