@@ -145,7 +145,8 @@ class Ruleset:
         return classify_periods(self.evaluator, name, periods)
 
     def rank(self, units: Mapping[str, object]) -> Standings:
-        """Rank units (name -> facts, Result or Submission) and give the declared awards."""
+        """Rank units (name -> facts, Result, Submission or Rollup) and give the declared awards;
+        the named rankings are in ``standings.rankings``."""
         return rank(self.evaluator, units)
 
 

@@ -135,7 +135,8 @@ def result_context(result: Result) -> Ctx:
 
 @exact
 def rank(ev: Evaluator, units: Mapping[str, object]) -> Standings:
-    """Rank ``units`` (unit name -> facts, Result or Submission) and give the ruleset's awards."""
+    """Rank ``units`` (unit name -> facts, Result, Submission or Rollup) and give the ruleset's
+    awards; each named ranking is in ``Standings.rankings``."""
     if not isinstance(units, Mapping):
         raise FactsError([FactProblem("(units)", "expected a mapping of unit names to facts")])
     problems: list[FactProblem] = []
