@@ -86,7 +86,8 @@ def test_ranking_award_and_classification_conditions_read_facts() -> None:
     )
     c, found = run(sheet(counts("r", "s", "q"), "score assessed", after=after))
     assert found == []
-    assert required(c) == {"r": True, "s": True, "q": True}
+    # q is read by the classification only: classify demands it, evaluate does not (issue 13).
+    assert required(c) == {"r": True, "s": True, "q": False}
 
 
 def test_a_fact_nothing_reads_is_a_warning_and_not_required() -> None:

@@ -25,7 +25,9 @@ The rules for the documents (they are also stated at the top of each):
       ``rs.evaluate_cohort(units)``; each unit's ``expect`` as above.
   ``{"rank": {"units": {...}, "expect": [["unit", position, "total", "award or null"], ...]}}``
       ``rs.rank(units)``: the standings in order. Optional: ``ties``, ``contested``,
-      ``unfilled``, ``reserved``, ``passed_over``, ``notes`` (substrings per unit).
+      ``unfilled``, ``reserved``, ``passed_over``, ``notes`` (substrings per unit), ``rankings``
+      (name -> ``[["unit", "group or null", position, [keys…]], ...]``, the named ranking in order;
+      the keys may be left out).
   ``{"submission": {"rounds": {...}, "expect": {...}}}``
       ``rs.evaluate_submission(rounds)``: ``expect`` as above, on the final result. Optional:
       ``scores`` (code -> round -> score), ``decided_by`` (code -> round), ``difference``,
@@ -34,9 +36,13 @@ The rules for the documents (they are also stated at the top of each):
       last step of its trace, the ``final`` step).
   ``{"classify": {"name": "...", "units": {...}, "expect": [["unit", "band", "level or null"], ...]}}``
       ``rs.classify(name, units)``, in ranking order. Optional: ``quota_ties``, ``reasons``.
+  ``{"classify_periods": {"name": "...", "periods": {"P": units, ...}, "expect": {"P": [...], ...}}}``
+      ``rs.classify_periods(name, periods)``: each period's ``[unit, band, level]`` in ranking
+      order. Optional: ``reasons`` (period -> unit -> substrings).
   ``{"periods": {"periods": {...}, "expect": {...}}}``
       ``rs.evaluate_periods(periods)``: codes and ``total``, ``standard``, ``bonus``,
-      ``deductions`` of the roll-up. Optional: ``counted``, ``cut`` (code -> points cut). With
+      ``deductions`` of the roll-up. Optional: ``rollup`` (a named roll-up), ``counted``, ``cut``
+      (code -> points cut), ``shares`` (code -> period -> that period's share). With
       ``problems`` instead of ``expect``, the periods are refused with these problems.
   ``{"cli": {"ruleset": "name.thidua", "files": {"name": content, ...}, "exit": [0, ...]}}``
       the ruleset is written to the file ``ruleset`` and each file of ``files`` (as JSON) next
@@ -49,7 +55,8 @@ The rules for the documents (they are also stated at the top of each):
       the fields of ``rs.header`` (``null`` for a part not given).
 
   In ``rank`` and ``classify`` a unit given as ``{"rounds": {...}}`` is a submission
-  (``rs.evaluate_submission``); any other unit is its facts.
+  (``rs.evaluate_submission``), one given as ``{"periods": {...}, "rollup": "name"}`` a roll-up
+  (``rs.evaluate_periods``, ``rollup`` optional); any other unit is its facts.
 - Local links (``[…](#anchor)``, ``[…](ranking.md#anchor)``) must lead to a heading.
 
 Each ruleset is loaded with blank lines in front of it, so that the line numbers in any message
@@ -82,7 +89,7 @@ ROLLUP_FIGURES = ("total", "standard", "bonus", "deductions")
 #: The fewest examples with worked cases that each document must keep.
 MIN_WORKED_EXAMPLES = {"language.md": 8, "ranking.md": 8, "units.md": 3}
 #: The keys that make a JSON object a case.
-CASE_KEYS = ("facts", "units", "rank", "submission", "classify", "periods", "cli", "header")
+CASE_KEYS = ("facts", "units", "rank", "submission", "classify", "classify_periods", "periods", "cli", "header")
 
 FENCE = re.compile(r"^(\s*)```(.*)$")
 
@@ -241,6 +248,8 @@ def units_of(rs: tr.Ruleset, units: dict[str, Any]) -> dict[str, Any]:
     for name, value in units.items():
         if isinstance(value, dict) and set(value) == {"rounds"}:
             out[name] = rs.evaluate_submission(value["rounds"], unit=name)
+        elif isinstance(value, dict) and "periods" in value and set(value) <= {"periods", "rollup"}:
+            out[name] = rs.evaluate_periods(value["periods"], rollup=value.get("rollup"))
         else:
             out[name] = value
     return out
@@ -376,6 +385,8 @@ def test_example_cases(example: Example, tmp_path: Path, monkeypatch: pytest.Mon
             check_submission(rs, case["submission"], where)
         elif "classify" in case:
             check_classify(rs, case["classify"], where)
+        elif "classify_periods" in case:
+            check_classify_periods(rs, case["classify_periods"], where)
         elif "periods" in case:
             check_periods(rs, case["periods"], where)
         elif "cli" in case:
@@ -417,7 +428,7 @@ def check_cohort(rs: tr.Ruleset, case: dict[str, Any], where: str) -> None:
 
 
 def check_rank(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
-    known = {"units", "expect", "ties", "contested", "unfilled", "reserved", "passed_over", "notes"}
+    known = {"units", "expect", "ties", "contested", "unfilled", "reserved", "passed_over", "notes", "rankings"}
     assert set(spec) <= known, spec
     standings = rs.rank(units_of(rs, spec["units"]))
     got = [[e.unit, e.position, e.total, e.award] for e in standings]
@@ -444,6 +455,15 @@ def check_rank(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
         notes = standings[unit].notes
         for substring in substrings:
             assert any(substring in note for note in notes), f"{where}: no note of {unit} has {substring!r}: {notes}"
+    assert set(spec.get("rankings", {})) <= set(standings.rankings), f"{where}: rankings {list(standings.rankings)}"
+    for name, wanted_entries in spec.get("rankings", {}).items():
+        got_named = [[e.unit, e.group, e.position, list(e.keys)] for e in standings.rankings[name]]
+        assert len(got_named) == len(wanted_entries), f"{where}, {name}: got {got_named}"
+        for (unit, group, position, keys), wanted in zip(got_named, wanted_entries, strict=True):
+            assert [unit, group, position] == wanted[:3], f"{where}, {name}: expected {wanted}, got {got_named}"
+            if len(wanted) > 3:
+                assert keys == [None if k is None else Decimal(k) for k in wanted[3]], (
+                    f"{where}, {name}, {unit}: keys {keys}, expected {wanted[3]}")
 
 
 def check_submission(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
@@ -487,17 +507,30 @@ def check_classify(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
             assert any(substring in r for r in reasons), f"{where}: no reason of {unit} has {substring!r}: {reasons}"
 
 
+def check_classify_periods(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
+    assert set(spec) <= {"name", "periods", "expect", "reasons"}, spec
+    periods = {p: units_of(rs, units) for p, units in spec["periods"].items()}
+    classes = rs.classify_periods(spec["name"], periods)
+    got = {p: [[u.unit, u.band, u.level] for u in c.units] for p, c in classes.items()}
+    assert got == spec["expect"], f"{where}: expected {spec['expect']}, got {got}"
+    for period, per_unit in spec.get("reasons", {}).items():
+        for unit, substrings in per_unit.items():
+            reasons = classes[period][unit].reasons
+            for substring in substrings:
+                assert any(substring in r for r in reasons), f"{where}, {period}: {unit} has {reasons}"
+
+
 def check_periods(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
-    assert set(spec) <= {"periods", "expect", "counted", "cut", "problems"}, spec
+    assert set(spec) <= {"periods", "rollup", "expect", "counted", "cut", "shares", "problems"}, spec
     if "problems" in spec:
         with pytest.raises(tr.FactsError) as info:
-            rs.evaluate_periods(spec["periods"])
+            rs.evaluate_periods(spec["periods"], rollup=spec.get("rollup"))
         got = [[p.fact, p.message] for p in info.value.problems]
         assert len(got) == len(spec["problems"]), f"{where}: expected {spec['problems']}, got {got}"
         for (fact, message), (wanted_fact, substring) in zip(got, spec["problems"], strict=True):
             assert fact == wanted_fact and substring in message, f"{where}: got {fact}: {message}"
         return
-    rolled = rs.evaluate_periods(spec["periods"])
+    rolled = rs.evaluate_periods(spec["periods"], rollup=spec.get("rollup"))
     for key, wanted in spec["expect"].items():
         got = getattr(rolled, key) if key in ROLLUP_FIGURES else rolled[key].score
         compare(got, wanted, f"{where}, {key}")
@@ -505,6 +538,10 @@ def check_periods(rs: tr.Ruleset, spec: dict[str, Any], where: str) -> None:
         assert list(rolled.counted) == spec["counted"], f"{where}: counted {rolled.counted}"
     for code, wanted in spec.get("cut", {}).items():
         compare(rolled[code].cut, wanted, f"{where}, cut of {code}")
+    for code, per_period in spec.get("shares", {}).items():
+        assert list(rolled[code].shares) == list(per_period), f"{where}, shares of {code}: {rolled[code].shares}"
+        for period, wanted in per_period.items():
+            compare(rolled[code].shares[period], wanted, f"{where}, share of {code} in {period}")
 
 
 def check_cli(example: Example, spec: dict[str, Any], where: str, tmp_path: Path,

@@ -181,6 +181,25 @@ def test_generated_rulesets_load_and_score(data: st.DataObject) -> None:
             raise
 
 
+@settings(deadline=None, max_examples=10)  # each case is timed by time_limit
+@given(st.data())
+def test_generated_named_rankings_rank_each_group_as_its_own_cohort(data: st.DataObject) -> None:
+    """Issue 13: a ranking within groups is the ranking of each group alone, on every generated
+    ruleset with named rankings (cohort rulesets aside: their aggregates depend on the cohort)."""
+    text = data.draw(fuzzing.rulesets(), label="ruleset")
+    rs = load_within(text)
+    assert isinstance(rs, tr.Ruleset), str(rs)
+    if rs.cohorts or 'ranking "' not in text:
+        reject()
+    units = {f"U{i}": data.draw(facts(rs), label=f"U{i}") for i in range(data.draw(st.integers(1, 4)))}
+    with time_limit():
+        standings = rs.rank(units)
+        for name, ranking in standings.rankings.items():
+            for members in ranking.groups.values():
+                alone = rs.rank({u: units[u] for u in members}).rankings[name]
+                assert [(e.unit, e.position) for e in alone] == [(u, ranking[u].position) for u in members]
+
+
 def test_the_generator_reaches_every_construct() -> None:
     seen: set[str] = set()
 
@@ -206,6 +225,8 @@ def test_the_generator_reaches_every_construct() -> None:
             yield "level with aliases"
         elif isinstance(value, n.GroupDecl):
             yield f"{'section' if value.is_section else 'group'} {value.kind}"
+        elif isinstance(value, n.RankingDecl) and value.name is not None:
+            yield "named ranking within" if value.within is not None else "named ranking"
         elif isinstance(value, n.Table):
             if not isinstance(value.rows[-1].pattern, n.POtherwise):
                 yield "table without otherwise"
@@ -231,6 +252,7 @@ def test_the_generator_reaches_every_construct() -> None:
         "call min", "call max", "call clamp", "call round", "call floor", "call ceil", "call abs",
         "Table", "PCompare", "PRange", "PEqual", "POtherwise", "table without otherwise",
         "TotalRef", "ScoreRef", "PercentageRef", "HeaderItem total", "HeaderItem rounds",
+        "named ranking", "named ranking within",
     }
     assert wanted <= seen, sorted(wanted - seen)
 

@@ -67,7 +67,12 @@ def test_the_trace_of_a_capped_item_and_its_section() -> None:
         ("period", D(6), "T1"), ("period", D(6), "T2"), ("period", D(4), "T3"),
         ("sum", D(16), "T1 + T2 + T3"),
         ("cap", D(15), "at most 15 over the periods, however many earned it"),
+        # each month's own share (issue 13): 6 of 15 left, 6 of 15 − 6 = 9, 4 of 9 − 6 = 3 → 3, 1 cut
+        ("share", D(6), "T1: 6 of the 15 left of the cap 15"),
+        ("share", D(6), "T2: 6 of the 9 left of the cap 15"),
+        ("share", D(3), "T3: 3 of the 3 left of the cap 15; 1 cut"),
     ]
+    assert dict(rolled["A.1"].shares) == {"T1": D(6), "T2": D(6), "T3": D(3)}  # 6 + 6 + 3 = 15
     last = rolled["A"].trace[-1]
     assert (last.rule, last.operands, last.value, last.note) == ("cut", (D(27), D(1)), D(26),
                                                                  "A.1 capped over the periods")
@@ -81,7 +86,8 @@ def test_a_cap_that_is_not_reached_cuts_nothing() -> None:
     rolled = periods().evaluate_periods({**TERM, "T2": month(3, 3, 0, 1), "T3": month(2, 4, 1, 0)})
     # B.1: 2 + 0 + 1 = 3, not above the cap 3: no cut, no cap step
     assert (rolled["B.1"].score, rolled["B.1"].cut) == (D(3), D(0))
-    assert [s.rule for s in rolled["B.1"].trace][-1] == "sum"
+    assert [s.rule for s in rolled["B.1"].trace if s.rule != "share"][-1] == "sum"
+    assert dict(rolled["B.1"].shares) == {"T1": D(2), "T2": D(0), "T3": D(1)}  # nothing cut: its own scores
 
 
 def test_mean() -> None:

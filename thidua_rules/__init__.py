@@ -39,6 +39,8 @@ from .numbers import plain as format_number
 from .reports.classify import Classification as Classification
 from .reports.classify import UnitClass as UnitClass
 from .reports.ranking import PassedOver as PassedOver
+from .reports.ranking import Placed as Placed
+from .reports.ranking import Ranking as Ranking
 from .reports.ranking import Standing as Standing
 from .reports.ranking import Standings as Standings
 from .reports.rollup import RolledNode as RolledNode
@@ -68,6 +70,8 @@ __all__ = [
     "NotFoundError",
     "OptionError",
     "PassedOver",
+    "Placed",
+    "Ranking",
     "Result",
     "RolledNode",
     "Rollup",

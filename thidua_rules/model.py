@@ -188,6 +188,19 @@ class Rollup:
     combine: str = "sum"
     missing: str = "error"
     caps: tuple[tuple[str, Decimal], ...] = ()
+    #: A named roll-up's name (``rollup nam "Cả năm" { … }``); None: the default one.
+    name: str | None = None
+    #: The named roll-ups it is made of (``of hoc_ky_1, hoc_ky_2``); its periods are theirs.
+    parts: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class RankingSpec:
+    """A named ranking: its keys, and the fact whose level groups the units (None: all units)."""
+
+    name: str
+    within: str | None
+    orders: tuple[n.Order, ...]
 
 
 @attrs.frozen
@@ -205,11 +218,12 @@ class Classify:
 
     name: str
     title: str | None
-    subject: n.Expr
+    subject: n.Expr | None  # None: bands by conditions (``whens``) and an optional otherwise
     rows: tuple[n.Row, ...]
     rules: tuple[n.ClassRule, ...]
     levels: tuple[str, ...]
     span: Span = attrs.field(eq=False, repr=False)
+    whens: tuple[n.ClassWhen, ...] = ()
 
 
 @attrs.frozen
@@ -253,3 +267,10 @@ class CheckedRuleset:
     classifications: tuple[Classify, ...]
     #: Every number written in the rules: the boundaries property tests should reach.
     constants: frozenset[Decimal]
+    #: The named rankings (``ranking "theo cụm" within cum { … }``), in declaration order.
+    rankings: tuple[RankingSpec, ...] = ()
+    #: The named roll-ups, by name, in declaration order (``rollup`` is the unnamed one).
+    rollups: Mapping[str, Rollup] = attrs.field(factory=dict)
+    #: The cohort aggregates of units' scores: the criteria whose scores their value reads,
+    #: and those their ``where`` reads (issue 13).
+    cohort_scores: Mapping[str, tuple[frozenset[str], frozenset[str]]] = attrs.field(factory=dict)

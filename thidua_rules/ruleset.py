@@ -15,7 +15,7 @@ from .language.parser import parse
 from .language.printer import print_ruleset
 from .language.transformer import to_nodes
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
-from .reports.classify import Classification, classify
+from .reports.classify import Classification, classify, classify_periods
 from .reports.cohort import evaluate_cohort
 from .reports.parallel import evaluate_parallel
 from .reports.ranking import Standings, rank
@@ -127,17 +127,26 @@ class Ruleset:
         return evaluate_submission(self.evaluator, rounds, unit=unit, trace=trace)
 
     def evaluate_periods(
-        self, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True
+        self, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True, rollup: str | None = None
     ) -> Rollup:
-        """Score each period sheet and roll them up as the ruleset's ``rollup`` declares."""
-        return evaluate_periods(self.evaluator, periods, trace=trace)
+        """Score each period sheet and roll them up as the ruleset's ``rollup`` declares (or, by
+        name, one of its named roll-ups: ``rollup="hoc_ky_1"``)."""
+        return evaluate_periods(self.evaluator, periods, trace=trace, rollup=rollup)
 
     def classify(self, name: str, units: Mapping[str, object]) -> Classification:
         """Classify units by the ruleset's ``classify name``: bands, conditions, quotas."""
         return classify(self.evaluator, name, units)
 
+    def classify_periods(
+        self, name: str, periods: Mapping[str, Mapping[str, object]]
+    ) -> Mapping[str, Classification]:
+        """Classify each period's units (period -> units), in the order given; a requirement
+        written ``onward`` that a unit fails stays failed for it in every later period."""
+        return classify_periods(self.evaluator, name, periods)
+
     def rank(self, units: Mapping[str, object]) -> Standings:
-        """Rank units (name -> facts, Result or Submission) and give the declared awards."""
+        """Rank units (name -> facts, Result, Submission or Rollup) and give the declared awards;
+        the named rankings are in ``standings.rankings``."""
         return rank(self.evaluator, units)
 
 

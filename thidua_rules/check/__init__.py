@@ -13,6 +13,7 @@ from ..language import nodes as n
 from ..model import CheckedRuleset
 from .build import build
 from .classify import check_classify
+from .cohort_order import check_cohort_order
 from .declarations import check_declarations
 from .header import check_header
 from .ranking import check_ranking
@@ -35,6 +36,7 @@ PASSES: tuple[Callable[[Checker], None], ...] = (
     check_ranking,
     check_rollup,
     check_classify,
+    check_cohort_order,
     check_required,
 )
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar, assert_never, cast
 import attrs
 
 from ..language import nodes as n
-from ..model import CheckedRuleset, Classify, FactSpec, Let
+from ..model import CheckedRuleset, Classify, FactSpec, Let, RankingSpec
 from ..numbers import ZERO
 from .state import Checker
 
@@ -99,8 +99,9 @@ def build(c: Checker) -> CheckedRuleset:
             *(col.expr for cols in columns.values() for col in cols.values()), *max_exprs.values()]
     constants = frozenset(node.value for root in read for node in n.walk(root) if isinstance(node, n.Number))
     classifications = tuple(
-        Classify(decl.name, decl.title, resolve(decl.subject), tuple(resolve(row) for row in decl.rows),
-                 tuple(resolve(rule) for rule in decl.rules), labels, decl.span)
+        Classify(decl.name, decl.title, resolve(decl.subject) if decl.subject is not None else None,
+                 tuple(resolve(row) for row in decl.rows), tuple(resolve(rule) for rule in decl.rules), labels,
+                 decl.span, tuple(resolve(when) for when in decl.whens))
         for decl, labels in c.classifications
     )
     return CheckedRuleset(
@@ -128,6 +129,10 @@ def build(c: Checker) -> CheckedRuleset:
         rollup=c.rollup,
         classifications=classifications,
         constants=constants,
+        rankings=tuple(RankingSpec(name, within, tuple(resolve(o) for o in orders))
+                       for name, within, orders in c.named_rankings),
+        rollups=_frozen(c.rollups),
+        cohort_scores=_frozen(c.cohort_scores),
     )
 
 

@@ -11,24 +11,29 @@ from .types import expect, infer
 
 
 def check_classify(c: Checker) -> None:
-    """Bands over the total or percentage, their conditions and quotas."""
+    """Bands over a number (or by conditions), their requirements and quotas."""
     names: dict[str, Span] = {}
     for decl in c.tree.decls:
         if not isinstance(decl, n.ClassifyDecl):
             continue
         declare_once(c, decl.name, decl.span, names)
         labels: list[str] = []
+        for when in decl.whens:
+            expect(c, infer(c, when.condition, Scope("award")), BOOL, when.condition, "a band's condition")
+            if when.level.value not in labels:
+                labels.append(when.level.value)
         for row in decl.rows:
             if not isinstance(row.value, n.String):
                 c.error("a band names its level in quotes", row.value.span)
             elif row.value.value not in labels:
                 labels.append(row.value.value)
-        table = n.Table(decl.subject, decl.rows, decl.span)
-        info = infer(c, table, Scope("award"))
-        subject = c.types.get(id(decl.subject))
-        if subject is not None and subject not in (NUMBER, UNKNOWN):
-            c.error(f"bands are over a number, not {subject}", decl.subject.span)
-        del info
+        if decl.subject is not None:
+            for when in decl.whens:
+                c.error('a band by condition ("if …:") is for a classification without "by"', when.span,
+                        'drop "by …", or write the band as a row such as >= 90: "level"')
+            _bands_over_a_number(c, decl, decl.subject)
+        else:
+            _bands_by_conditions(c, decl)
         for rule in decl.rules:
             if rule.condition is not None:
                 expect(c, infer(c, rule.condition, Scope("award")), BOOL, rule.condition, "a condition")
@@ -40,3 +45,27 @@ def check_classify(c: Checker) -> None:
             ):
                 c.error("a quota is a whole number of units, or a percentage from 0 to 100", rule.span)
         c.classifications.append((decl, tuple(labels)))
+
+
+def _bands_over_a_number(c: Checker, decl: n.ClassifyDecl, subject: n.Expr) -> None:
+    """``by NUMBER { ROW: "level" … }``: a tier table whose values are the levels."""
+    infer(c, n.Table(subject, decl.rows, decl.span), Scope("award"))
+    found = c.types.get(id(subject))
+    if found is not None and found not in (NUMBER, UNKNOWN):
+        c.error(f"bands are over a number, not {found}", subject.span)
+
+
+def _bands_by_conditions(c: Checker, decl: n.ClassifyDecl) -> None:
+    """No ``by``: ``if C: "level"`` bands, the first that holds decides, then at most one
+    ``otherwise: "level"``, last; a unit no band takes is not classified."""
+    for row in decl.rows:
+        if not isinstance(row.pattern, n.POtherwise):
+            c.error('without "by", a band is "if CONDITION: level" or "otherwise: level"', row.span,
+                    'classify over a number with: classify NAME by total { … }')
+    others = [row for row in decl.rows if isinstance(row.pattern, n.POtherwise)]
+    for extra in others[1:]:
+        c.error("a classification has one otherwise band at most", extra.span)
+    last_when = max(((w.span.line, w.span.column) for w in decl.whens), default=None)
+    for row in others[:1]:
+        if last_when is not None and (row.span.line, row.span.column) < last_when:
+            c.error('"otherwise" is the last band', row.span)

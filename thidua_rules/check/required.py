@@ -17,8 +17,9 @@ def check_required(c: Checker) -> None:
     roots += [expr for code, expr in c.max_exprs.items() if not under_condition(c, code)]
     roots += [expr for code, expr in c.applicability.items() if not under_condition(c, c.parent_of(code))]
     roots += [o.expr for o in c.ranking]
+    roots += [o.expr for _, _, orders in c.named_rankings for o in orders]
     roots += [r.condition for _, decl in c.awards for r in decl.requirements]
-    roots += [r.condition for decl, _ in c.classifications for r in decl.rules if r.condition is not None]
+    # Not the classifications': a fact only they read is demanded by classify, never by evaluate.
     always: set[str] = set()
     for expr in roots:
         always |= unconditional(expr)
@@ -34,9 +35,14 @@ def check_required(c: Checker) -> None:
     for expr in [*c.rules.values(), *c.applicability.values(), *(o.expr for o in c.ranking),
                  *(r.condition for _, d in c.awards for r in d.requirements),
                  *(r.condition for d, _ in c.classifications for r in d.rules if r.condition is not None),
+                 *(w.condition for d, _ in c.classifications for w in d.whens),
                  *(d.expr for d in c.lets.values()), *c.max_exprs.values(),
                  *(col.expr for cols in c.columns.values() for col in cols.values())]:
         used |= refs(expr)
+    for _, within, orders in c.named_rankings:
+        used |= {within} if within is not None else set()
+        for order in orders:
+            used |= refs(order.expr)
     if c.header.variants is not None:
         used.add(c.header.variants)  # it picks each unit's maxima
     for name, spec in c.facts.items():

@@ -77,6 +77,8 @@ class Checker:
         self.types: dict[int, Type] = {}
         self.levels: dict[int, str] = {}
         self.ranking: list[n.Order] = []
+        #: The named rankings: (name, the grouping fact or None, the keys).
+        self.named_rankings: list[tuple[str, str | None, tuple[n.Order, ...]]] = []
         self.awards: list[tuple[Award, n.AwardDecl]] = []
         self.codes: dict[str, Span] = {}
         self.decls_of: dict[str, n.CriterionDecl | n.GroupDecl] = {}
@@ -87,6 +89,8 @@ class Checker:
         self.cohorts: dict[str, n.Cohort] = {}
         #: Where each aggregate is read: criterion codes, or None when outside any criterion.
         self.cohort_users: dict[str, set[str | None]] = {}
+        #: The aggregates of units' scores: the criteria their value and their ``where`` read.
+        self.cohort_scores: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self.max_by: dict[str, dict[str, Decimal]] = {}
         self.columns: dict[str, dict[str, n.Column]] = {}
         self.max_exprs: dict[str, n.Expr] = {}
@@ -95,6 +99,8 @@ class Checker:
         #: ``score(X)`` read in a criterion's rules: (reading criterion, node read, where).
         self.score_reads: list[tuple[str, str, Span]] = []
         self.rollup: Rollup | None = None
+        #: The named roll-ups (``rollup hoc_ky_1 "Học kỳ I" { … }``), by name.
+        self.rollups: dict[str, Rollup] = {}
         self.classifications: list[tuple[n.ClassifyDecl, tuple[str, ...]]] = []
         self.variant_scale: Scale | None = None
         self.duplicated_in: set[str] = set()

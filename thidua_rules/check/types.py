@@ -207,7 +207,8 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
             c.score_reads.append((scope.criterion.code, target, expr.span))
             return Info(NUMBER)
         case n.TotalRef() | n.ScoreRef():
-            if scope.where not in ("ranking", "award"):
+            # in "cohort": other units' scores (issue 13; where they may be read: check.cohort_order)
+            if scope.where not in ("ranking", "award", "cohort"):
                 rules = ", and a criterion's rules" if isinstance(expr, n.ScoreRef) else ""
                 where = "ranking and award rules" + rules
                 c.error(f"a unit's scores can only be read in {where}", expr.span)
@@ -330,6 +331,8 @@ def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
         return Info(NUMBER, aggregate.range(Interval()))
     assert expr.arg is not None
     inner = infer(c, expr.arg, Scope("cohort"))
+    if expr.where is not None:  # issue 13: the units taken part
+        expect(c, infer(c, expr.where, Scope("cohort")), BOOL, expr.where, "the units an aggregate is over")
     if not expect(c, inner, NUMBER, expr.arg, "what a cohort aggregates"):
         return Info(UNKNOWN)
     c.cohorts.setdefault(expr.key, expr)

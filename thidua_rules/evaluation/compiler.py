@@ -15,7 +15,7 @@ import attrs
 from ..errors import EvaluationError
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
-from ..model import CheckedRuleset
+from ..model import CheckedRuleset, Classify
 from ..numbers import ARITHMETIC, COMPARE, divide
 from ..source import fold
 from .result import Step, Value
@@ -105,6 +105,12 @@ class Program:
     cohort_users: Mapping[str, frozenset[str | None]] = attrs.field(factory=dict)
     #: Each node's applicability tests, its own and its ancestors'.
     chains: Mapping[str, tuple[Fn, ...]] = attrs.field(factory=dict)
+    #: The named rankings: name -> (the grouping fact or None, the keys as ``ranking``).
+    rankings: Mapping[str, tuple[str | None, tuple[tuple[str, Fn, str], ...]]] = attrs.field(factory=dict)
+    #: Each aggregate's ``where``: the test a unit must pass to take part (issue 13).
+    cohort_where: Mapping[str, Fn] = attrs.field(factory=dict)
+    #: The aggregates of units' scores: the criteria their value and their ``where`` read.
+    cohort_scores: Mapping[str, tuple[frozenset[str], frozenset[str]]] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -117,6 +123,27 @@ class ClassPlan:
     levels: tuple[str, ...]
     rules: tuple[tuple[str, Fn | None, str | None, Decimal | None, bool, str], ...]
     by_percentage: bool = False
+    #: Per rule: whether it is ``onward`` (once failed in a period, failed in every later one).
+    onward: tuple[bool, ...] = ()
+    #: Whether the bands are over a number (``by …``), not by conditions.
+    by_number: bool = True
+
+
+class NoPercentage(Exception):
+    """Raised when a rule reads the percentage of a unit to which nothing applies: it has none.
+
+    Caught by the ranking (the key has no value and sorts last), the awards (the requirement
+    fails, with the reason) and the classification (not classified, or the requirement fails)."""
+
+
+def exact_percentage(ctx: Ctx) -> Value:
+    """The unit's total as a percentage of its applicable max, unrounded (``Result.percentage``
+    is rounded for display): rankings and bands compare the exact value."""
+    result = ctx.result
+    applicable_max = result.applicable_max  # type: ignore[attr-defined]
+    if applicable_max == 0:
+        raise NoPercentage  # None would reach arithmetic and comparisons as a Python error
+    return ARITHMETIC.divide(ARITHMETIC.multiply(result.total, 100), applicable_max)  # type: ignore[attr-defined]
 
 
 class Compiler:
@@ -146,13 +173,15 @@ class Compiler:
         }
         classes = {
             decl.name: ClassPlan(
-                decl.name, decl.title, self.expr(n.Table(decl.subject, decl.rows, decl.span), None), decl.levels,
+                decl.name, decl.title, self.bands(decl), decl.levels,
                 tuple(
                     (r.kind, self.expr(r.condition, None) if r.condition is not None else None,
                      r.level, r.amount, r.percent, r.reason)
                     for r in decl.rules
                 ),
                 isinstance(decl.subject, n.PercentageRef),
+                tuple(r.onward for r in decl.rules),
+                decl.subject is not None,
             )
             for decl in self.c.classifications
         }
@@ -166,7 +195,31 @@ class Compiler:
 
         for root in roots:
             chain(root, ())
-        return Program(roots, ranking, requirements, cohorts, classes, self.c.cohort_users, chains)
+        rankings = {
+            spec.name: (spec.within, tuple((o.direction, self.expr(o.expr, None), o.expr.span.text())
+                                           for o in spec.orders))
+            for spec in self.c.rankings
+        }
+        cohort_where = {key: self.expr(node.where, None) for key, node in self.c.cohorts.items()
+                        if node.where is not None}
+        return Program(roots, ranking, requirements, cohorts, classes, self.c.cohort_users, chains, rankings,
+                       cohort_where, self.c.cohort_scores)
+
+    def bands(self, decl: Classify) -> Fn:
+        """A classification's band: the table over its number, or the first band by condition
+        that holds (then the otherwise band; ``""`` when no band takes the unit)."""
+        if decl.subject is not None:
+            return self.expr(n.Table(decl.subject, decl.rows, decl.span), None)
+        whens = tuple((self.expr(w.condition, None), w.level.value) for w in decl.whens)
+        otherwise = str(decl.rows[0].value.value) if decl.rows and isinstance(decl.rows[0].value, n.String) else ""
+
+        def by_conditions(ctx: Ctx) -> Value:
+            for test, level in whens:
+                if test(ctx):
+                    return level
+            return otherwise
+
+        return by_conditions
 
     def node(self, code: str) -> CNode:
         applicable = self.c.applicability.get(code)
@@ -217,7 +270,7 @@ class Compiler:
             case n.Cohort():
                 return self.cohort(e, text)
             case n.PercentageRef():
-                return lambda ctx: ctx.result.percentage  # type: ignore[attr-defined]
+                return exact_percentage
             case n.TotalRef():
                 return lambda ctx: ctx.result.total  # type: ignore[attr-defined]
             case n.ScoreRef():

@@ -74,6 +74,8 @@ class Evaluator:
         self.warnings: tuple[Diagnostic, ...] = checked.warnings
         self.program: Program = Compiler(checked).program()
         self.rollup: RollupSpec | None = checked.rollup
+        #: The named roll-ups, by name.
+        self.rollups: Mapping[str, RollupSpec] = FrozenMap(dict(checked.rollups))
         #: The generated untraced evaluator (every ruleset gets one).
         self.fast = fastpath.build(checked, self.program)
         #: The generated facts validator (the common valid case; ``validate`` explains the rest).

@@ -88,13 +88,16 @@ class Cohort:
     func: str
     arg: Expr | None
     span: Span
+    #: ``where CONDITION``: the units the aggregate is taken over (issue 13).
+    where: Expr | None = None
 
     @property
     def key(self) -> str:
         """How the aggregate is named when its value is given by the caller: ``max(ty_le)``."""
         if self.arg is None:
             return self.func
-        return f"{self.func}({' '.join(self.arg.span.text().split())})"
+        where = f" where {' '.join(self.where.span.text().split())}" if self.where is not None else ""
+        return f"{self.func}({' '.join(self.arg.span.text().split())}{where})"
 
 
 @attrs.frozen
@@ -365,6 +368,11 @@ class Order:
 class RankingDecl:
     orders: tuple[Order, ...]
     span: Span
+    #: A named ranking (``ranking "theo cụm" within cum { … }``); None: the default ranking.
+    name: str | None = None
+    #: The fact whose level groups the units (``within cum``), and where it is written.
+    within: str | None = None
+    within_span: Span | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -397,6 +405,8 @@ class RollupDecl:
     title: str | None
     items: tuple[RollupItem, ...]
     span: Span
+    #: A named roll-up (``rollup hoc_ky_1 "Học kỳ I" { … }``); None: the default one.
+    name: str | None = None
 
 
 @attrs.frozen
@@ -410,16 +420,28 @@ class ClassRule:
     percent: bool
     reason: str
     span: Span
+    #: ``… onward``: once failed in a period, it holds for the unit in every later period.
+    onward: bool = False
+
+
+@attrs.frozen
+class ClassWhen:
+    """A band by condition: ``if CONDITION: "level"`` (a classification without ``by``)."""
+
+    condition: Expr
+    level: String
+    span: Span
 
 
 @attrs.frozen
 class ClassifyDecl:
     name: str
     title: str | None
-    subject: Expr
+    subject: Expr | None  # None: bands by conditions (``whens``), then an optional otherwise row
     rows: tuple[Row, ...]
     rules: tuple[ClassRule, ...]
     span: Span
+    whens: tuple[ClassWhen, ...] = ()
 
 
 @attrs.frozen

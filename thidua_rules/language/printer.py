@@ -128,7 +128,8 @@ def _bare(expr: n.Expr, indent: str) -> str:
         case n.Cohort():
             if expr.arg is None:
                 return f"cohort {expr.func}"
-            return f"cohort {expr.func}({_expr(expr.arg, IF, indent)})"
+            where = f" where {_expr(expr.where, IF, indent)}" if expr.where is not None else ""
+            return f"cohort {expr.func}({_expr(expr.arg, IF, indent)}{where})"
         case n.Neg():
             return "-" + _expr(expr.operand, UNARY, indent)
         case n.Binary():
@@ -276,7 +277,9 @@ def _decl(decl: n.Decl) -> str:
         return _group(decl, "")
     if isinstance(decl, n.RankingDecl):
         orders = [f"by {o.direction} {_expr(o.expr, IF, INDENT)}" for o in decl.orders]
-        return "ranking {\n" + INDENT + f"\n{INDENT}then ".join(orders) + "\n}\n"
+        head = "ranking" + (f" {quote(decl.name)}" if decl.name is not None else "")
+        head += f" within {decl.within}" if decl.within is not None else ""
+        return head + " {\n" + INDENT + f"\n{INDENT}then ".join(orders) + "\n}\n"
     if isinstance(decl, n.AwardDecl):
         lines = (
             f"{INDENT}require {_expr(r.condition, IF, INDENT)} else {quote(r.reason)}\n"
@@ -285,18 +288,23 @@ def _decl(decl: n.Decl) -> str:
         return _block(f"award {decl.name} {quote(decl.title)} count {_whole(decl.count)}", lines, "")
     if isinstance(decl, n.RollupDecl):
         title = f" {quote(decl.title)}" if decl.title is not None else ""
-        return _block(f"rollup{title}", (_rollup_item(item) for item in decl.items), "")
+        name = f" {decl.name}" if decl.name is not None else ""
+        return _block(f"rollup{name}{title}", (_rollup_item(item) for item in decl.items), "")
     if isinstance(decl, n.ClassifyDecl):
         title = f" {quote(decl.title)}" if decl.title is not None else ""
+        whens = [f"{INDENT}if {_expr(w.condition, IF, INDENT)}: {quote(w.level.value)},\n" for w in decl.whens]
         rows = [f"{INDENT}{_pattern(row.pattern)}: {_expr(row.value, SUM, INDENT)},\n" for row in decl.rows]
         rules = [_class_rule(rule) for rule in decl.rules]
-        return _block(f"classify {decl.name}{title} by {_expr(decl.subject, IF, '')}", [*rows, *rules], "")
+        by = f" by {_expr(decl.subject, IF, '')}" if decl.subject is not None else ""
+        return _block(f"classify {decl.name}{title}{by}", [*whens, *rows, *rules], "")
     raise TypeError(f"cannot print a {type(decl).__name__} as a declaration")
 
 
 def _rollup_item(item: n.RollupItem) -> str:
     if item.kind == "periods":
         return f"{INDENT}periods {', '.join(quote(str(p)) for p in item.values)}\n"
+    if item.kind == "of":
+        return f"{INDENT}of {', '.join(str(v) for v in item.values)}\n"
     if item.kind in ("combine", "missing"):
         return f"{INDENT}{item.kind} {item.values[0]}\n"
     if item.kind == "cap":
@@ -313,11 +321,12 @@ def _class_rule(rule: n.ClassRule) -> str:
         return f"{INDENT}quota {quote(rule.level)} {number(rule.amount)}{percent}\n"
     assert rule.condition is not None
     condition = _expr(rule.condition, IF, INDENT)
+    onward = " onward" if rule.onward else ""
     if rule.kind == "at_most":
         assert rule.level is not None
-        return f"{INDENT}require {condition} else at most {quote(rule.level)} {quote(rule.reason)}\n"
+        return f"{INDENT}require {condition} else at most {quote(rule.level)} {quote(rule.reason)}{onward}\n"
     if rule.kind in ("lower", "unclassified"):
-        return f"{INDENT}require {condition} else {rule.kind} {quote(rule.reason)}\n"
+        return f"{INDENT}require {condition} else {rule.kind} {quote(rule.reason)}{onward}\n"
     raise TypeError(f"unknown classification rule {rule.kind!r}")
 
 

@@ -268,7 +268,14 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     # ------------------------------------------------------------ ranking and awards
     def ranking_decl(self, meta: Meta, children: list[Any]) -> n.RankingDecl:
-        return n.RankingDecl(tuple(children), self.span(meta))
+        name = unquote(children[0]) if children and isinstance(children[0], Token) else None
+        within = next((c for c in children if isinstance(c, tuple)), None)
+        orders = tuple(c for c in children if isinstance(c, n.Order))
+        return n.RankingDecl(orders, self.span(meta), name, within[0] if within else None,
+                             within[1] if within else None)
+
+    def ranking_within(self, meta: Meta, children: list[Any]) -> tuple[str, Span]:
+        return nfc(str(children[0])), self.tspan(children[0])
 
     def order(self, meta: Meta, children: list[Any]) -> n.Order:
         return n.Order(str(children[0]), children[1], self.span(meta))
@@ -285,9 +292,11 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     # ------------------------------------------------------------ periods and classification
     def rollup_decl(self, meta: Meta, children: list[Any]) -> n.RollupDecl:
-        title = unquote(children[0]) if children and isinstance(children[0], Token) else None
+        tokens = [c for c in children if isinstance(c, Token)]
+        name = next((nfc(str(t)) for t in tokens if t.type == "NAME"), None)
+        title = next((unquote(t) for t in tokens if t.type == "STRING"), None)
         items = tuple(c for c in children if isinstance(c, n.RollupItem))
-        return n.RollupDecl(title, items, self.span(meta))
+        return n.RollupDecl(title, items, self.span(meta), name)
 
     def r_periods(self, meta: Meta, children: list[Any]) -> n.RollupItem:
         return n.RollupItem("periods", tuple(unquote(c) for c in children), self.span(meta))
@@ -298,6 +307,9 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
     def r_missing(self, meta: Meta, children: list[Any]) -> n.RollupItem:
         return n.RollupItem("missing", (str(children[0]),), self.span(meta))
 
+    def r_of(self, meta: Meta, children: list[Any]) -> n.RollupItem:
+        return n.RollupItem("of", tuple(nfc(str(c)) for c in children), self.span(meta))
+
     def r_cap(self, meta: Meta, children: list[Any]) -> n.RollupItem:
         (code, code_span), value = children
         return n.RollupItem("cap", (code, Decimal(value), code_span), self.span(meta))
@@ -307,18 +319,26 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         title = unquote(rest[0]) if isinstance(rest[0], Token) else None
         if title is not None:
             rest = rest[1:]
-        subject, *items = rest
-        rows = tuple(c for c in items if isinstance(c, n.Row))
-        rules = tuple(c for c in items if isinstance(c, n.ClassRule))
-        return n.ClassifyDecl(nfc(str(name)), title, subject, rows, rules, self.span(meta))
+        bands = (n.Row, n.ClassRule, n.ClassWhen)
+        subject = rest.pop(0) if rest and not isinstance(rest[0], bands) else None
+        rows = tuple(c for c in rest if isinstance(c, n.Row))
+        rules = tuple(c for c in rest if isinstance(c, n.ClassRule))
+        whens = tuple(c for c in rest if isinstance(c, n.ClassWhen))
+        return n.ClassifyDecl(nfc(str(name)), title, subject, rows, rules, self.span(meta), whens)
+
+    def c_when(self, meta: Meta, children: list[Any]) -> n.ClassWhen:
+        condition, level = children
+        return n.ClassWhen(condition, n.String(unquote(level), self.tspan(level)), self.span(meta))
 
     def c_require(self, meta: Meta, children: list[Any]) -> n.ClassRule:
-        condition, outcome, reason = children
-        return n.ClassRule(str(outcome), condition, None, None, False, unquote(reason), self.span(meta))
+        condition, outcome, reason, *onward = children
+        return n.ClassRule(str(outcome), condition, None, None, False, unquote(reason), self.span(meta),
+                           bool(onward))
 
     def c_at_most(self, meta: Meta, children: list[Any]) -> n.ClassRule:
-        condition, level, reason = children
-        return n.ClassRule("at_most", condition, unquote(level), None, False, unquote(reason), self.span(meta))
+        condition, level, reason, *onward = children
+        return n.ClassRule("at_most", condition, unquote(level), None, False, unquote(reason), self.span(meta),
+                           bool(onward))
 
     def c_quota(self, meta: Meta, children: list[Any]) -> n.ClassRule:
         level, amount, *percent = children
@@ -377,8 +397,12 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         return n.PercentageRef(self.span(meta))
 
     def cohort(self, meta: Meta, children: list[Any]) -> n.Cohort:
+        where = children.pop()[1] if children and isinstance(children[-1], tuple) else None
         func = nfc(str(children[0])) if len(children) == 2 else "max"
-        return n.Cohort(func, children[-1], self.span(meta))
+        return n.Cohort(func, children[-1], self.span(meta), where)
+
+    def cohort_where(self, meta: Meta, children: list[Any]) -> tuple[str, n.Expr]:
+        return "where", children[0]
 
     def cohort_count(self, meta: Meta, children: list[Any]) -> n.Cohort:
         return n.Cohort("count", None, self.span(meta))

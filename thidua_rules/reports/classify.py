@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import EvaluationError, FactProblem, FactsError, UnknownUnitError
+from ..evaluation.compiler import NoPercentage
 from ..evaluation.result import FrozenMap, Result, jsonable
 from ..evaluation.runtime import MissingFact
 from ..numbers import exact
+from ..source import fold
 
 if TYPE_CHECKING:
+    from ..evaluation.compiler import ClassPlan
     from ..evaluation.evaluator import Evaluator
 
 
@@ -56,17 +59,48 @@ class Classification:
                 "quota_ties": {k: list(v) for k, v in self.quota_ties.items()}}
 
 
-@exact
-def classify(ev: Evaluator, name: str, units: Mapping[str, object]) -> Classification:
-    """Classify units (name -> facts, Result or Submission) by the ruleset's ``classify name``."""
-    from .ranking import rank, result_context
-
+def _plan(ev: Evaluator, name: str) -> ClassPlan:
     plan = ev.program.classes.get(name)
     if plan is None:
         from ..text import suggest
 
         hint = suggest(str(name), ev.program.classes) or "the ruleset declares: " + ", ".join(ev.program.classes)
         raise EvaluationError(f'no classification "{name}"; {hint}')
+    return plan
+
+
+@exact
+def classify(ev: Evaluator, name: str, units: Mapping[str, object]) -> Classification:
+    """Classify units (name -> facts, Result or Submission) by the ruleset's ``classify name``."""
+    return _classify(ev, _plan(ev, name), units, {}, None)
+
+
+@exact
+def classify_periods(
+    ev: Evaluator, name: str, periods: Mapping[str, Mapping[str, object]]
+) -> Mapping[str, Classification]:
+    """Classify the units of each period, in the order given; a requirement written ``onward``
+    that a unit fails in one period counts as failed for it in every later period."""
+    plan = _plan(ev, name)
+    if not isinstance(periods, Mapping) or not periods:
+        raise FactsError([FactProblem("(periods)", "expected a non-empty mapping of periods to units")])
+    failed: dict[str, dict[int, str]] = {}  # unit -> onward rule index -> the period it failed in
+    out: dict[str, Classification] = {}
+    problems: list[FactProblem] = []
+    for period, units in periods.items():
+        try:
+            out[str(period)] = _classify(ev, plan, units, failed, str(period))
+        except FactsError as error:
+            problems += [FactProblem(f"{period}: {p.fact}", p.message) for p in error.problems]
+    if problems:
+        raise FactsError(problems)
+    return FrozenMap(out)
+
+
+def _classify(ev: Evaluator, plan: ClassPlan, units: Mapping[str, object],
+              failed: dict[str, dict[int, str]], period: str | None) -> Classification:
+    from .ranking import NO_PERCENTAGE, rank, result_context
+
     standings = rank(ev, units)
     results: Mapping[str, Result] = standings.results
     problems: list[FactProblem] = []
@@ -86,18 +120,37 @@ def classify(ev: Evaluator, name: str, units: Mapping[str, object]) -> Classific
         except MissingFact as error:
             problems.append(FactProblem(f"{unit}: {error.name}", "missing; the classification needs it"))
             continue
+        except NoPercentage:
+            bands[unit], current[unit] = "", None
+            reasons[unit] = [f"not classified: {NO_PERCENTAGE}, which its band reads"]
+            continue
         bands[unit] = band
+        if not band:
+            current[unit] = None
+            reasons[unit] = ["not classified: none of the bands' conditions holds"]
+            continue
         index: int | None = levels.index(band)
-        notes = [f"{band} by its number"]
-        for kind, test, level, _amount, _percent, reason in plan.rules:
+        notes = [f"{band} by its number" if plan.by_number else f"{band} by its conditions"]
+        earlier = failed.setdefault(fold(unit), {})  # the same unit however its name is spelled
+        for number, (kind, test, level, _amount, _percent, reason) in enumerate(plan.rules):
             if test is None:
                 continue
-            try:
-                ok = bool(test(ctx))
-            except MissingFact as error:
-                problems.append(FactProblem(f"{unit}: {error.name}", "missing; the classification needs it"))
-                continue
-            if ok or index is None:
+            if index is None:
+                break  # once unclassified, the later requirements are not read
+            since = earlier.get(number)
+            if since is not None:
+                ok, reason = False, f"{reason} (since {since})"
+            else:
+                try:
+                    ok = bool(test(ctx))
+                except MissingFact as error:
+                    problems.append(FactProblem(f"{unit}: {error.name}", "missing; the classification needs it"))
+                    continue
+                except NoPercentage:
+                    ok, reason = False, f"{reason} ({NO_PERCENTAGE})"
+                if not ok and period is not None and plan.onward[number]:
+                    earlier[number] = period
+            if ok:
                 continue
             if kind == "unclassified":
                 index = None

@@ -58,28 +58,96 @@ def evaluate_cohort(
             contexts[str(unit)] = Ctx(values, defaults, trace=False)
     program = ev.program
     views: dict[str, dict[str, tuple[Decimal, str]]] = {str(unit): {} for unit in units}
-    for key, (func, arg) in program.cohorts.items():
-        users = program.cohort_users.get(key, frozenset({None}))
-        per_unit: dict[str, Decimal] = {}
-        for unit, ctx in contexts.items():
-            try:
-                if not _takes_part(users, program.chains, ctx):
-                    continue
-                value = arg(ctx) if arg is not None else Decimal(0)
-            except MissingFact as error:
-                report(FactProblem(f"{unit}: {error.name}", f"missing; the cohort aggregate {key} needs it"))
-                continue
-            assert isinstance(value, Decimal)
-            per_unit[unit] = value
-        if per_unit:
-            shared = AGGREGATES[func].run(per_unit, ev.header.rounding)
-            fallback = next(iter(shared.values()))
-        else:
-            shared, fallback = {}, (Decimal(0), "no unit of the cohort takes part")
-        for unit in views:
-            views[unit][key] = shared.get(unit, fallback)
+    scored = program.cohort_scores
+    for key in program.cohorts:
+        if key not in scored:
+            _aggregate(ev, key, contexts, views, report)
     if problems:
         raise FactsError(list(problems.values()))
+    if scored:
+        _aggregate_scores(ev, units, views, report, problems)
+    results = _score(ev, units, views, report, trace=trace)
+    if problems:
+        raise FactsError(list(problems.values()))
+    return FrozenMap(results)
+
+
+def _aggregate_scores(ev: Evaluator, units: Mapping[str, Mapping[str, object]],
+                      views: dict[str, dict[str, tuple[Decimal, str]]], report: Any,
+                      problems: Mapping[str, FactProblem]) -> None:
+    """The aggregates of units' scores, as soon as the units allow: score every unit with what
+    is known (an aggregate not yet known reads 0), then compute each aggregate none of whose
+    units' scores read (through a criterion that applies to the unit) an aggregate not yet
+    known; repeat. When none can be computed, the units make a cycle: one problem says which."""
+    program = ev.program
+    readers: dict[str, set[str]] = {}
+    for key in program.cohort_scores:
+        for user in program.cohort_users.get(key, frozenset()):
+            if user is not None:
+                readers.setdefault(user, set()).add(key)
+    known: set[str] = set()
+    while True:
+        for unit in views:
+            for key in program.cohort_scores:
+                if key not in known:
+                    views[unit][key] = (Decimal(0), "not yet known")
+        results = _score(ev, units, views, report)
+        if problems:
+            raise FactsError(list(problems.values()))
+        contexts = {unit: _result_context(result) for unit, result in results.items()}
+        before = set(known)
+        blocked: dict[str, tuple[str, str, str]] = {}
+        for key, (value_reads, where_reads) in program.cohort_scores.items():
+            if key in known:
+                continue
+            reason = _blocked(ev, key, value_reads, where_reads, results, contexts, readers, before)
+            if reason is None:
+                _aggregate(ev, key, contexts, views, report)
+                known.add(key)
+            else:
+                blocked[key] = reason
+        if problems:
+            raise FactsError(list(problems.values()))
+        if not blocked:
+            return
+        if known == before:
+            key, (unit, criterion, inner) = next(iter(blocked.items()))
+            raise FactsError([FactProblem(
+                f"{unit}: {criterion}",
+                f"the cohort aggregate {key} cannot be computed: it takes in {unit}, whose {criterion} reads "
+                f"the cohort aggregate {inner}, which cannot be computed before it (a cycle among the "
+                "units given); pick the units with where … so that no unit both takes part and reads it")])
+
+
+def _blocked(ev: Evaluator, key: str, value_reads: frozenset[str], where_reads: frozenset[str],
+             results: Mapping[str, Result], contexts: Mapping[str, Ctx], readers: Mapping[str, set[str]],
+             known: set[str]) -> tuple[str, str, str] | None:
+    """Why ``key`` cannot be computed yet: a unit, a criterion applying to it whose score the
+    aggregate reads, and the unknown aggregate that criterion reads; None when it can be."""
+    program = ev.program
+    where = program.cohort_where.get(key)
+    users = program.cohort_users.get(key, frozenset({None}))
+    for unit, result in results.items():
+        ctx = contexts[unit]
+        try:
+            takes_part = where(ctx) if where is not None else _takes_part(users, program.chains, ctx)
+        except MissingFact:
+            takes_part = True  # reported when the aggregate is computed
+        # a unit's membership is read from its scores too: every unit counts then
+        reads = (value_reads if takes_part else frozenset()) | where_reads
+        for criterion in sorted(reads):
+            if result[criterion].score is None:
+                continue  # the criterion does not apply to this unit
+            for inner in sorted(readers.get(criterion, ())):
+                if inner not in known:
+                    return unit, criterion, inner
+    return None
+
+
+def _score(ev: Evaluator, units: Mapping[str, Mapping[str, object]],
+           views: Mapping[str, Mapping[str, tuple[Decimal, str]]], report: Any, *, trace: bool = False,
+           ) -> dict[str, Result]:
+    """Every unit's result with the aggregates as ``views`` gives them; problems reported."""
     results: dict[str, Result] = {}
     for unit, facts in units.items():
         try:
@@ -87,9 +155,45 @@ def evaluate_cohort(
         except FactsError as error:
             for p in error.problems:
                 report(FactProblem(f"{unit}: {p.fact}", p.message))
-    if problems:
-        raise FactsError(list(problems.values()))
-    return FrozenMap(results)
+    return results
+
+
+def _result_context(result: Result) -> Ctx:
+    """A unit's facts and scores, for an aggregate that reads scores."""
+    ctx = Ctx(result.facts, frozenset(), trace=False)
+    ctx.result = result
+    ctx.cohort = result.cohort
+    return ctx
+
+
+def _aggregate(ev: Evaluator, key: str, contexts: Mapping[str, Ctx],
+               views: dict[str, dict[str, tuple[Decimal, str]]], report: Any) -> None:
+    """One aggregate over the units that take part, written into each unit's view."""
+    program = ev.program
+    func, arg = program.cohorts[key]
+    users = program.cohort_users.get(key, frozenset({None}))
+    where = program.cohort_where.get(key)
+    per_unit: dict[str, Decimal] = {}
+    for unit, ctx in contexts.items():
+        try:
+            if where is not None:
+                if not where(ctx):
+                    continue
+            elif not _takes_part(users, program.chains, ctx):
+                continue
+            value = arg(ctx) if arg is not None else Decimal(0)
+        except MissingFact as error:
+            report(FactProblem(f"{unit}: {error.name}", f"missing; the cohort aggregate {key} needs it"))
+            continue
+        assert isinstance(value, Decimal)
+        per_unit[unit] = value
+    if per_unit:
+        shared = AGGREGATES[func].run(per_unit, ev.header.rounding)
+        fallback = next(iter(shared.values()))
+    else:
+        shared, fallback = {}, (Decimal(0), "no unit of the cohort takes part")
+    for unit in views:
+        views[unit][key] = shared.get(unit, fallback)
 
 
 def _takes_part(users: frozenset[str | None], chains: Mapping[str, tuple[object, ...]], ctx: Ctx) -> bool:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import EvaluationError, FactProblem, FactsError
-from ..evaluation.result import FrozenMap, Result, Step, UnknownCodeError, jsonable
+from ..errors import EvaluationError, FactProblem, FactsError, OptionError
+from ..evaluation.result import EMPTY, FrozenMap, NodeResult, Result, Step, UnknownCodeError, jsonable
+from ..model import Rollup as RollupSpec
 from ..numbers import ARITHMETIC, divide, exact
 from ..source import fold, nfc
 
@@ -30,11 +31,15 @@ class RolledNode:
     score: Decimal | None
     cut: Decimal
     trace: tuple[Step, ...]
+    #: With ``combine sum``: each period's own share of the roll-up, after what caps over the
+    #: periods cut from it in the period they were reached; the shares add up to ``score``.
+    shares: Mapping[str, Decimal | None] = attrs.field(factory=dict)
 
     @exact
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "title": self.title, "kind": self.kind,
                 "periods": {k: jsonable(v) for k, v in self.periods.items()},
+                "shares": {k: jsonable(v) for k, v in self.shares.items()},
                 "score": jsonable(self.score), "cut": jsonable(self.cut),
                 "trace": [s.to_dict() for s in self.trace]}
 
@@ -49,6 +54,12 @@ class Rollup:
     bonus: Decimal
     deductions: Decimal
     counted: tuple[str, ...]
+    #: The roll-up as one unit's result (what ``rank`` and ``classify`` read): the rolled-up
+    #: scores and totals, the periods' facts (a later period's value of a fact wins), and as
+    #: applicable max the sum (or mean) of the periods' applicable maxima.
+    result: Result | None = attrs.field(default=None, eq=False, repr=False)
+    #: The roll-up's name (None: the ruleset's unnamed rollup).
+    name: str | None = None
 
     @property
     def total(self) -> Decimal:
@@ -69,6 +80,29 @@ class Rollup:
                 "periods": {k: v.to_dict() for k, v in self.periods.items()}}
 
 
+def _spec(ev: Evaluator, name: str | None) -> RollupSpec:
+    """The roll-up ``name`` names; without a name the unnamed one (or the only one declared)."""
+    if name is None:
+        if ev.rollup is not None:
+            return ev.rollup
+        if len(ev.rollups) == 1:
+            return next(iter(ev.rollups.values()))
+        if not ev.rollups:
+            raise EvaluationError("the ruleset declares no rollup of periods")
+        raise EvaluationError("the ruleset declares several rollups; name one with rollup=…: "
+                              + ", ".join(ev.rollups))
+    if not isinstance(name, str):
+        raise OptionError(f"Expected the name of a rollup (text) for rollup, got {name!r}")
+    for key, spec in ev.rollups.items():
+        if fold(key) == fold(name):
+            return spec
+    from ..text import suggest
+
+    hint = suggest(name, ev.rollups) or ("the ruleset declares: " + ", ".join(ev.rollups) if ev.rollups
+                                         else "the ruleset declares no named rollup")
+    raise EvaluationError(f'no rollup "{name}"; {hint}')
+
+
 def _below(first: Result, code: str) -> list[str]:
     """Every node under ``code``, in the sheet's order."""
     out: list[str] = []
@@ -79,12 +113,14 @@ def _below(first: Result, code: str) -> list[str]:
 
 @exact
 def evaluate_periods(
-    ev: Evaluator, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True
+    ev: Evaluator, periods: Mapping[str, Mapping[str, object]], *, trace: bool = True, rollup: str | None = None
 ) -> Rollup:
     """Score each period's facts with the sheet, then roll the periods up as declared."""
-    spec = ev.rollup
-    if spec is None:
-        raise EvaluationError("the ruleset declares no rollup of periods")
+    spec = _spec(ev, rollup)
+    if not isinstance(periods, Mapping):
+        raise FactsError([FactProblem("(periods)", "expected a mapping of period names to facts")])
+    if spec.parts:
+        return _of_parts(ev, spec, periods, trace=trace)
     problems: list[FactProblem] = []
     by_key = {fold(p): p for p in spec.periods}
     given: dict[str, Mapping[str, object]] = {}
@@ -111,25 +147,90 @@ def evaluate_periods(
     if problems:
         raise FactsError(problems)
     counted = [p for p in spec.periods if p in results or spec.missing == "zero"]
-    caps = dict(spec.caps)
-    places = ev.header.rounding
     first = next(iter(results.values()), None)
     if first is None:
         raise FactsError([FactProblem("(periods)", "no period was given")])
+
+    def score_in(period: str, code: str) -> Decimal | None:
+        return results[period][code].score if period in results else ZERO
+
+    return _combine(ev, spec, first, counted, score_in, results, tuple(counted),
+                    sum((r.applicable_max for r in results.values()), ZERO), trace)
+
+
+def _of_parts(ev: Evaluator, spec: RollupSpec, periods: Mapping[str, Mapping[str, object]], *,
+              trace: bool) -> Rollup:
+    """A rollup of rollups: each part rolls up its own periods, then the parts are combined as
+    periods are (sum or mean, then this rollup's caps, each part's share shown)."""
+    problems: list[FactProblem] = []
+    owner = {fold(p): part for part in spec.parts for p in ev.rollups[part].periods}
+    split: dict[str, dict[str, Mapping[str, object]]] = {part: {} for part in spec.parts}
+    for key, facts in periods.items():
+        part = owner.get(fold(nfc(str(key))))
+        if part is None:
+            from ..text import suggest
+
+            hint = suggest(str(key), spec.periods) or "periods: " + ", ".join(spec.periods)
+            problems.append(FactProblem(f"period {key}", f"not a period of the rollup; {hint}"))
+        else:
+            split[part][key] = facts
+    parts: dict[str, Rollup] = {}
+    for part in spec.parts:
+        try:
+            parts[part] = evaluate_periods(ev, split[part], trace=trace, rollup=part)
+        except FactsError as error:
+            problems += [FactProblem(f"{part}: {p.fact}", p.message) for p in error.problems]
+    if problems:
+        raise FactsError(problems)
+    results = {period: result for part in parts.values() for period, result in part.periods.items()}
+    first = next(iter(results.values()))
+
+    def score_in(part: str, code: str) -> Decimal | None:
+        return parts[part][code].score
+
+    counted = tuple(p for part in parts.values() for p in part.counted)
+    applicable = sum((part.result.applicable_max for part in parts.values() if part.result is not None), ZERO)
+    return _combine(ev, spec, first, list(spec.parts), score_in, results, counted, applicable, trace)
+
+
+def _combine(
+    ev: Evaluator, spec: RollupSpec, first: Result, counted: list[str],
+    score_in: Callable[[str, str], Decimal | None], results: Mapping[str, Result],
+    periods_counted: tuple[str, ...], applicable: Decimal, trace: bool,
+) -> Rollup:
+    """Roll ``counted`` (periods, or the parts of a rollup of rollups) up, node by node."""
+    caps = dict(spec.caps)
+    places = ev.header.rounding
     nodes: dict[str, RolledNode] = {}
     divisor = Decimal(len(counted))
     cut_below: dict[str, Decimal] = {}  # what caps took from a node and everything under it
+
+    def own_shares(code: str, per: Mapping[str, Decimal | None]) -> dict[str, Decimal | None]:
+        """combine sum: a group's score in each period, once what caps over the periods cut
+        from its items in that period is gone: at most the sum of its items' shares. (Its
+        period score is already cut at its own limit, so only what the limit left is lost.)"""
+        children = first[code].children
+        out: dict[str, Decimal | None] = {}
+        for period, score in per.items():
+            kept = [nodes[child].shares.get(period) for child in children]
+            items = sum((k for k in kept if k is not None), ZERO)
+            out[period] = score if score is None or not children else min(score, items)
+        return out
 
     def roll(code: str) -> None:
         """Bottom-up: children first, so a group subtracts what their caps took, then is capped."""
         node = first[code]
         for child in node.children:
             roll(child)
-        per = {p: (results[p][code].score if p in results else ZERO) for p in counted}
+        per = {p: score_in(p, code) for p in counted}
         scores = [s for s in per.values() if s is not None]
         steps = [Step("period", code, (), per[p], p) for p in counted] if trace else []
         rolled: Decimal | None = None
-        taken = sum((cut_below.get(child, ZERO) for child in node.children), ZERO)
+        adjusted = own_shares(code, per) if spec.combine == "sum" else per
+        if spec.combine == "sum":
+            taken = sum(scores, ZERO) - sum((v for v in adjusted.values() if v is not None), ZERO)
+        else:
+            taken = sum((cut_below.get(child, ZERO) for child in node.children), ZERO)
         if scores:
             rolled = sum(scores, ZERO)
             if spec.combine == "mean":
@@ -154,7 +255,11 @@ def evaluate_periods(
                               f"at most {caps[code]} over the periods, however many earned it"))
             rolled = caps[code]
         cut_below[code] = taken + cut
-        nodes[code] = RolledNode(code, node.title, node.kind, FrozenMap(per), rolled, cut, tuple(steps))
+        shares: dict[str, Decimal | None] = {}
+        if spec.combine == "sum":
+            shares = _shares(code, adjusted, caps.get(code), steps, trace)
+        nodes[code] = RolledNode(code, node.title, node.kind, FrozenMap(per), rolled, cut, tuple(steps),
+                                 FrozenMap(shares))
 
     for code in ev.sections:
         roll(code)
@@ -164,5 +269,40 @@ def evaluate_periods(
         section = nodes[code]
         if section.score is not None:
             sums[section.kind] += section.score
-    return Rollup(FrozenMap(results), FrozenMap(nodes), sums["standard"], sums["bonus"],
-                  sums["deduction"], tuple(counted))
+    if spec.combine == "mean" and counted:
+        applicable = divide(applicable, divisor, places)[0]
+    merged: dict[str, object] = {}
+    for period in spec.periods:
+        if period in results:
+            merged.update(results[period].facts)
+    as_result = Result(
+        ruleset=first.ruleset, sections=first.sections, standard=sums["standard"], bonus=sums["bonus"],
+        deductions=sums["deduction"], applicable_max=applicable, facts=FrozenMap(merged),  # type: ignore[arg-type]
+        places=places,
+        nodes=FrozenMap({code: NodeResult(
+            code=code, title=node.title, kind=node.kind, is_criterion=first[code].is_criterion,
+            score=node.score, max=None, applicable_max=ZERO, raw=node.score, inputs=EMPTY, trace=node.trace,
+            children=first[code].children) for code, node in nodes.items()}),
+    )
+    return Rollup(FrozenMap(dict(results)), FrozenMap(nodes), sums["standard"], sums["bonus"],
+                  sums["deduction"], periods_counted, as_result, spec.name)
+
+
+def _shares(code: str, adjusted: Mapping[str, Decimal | None], cap: Decimal | None, steps: list[Step],
+            trace: bool) -> dict[str, Decimal | None]:
+    """Each period's own share of a node rolled up by sum: its score less what caps below took
+    in that period (``adjusted``), then, under a cap over the periods, what is left of the cap
+    after the earlier periods (the period that reaches the cap is cut, the later ones get 0)."""
+    shares: dict[str, Decimal | None] = {}
+    left = cap
+    for period, share in adjusted.items():
+        if share is not None and left is not None:
+            kept = min(share, max(left, ZERO))
+            own, before = share - kept, left
+            left -= kept
+            if trace:
+                note = f"{period}: {kept} of the {before} left of the cap {cap}"
+                steps.append(Step("share", code, (share, before), kept, note + (f"; {own} cut" if own else "")))
+            share = kept
+        shares[period] = share
+    return shares

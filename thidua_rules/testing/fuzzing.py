@@ -869,6 +869,13 @@ def ruleset_trees(draw: st.DrawFn) -> n.RulesetDecl:
         if not orders:
             orders.append(n.Order("highest", n.TotalRef(SPAN), SPAN))
         decls.append(n.RankingDecl(tuple(orders), SPAN))
+    # issue 13: named rankings, some within the levels of a scale fact every unit is given
+    groupable = [f for f in b.facts if f.scale is not None and not f.optional]
+    for index in range(draw(st.integers(0, 2))):
+        keys = tuple(n.Order(str(b.pick(["highest", "lowest"])), b.num(2, ranking_scope).expr, SPAN)
+                     for _ in range(draw(st.integers(1, 2))))
+        within = str(b.pick([f.name for f in groupable])) if groupable and b.chance(0.7) else None
+        decls.append(n.RankingDecl(keys, SPAN, f"xếp hạng {index + 1}", within))
     decls += awards
     decls = list(draw(st.permutations(decls)))
     header = _header(b, total)
@@ -984,7 +991,7 @@ def _extend(children: st.SearchStrategy[n.Expr]) -> st.SearchStrategy[n.Expr]:
         st.builds(n.Call, st.sampled_from(list(FUNCTIONS)),
                   st.lists(children, min_size=1, max_size=3).map(tuple), st.just(SPAN)),
         st.builds(n.Cohort, st.sampled_from([a.name for a in AGGREGATES.values() if a.takes_value]), children,
-                  st.just(SPAN)),
+                  st.just(SPAN), st.none() | children),  # issue 13: "where", the units taken part
         st.builds(lambda subject, parts: n.Table(subject, (*parts[0], *parts[1]), SPAN), children, rows),
     )
 
@@ -1068,7 +1075,8 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
     tree = st.recursive(_criteria(), _groups, max_leaves=6)
     sections = _groups(tree).map(lambda group: attrs.evolve(group, is_section=True))
     orders = st.builds(n.Order, st.sampled_from(["highest", "lowest"]), expressions(4), st.just(SPAN))
-    rankings = st.builds(n.RankingDecl, st.lists(orders, min_size=1, max_size=3).map(tuple), st.just(SPAN))
+    rankings = st.builds(n.RankingDecl, st.lists(orders, min_size=1, max_size=3).map(tuple), st.just(SPAN),
+                         st.none() | texts(), st.none() | _NAME_WORDS)
     requirement = st.builds(n.Requirement, expressions(4), texts(), st.just(SPAN))
     awards = st.builds(n.AwardDecl, _NAME_WORDS, texts(), st.integers(0, 10 ** 6),
                        st.lists(requirement, max_size=2).map(tuple), st.just(SPAN))
@@ -1076,20 +1084,32 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
         st.lists(texts(0, 8), min_size=1, max_size=4).map(lambda p: n.RollupItem("periods", tuple(p), SPAN)),
         st.builds(lambda k, v: n.RollupItem(k, (v,), SPAN), st.sampled_from(["combine", "missing"]), _NAME_WORDS),
         st.builds(lambda c, v: n.RollupItem("cap", (c, v, SPAN), SPAN), _CODES, _AMOUNTS),
+        st.lists(_NAME_WORDS, min_size=1, max_size=3).map(lambda p: n.RollupItem("of", tuple(p), SPAN)),
     )
-    rollups = st.builds(n.RollupDecl, st.none() | texts(), st.lists(rollup_item, max_size=4).map(tuple), st.just(SPAN))
+    rollups = st.builds(n.RollupDecl, st.none() | texts(), st.lists(rollup_item, max_size=4).map(tuple), st.just(SPAN),
+                        st.none() | _NAME_WORDS)
     class_rule = st.one_of(
-        st.builds(lambda c, o, r: n.ClassRule(o, c, None, None, False, r, SPAN), expressions(4),
-                  st.sampled_from(["lower", "unclassified"]), texts()),
-        st.builds(lambda c, level, r: n.ClassRule("at_most", c, level, None, False, r, SPAN), expressions(4),
-                  texts(), texts()),
+        st.builds(lambda c, o, r, onward: n.ClassRule(o, c, None, None, False, r, SPAN, onward), expressions(4),
+                  st.sampled_from(["lower", "unclassified"]), texts(), st.booleans()),
+        st.builds(lambda c, level, r, onward: n.ClassRule("at_most", c, level, None, False, r, SPAN, onward),
+                  expressions(4), texts(), texts(), st.booleans()),
         st.builds(lambda level, amount, percent: n.ClassRule("quota", None, level, amount, percent, "", SPAN),
                   texts(), _AMOUNTS, st.booleans()),
     )
     rows = st.lists(st.builds(n.Row, _patterns() | st.just(n.POtherwise(SPAN)),
                               texts(0, 8).map(lambda t: n.String(t, SPAN)), st.just(SPAN)), min_size=1, max_size=3)
+    # issue 13: bands by conditions (no "by"), printed before the otherwise row
+    whens = st.lists(st.builds(n.ClassWhen, expressions(4), texts(0, 8).map(lambda t: n.String(t, SPAN)),
+                               st.just(SPAN)), min_size=1, max_size=2).map(tuple)
     classifications = st.builds(n.ClassifyDecl, _NAME_WORDS, st.none() | texts(), expressions(4),
                                 rows.map(tuple), st.lists(class_rule, max_size=3).map(tuple), st.just(SPAN))
+    by_conditions = st.builds(
+        n.ClassifyDecl, _NAME_WORDS, st.none() | texts(), st.none(),
+        st.lists(st.builds(n.Row, st.just(n.POtherwise(SPAN)), texts(0, 8).map(lambda t: n.String(t, SPAN)),
+                           st.just(SPAN)), max_size=1).map(tuple),
+        st.lists(class_rule, max_size=3).map(tuple), st.just(SPAN),
+        whens)
+    classifications = classifications | by_conditions
     return st.one_of(scales, facts, lets, sections, rankings, awards, rollups, classifications)
 
 
