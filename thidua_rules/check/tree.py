@@ -163,8 +163,12 @@ def _criterion(
     inherited: tuple[str, ...],
     inherited_cap: Decimal | None,
 ) -> None:
-    if decl.code in c.facts or decl.code in c.lets:
-        c.error(f'code "{decl.code}" is also the name of a fact or derived value', decl.code_span,
+    # Codes are matched without regard to case (a unit's file may write "ii.1"), so a fact
+    # named "tc1" and a criterion "TC1" would both be asked for under one name.
+    same = next((name for name in [*c.facts, *c.lets] if fold(name) == fold(decl.code)), None)
+    if same is not None:
+        shown = "" if same == decl.code else f' ("{same}", in another case)'
+        c.error(f'code "{decl.code}" is also the name of a fact or derived value{shown}', decl.code_span,
                 "a judged score is given under the criterion's code, so the two must differ")
     max_, cap = _limits(c, decl.limits, decl.code)
     if cap is not None:

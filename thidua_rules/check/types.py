@@ -154,14 +154,15 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
             return Info(NUMBER, Interval(Decimal(0), top))
         case n.PercentageRef():
             if scope.where not in ("ranking", "award"):
-                c.error('"percentage" can only be read in ranking and award rules', expr.span)
+                c.error('"percentage" can only be read in ranking, award and classification rules', expr.span)
                 return Info(UNKNOWN)
             return Info(NUMBER, Interval(Decimal(0), Decimal(100)))
         case n.Cohort():
             return _infer_cohort(c, expr, scope)
         case n.TotalRef() | n.ScoreRef():
             if scope.where not in ("ranking", "award"):
-                c.error("a unit's scores can only be read in ranking and award rules", expr.span)
+                c.error("a unit's scores can only be read in ranking, award and classification rules", expr.span,
+                        "a score rule reads facts and derived values (let); a criterion's score is not an input")
                 return Info(UNKNOWN)
             if isinstance(expr, n.ScoreRef) and fold(expr.code) not in c.codes:
                 c.error(f'unknown code "{expr.code}"', expr.span, suggest(expr.code, [*c.criteria, *c.groups]))
