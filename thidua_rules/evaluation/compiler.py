@@ -250,21 +250,29 @@ class Compiler:
             def derived(ctx: Ctx) -> Value:
                 cached = ctx.lets.get(name)
                 if cached is None:
-                    saved_trace, saved_inputs = ctx.trace, ctx.inputs
+                    saved_trace, saved_inputs, saved_shown = ctx.trace, ctx.inputs, ctx.shown
                     ctx.trace = [] if saved_trace is not None else None
                     ctx.inputs = {}
+                    ctx.shown = (ctx.trace, set())
                     try:
                         value = let(ctx)
-                        cached = (value, tuple(ctx.trace or ()), ctx.inputs)
+                        cached = (value, tuple(ctx.trace or ()), ctx.inputs, frozenset(ctx.shown[1]))
                     except MissingFact as error:
                         raise MissingFact(error.name, error.code or code) from None
                     finally:
-                        ctx.trace, ctx.inputs = saved_trace, saved_inputs
+                        ctx.trace, ctx.inputs, ctx.shown = saved_trace, saved_inputs, saved_shown
                     ctx.lets[name] = cached
-                value, steps, inputs = cached
+                value, steps, inputs, inside = cached
                 if ctx.trace is not None:
-                    ctx.trace.extend(steps)
-                    ctx.inputs.update(inputs)
+                    trace_of, shown = ctx.shown
+                    if trace_of is not ctx.trace:  # a new trace (another node): nothing shown yet
+                        shown = set()
+                        ctx.shown = (ctx.trace, shown)
+                    if name not in shown:  # its working once per trace; a second read names it
+                        ctx.trace.extend(steps)
+                        ctx.inputs.update(inputs)
+                        shown.update(inside)
+                        shown.add(name)
                     ctx.inputs[name] = value
                     ctx.trace.append(Step("derived", name, (), value, label))
                 return value

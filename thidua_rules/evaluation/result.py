@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 import attrs
 
 from ..errors import NotFoundError
-from ..numbers import ARITHMETIC, exact, plain, quantum
+from ..numbers import ARITHMETIC, exact, plain, quantum, tidy
 from ..source import fold
 from ..text import suggest
 
@@ -185,10 +185,11 @@ class Result:
     ruleset: str
     nodes: Mapping[str, NodeResult]
     sections: tuple[str, ...]
-    standard: Decimal
-    bonus: Decimal
-    deductions: Decimal
-    applicable_max: Decimal
+    # The totals in one form whatever the inputs' trailing zeros (945, never 945.0; 103.5).
+    standard: Decimal = attrs.field(converter=tidy)
+    bonus: Decimal = attrs.field(converter=tidy)
+    deductions: Decimal = attrs.field(converter=tidy)
+    applicable_max: Decimal = attrs.field(converter=tidy)
     facts: Mapping[str, Value] = attrs.field(factory=dict, repr=False)
     #: The cohort aggregates as this unit saw them: key -> (value, which unit set it).
     cohort: Mapping[str, tuple[Decimal, str]] = attrs.field(factory=dict, repr=False)
@@ -197,7 +198,7 @@ class Result:
 
     @property
     def total(self) -> Decimal:
-        return ARITHMETIC.subtract(ARITHMETIC.add(self.standard, self.bonus), self.deductions)
+        return tidy(ARITHMETIC.subtract(ARITHMETIC.add(self.standard, self.bonus), self.deductions))
 
     @property
     def percentage(self) -> Decimal | None:

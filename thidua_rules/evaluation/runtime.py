@@ -37,14 +37,19 @@ class CohortNeeded(Exception):
 class Ctx:
     """The state of one evaluation: the unit's values, and the trace being written (or None)."""
 
-    __slots__ = ("cohort", "defaults", "inputs", "lets", "result", "trace", "values")
+    __slots__ = ("cohort", "defaults", "inputs", "lets", "result", "shown", "trace", "values")
 
     def __init__(self, values: Mapping[str, Value], defaults: frozenset[str], trace: bool) -> None:
         self.values = values
         self.defaults = defaults
         self.trace: list[Step] | None = [] if trace else None
         self.inputs: dict[str, Value] = {}
-        self.lets: dict[str, tuple[Value, tuple[Step, ...], dict[str, Value]]] = {}
+        #: Each derived value computed: its value, its steps, the inputs it read, the derived
+        #: values whose steps its own steps hold.
+        self.lets: dict[str, tuple[Value, tuple[Step, ...], dict[str, Value], frozenset[str]]] = {}
+        #: The derived values whose steps the trace being written already holds (and that trace):
+        #: a value read twice in one rule shows its working once.
+        self.shown: tuple[list[Step] | None, set[str]] = (None, set())
         self.result: object = None
         #: This unit's view of each cohort aggregate: key -> (value, who set it / how).
         self.cohort: Mapping[str, tuple[Decimal, str]] | None = None
