@@ -210,21 +210,27 @@ def _bumped(rs: Ruleset, spec: FactSpec, value: Any) -> Any:
 
 
 @exact
-def check_invariants(rs: Ruleset, unit_facts: Mapping[str, Any]) -> Result:
+def check_invariants(
+    rs: Ruleset, unit_facts: Mapping[str, Any], *, cohort: Mapping[str, Any] | None = None
+) -> Result:
     """Evaluate ``unit_facts`` and check every scoring invariant; return the traced result.
 
     Bounds ([0, max] per criterion, caps per group, the declared total), additivity (each group
     is the sum of its items after caps; total = standard + bonus − deductions), trace ends on
     the score, determinism, independence from the order of facts, agreement of the untraced
     path, and each ``monotone`` declaration of a fact. Raises ``InvariantError``.
+
+    ``cohort``: the value of each cohort aggregate the rules read (key as in ``rs.cohorts``),
+    for a ruleset that scores a unit against the others (``assert_ruleset_invariants`` takes
+    them from the units it scores together).
     """
-    res = rs.evaluate(unit_facts)
+    res = rs.evaluate(unit_facts, cohort=cohort)
     _check_result(rs, res)
     _check_prose(res)
-    again = rs.evaluate(dict(reversed(list(unit_facts.items()))))
+    again = rs.evaluate(dict(reversed(list(unit_facts.items()))), cohort=cohort)
     if again.to_dict() != res.to_dict():
         _fail("evaluating the same facts in another order gave another result")
-    fast = rs.evaluate(unit_facts, trace=False)
+    fast = rs.evaluate(unit_facts, trace=False, cohort=cohort)
     if _scores(fast) != _scores(res) or fast.total != res.total:
         _fail("the untraced evaluation disagrees with the traced one")
     for name, spec in rs.facts.items():
@@ -234,7 +240,7 @@ def check_invariants(rs: Ruleset, unit_facts: Mapping[str, Any]) -> Result:
         if bumped is None:
             continue
         try:
-            other = rs.evaluate({**unit_facts, name: bumped}, trace=False)
+            other = rs.evaluate({**unit_facts, name: bumped}, trace=False, cohort=cohort)
         except FactsError:
             continue
         # Criteria first: the most specific node that moved the wrong way is the one to report.
@@ -298,4 +304,18 @@ def assert_ruleset_invariants(rs: Ruleset, *, max_examples: int = 100) -> None:
             first, second = rs.rounds[0].name, rs.rounds[-1].name
             check_submission_invariants(rs, {first: unit_facts, second: appraised}, other=other)
 
-    run()
+    @settings(max_examples=max_examples, deadline=None, database=None, phases=phases)
+    @given(units, units, units)
+    def run_cohort(a: dict[str, Any], b: dict[str, Any], c: dict[str, Any]) -> None:
+        # The rules read the other units: score three drawn units together, then check each one
+        # alone against the aggregates it saw, and that alone it scores as it did together.
+        # (A cohort's rounds are scored round by round over all the units, by evaluate_cohort.)
+        units = {"A": a, "B": b, "C": c}
+        for unit, together in rs.evaluate_cohort(units).items():
+            seen = {key: value for key, (value, _note) in together.cohort.items()}
+            alone = check_invariants(rs, units[unit], cohort=seen)
+            if _scores(alone) != _scores(together) or alone.total != together.total:
+                _fail(f"unit {unit} scores otherwise alone, given the aggregates it saw, than in its cohort")
+
+    # Two tests, not one with a branch: hypothesis derives its examples from the test's code.
+    (run_cohort if rs.cohorts else run)()
