@@ -172,6 +172,28 @@ class Let:
     expr: n.Expr
 
 
+#: Between a local derived value's name and its node's code in its qualified name (``x@I.1``).
+LOCAL = "@"
+
+
+def written_name(name: str) -> str:
+    """A derived value's name as the ruleset writes it (a local one's without its node's code)."""
+    return name.split(LOCAL, 1)[0]
+
+
+@attrs.frozen
+class Formula:
+    """A named, parameterised rule (``formula dat(ket_qua, chi_tieu, diem) = …``), checked at its
+    definition; each parameter's kind is ``number``, ``boolean`` or a scale's name."""
+
+    name: str
+    label: str | None
+    params: tuple[str, ...]
+    kinds: tuple[str, ...]
+    expr: n.Expr
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+
 @attrs.frozen
 class Classify:
     """A declared classification: its band table and rules (resolved), its levels best first."""
@@ -220,3 +242,5 @@ class CheckedRuleset:
     classifications: tuple[Classify, ...]
     #: Every number written in the rules: the boundaries property tests should reach.
     constants: frozenset[Decimal]
+    #: The formulas rules call by name, with their resolved bodies.
+    formulas: Mapping[str, Formula] = attrs.field(factory=dict)

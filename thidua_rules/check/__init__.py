@@ -14,7 +14,9 @@ from ..model import CheckedRuleset
 from .build import build
 from .classify import check_classify
 from .declarations import check_declarations
+from .formulas import check_formulas
 from .header import check_header
+from .locals import check_locals
 from .ranking import check_ranking
 from .required import check_required
 from .rollup import check_rollup
@@ -25,9 +27,11 @@ from .types import check_types
 
 PASSES: tuple[Callable[[Checker], None], ...] = (
     check_header,
+    check_locals,
     check_declarations,
     check_variants,
     check_tree,
+    check_formulas,
     check_types,
     check_sums,
     check_ranking,

@@ -14,7 +14,7 @@ from typing import Any, TypeVar, assert_never, cast
 import attrs
 
 from ..language import nodes as n
-from ..model import CheckedRuleset, Classify, FactSpec, Let
+from ..model import CheckedRuleset, Classify, FactSpec, Formula, Let
 from ..numbers import ZERO
 from .state import Checker
 
@@ -93,7 +93,15 @@ def build(c: Checker) -> CheckedRuleset:
                 low=ZERO, high=crit.max, required=code in c.unconditional_assessed,
                 criterion=code, span=crit.span,
             )
-    read = [*rules.values(), *applicability.values(), *(let.expr for let in lets.values())]
+    formulas = {
+        name: Formula(name, decl.label, tuple(p for p, _ in c.formula_params[name]),
+                      tuple(t.scale or t.kind if t.kind == "level" else {"bool": "boolean"}.get(t.kind, t.kind)
+                            for _, t in c.formula_params[name]),
+                      resolve(decl.expr), decl.span)
+        for name, decl in c.formulas.items()
+    }
+    read = [*rules.values(), *applicability.values(), *(let.expr for let in lets.values()),
+            *(formula.expr for formula in formulas.values())]
     constants = frozenset(node.value for root in read for node in n.walk(root) if isinstance(node, n.Number))
     classifications = tuple(
         Classify(decl.name, decl.title, resolve(decl.subject), tuple(resolve(row) for row in decl.rows),
@@ -122,6 +130,7 @@ def build(c: Checker) -> CheckedRuleset:
         rollup=c.rollup,
         classifications=classifications,
         constants=constants,
+        formulas=_frozen(formulas),
     )
 
 

@@ -52,6 +52,8 @@ class Scope:
     criterion: Criterion | None = None
     conditional: bool = False
     guards: frozenset[str] = frozenset()  # expressions an enclosing "if" compared with 0
+    #: In a formula's body ("formula"): each parameter's type and range.
+    params: tuple[tuple[str, Info], ...] = ()
 
 
 class Checker:
@@ -92,6 +94,14 @@ class Checker:
         self.classifications: list[tuple[n.ClassifyDecl, tuple[str, ...]]] = []
         self.variant_scale: Scale | None = None
         self.duplicated_in: set[str] = set()
+        #: Formulas declared (without a cycle), and each one's parameter types.
+        self.formulas: dict[str, n.FormulaDecl] = {}
+        self.formula_params: dict[str, tuple[tuple[str, Type], ...]] = {}
+        self.formula_info: dict[str, Info] = {}
+        #: How many more calls may re-read a formula's body for their own ranges.
+        self.formula_budget = 2000
+        #: Local derived values: the name written -> where each is declared (its qualified name).
+        self.local_lets: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------ reporting
     def report(

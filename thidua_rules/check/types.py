@@ -12,7 +12,7 @@ import attrs
 from ..language import nodes as n
 from ..language.builtins import AGGREGATES, FUNCTIONS, rounding_step
 from ..language.intervals import INF, Interval
-from ..model import Criterion, Derived
+from ..model import LOCAL, Criterion, Derived
 from ..numbers import COMPARE, PLACES_LIMIT, plain, quantum
 from ..source import fold
 from ..text import suggest
@@ -275,6 +275,9 @@ def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
     if scope.where == "cohort":
         c.error("a cohort aggregate cannot sit inside another", expr.span)
         return Info(UNKNOWN)
+    if scope.where == "formula":
+        c.error("a formula cannot read a cohort aggregate", expr.span, "pass it as an argument")
+        return Info(UNKNOWN)
     user = scope.criterion.code if scope.where == "criterion" and scope.criterion is not None else None
     c.cohort_users.setdefault(expr.key, set()).add(user)
     if not aggregate.takes_value:
@@ -289,6 +292,8 @@ def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
 
 
 def _infer_ref(c: Checker, expr: n.Ref, scope: Scope) -> Info:
+    if scope.where == "formula":
+        return _infer_param(c, expr, scope)
     if expr.name in c.facts:
         spec = c.facts[expr.name]
         if spec.kind == "boolean":
@@ -304,9 +309,12 @@ def _infer_ref(c: Checker, expr: n.Ref, scope: Scope) -> Info:
         return Info(UNKNOWN)  # a cycle, reported once by _order_lets
     if expr.name in c.broken:
         return Info(UNKNOWN)
-    candidates = [*c.facts, *c.lets]
+    candidates = [*c.facts, *(name for name in c.lets if LOCAL not in name)]
     hint = suggest(expr.name, candidates)
     what = "fact or derived value"
+    if expr.name in c.local_lets:
+        where = ", ".join(f'"{code}"' for code in c.local_lets[expr.name])
+        hint = f'"{expr.name}" is a derived value local to {where}, seen only inside it'
     if expr.name in c.scales:
         hint = f'"{expr.name}" is a scale; compare a fact of that scale with one of its levels'
     c.error(f'unknown {what} "{expr.name}"', expr.span, hint)
@@ -371,9 +379,11 @@ def _join(c: Checker, parts: list[tuple[n.Expr, Info]], what: str) -> Info:
 
 
 def _infer_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
+    if expr.func in c.formulas or expr.func in c.broken:
+        return _infer_formula_call(c, expr, scope)
     func = FUNCTIONS.get(expr.func)
     if func is None:
-        c.error(f'unknown function "{expr.func}"', expr.span, suggest(expr.func, FUNCTIONS))
+        c.error(f'unknown function "{expr.func}"', expr.span, suggest(expr.func, [*FUNCTIONS, *c.formulas]))
         for arg in expr.args:
             infer(c, arg, scope)
         return Info(UNKNOWN)
@@ -394,6 +404,57 @@ def _infer_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
             c.error(f"the places of {expr.func} must be a whole number from 0 to {PLACES_LIMIT}", arg.span)
             return Info(NUMBER, func.range(ranges[0], quantum(0)))
     return Info(NUMBER, func.range(ranges[0], rounding_step(expr.args)))
+
+
+# ---------------------------------------------------------------- formulas
+
+
+def _infer_param(c: Checker, expr: n.Ref, scope: Scope) -> Info:
+    """A name in a formula's body: one of its parameters, nothing else."""
+    bound = dict(scope.params)
+    if expr.name in bound:
+        return bound[expr.name]
+    names = ", ".join(bound)
+    c.error(f'a formula reads only its parameters ({names}); "{expr.name}" is not one of them', expr.span,
+            f'add it as a parameter and pass it at each call: ({names}, {expr.name})')
+    return Info(UNKNOWN)
+
+
+def _infer_formula_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
+    """A call of a formula: its arity and argument types; its range, from the body read again with
+    the arguments' ranges (the definition's range when the budget of such readings is spent)."""
+    infos = [infer(c, arg, scope) for arg in expr.args]
+    decl = c.formulas.get(expr.func)
+    if decl is None:  # a formula with an error of its own, reported at its definition
+        return Info(UNKNOWN)
+    params = c.formula_params[expr.func]
+    if len(infos) != len(params):
+        names = ", ".join(p for p, _ in params)
+        c.error(f'formula "{expr.func}" takes {len(params)} argument{"s" if len(params) != 1 else ""} '
+                f"({names}), not {len(infos)}", expr.span)
+        return Info(UNKNOWN)
+    bound: list[tuple[str, Info]] = []
+    ok = True
+    for (name, wanted), arg, info in zip(params, expr.args, infos, strict=True):
+        if wanted.kind == "level" and info.type == TEXT:
+            ok = _resolve_level(c, arg, wanted.scale or "") and ok
+            info = Info(wanted)
+        elif info.type == UNKNOWN:
+            ok = False
+        elif info.type != wanted:
+            c.error(f'argument "{name}" of formula "{expr.func}" must be {wanted}, not {info.type}', arg.span)
+            ok = False
+        bound.append((name, info))
+    defined = c.formula_info.get(expr.func, Info(UNKNOWN))
+    if not ok or defined.type == UNKNOWN:
+        return Info(UNKNOWN) if not ok else defined
+    if c.formula_budget <= 0:
+        return defined
+    c.formula_budget -= 1
+    reported = len(c.diagnostics)
+    info = infer(c, decl.expr, Scope("formula", params=tuple(bound)))
+    del c.diagnostics[reported:]  # the body was checked at its definition; this reading is for the range
+    return info
 
 
 # ---------------------------------------------------------------- tier tables

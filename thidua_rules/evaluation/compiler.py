@@ -15,8 +15,8 @@ import attrs
 from ..errors import EvaluationError
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
-from ..model import CheckedRuleset
-from ..numbers import ARITHMETIC, COMPARE, divide
+from ..model import CheckedRuleset, written_name
+from ..numbers import ARITHMETIC, COMPARE, divide, plain
 from .result import Step, Value
 from .runtime import CohortNeeded, Ctx, MissingFact
 from .semantics import group_limit, unit_max
@@ -102,6 +102,9 @@ class Compiler:
         self.facts = checked.facts
         self.lets: dict[str, Fn] = {}
         self.rounding = Decimal(1).scaleb(-checked.header.rounding)
+        #: While a formula's body is compiled: the position of each parameter among its arguments.
+        self.params: dict[str, int] | None = None
+        self.bodies: dict[str, Fn] = {}
 
     def program(self) -> Program:
         for let in self.c.lets.values():
@@ -168,6 +171,8 @@ class Compiler:
                 level = e.level if e.level is not None else e.value  # a scale level, or a band's name
                 return lambda ctx: level
             case n.Ref():
+                if self.params is not None:
+                    return self.param(self.params[e.name])
                 return self.ref(e.name, code)
             case n.Assessed():
                 assert code is not None
@@ -197,11 +202,54 @@ class Compiler:
             case n.If():
                 return self.if_(e, code, text)
             case n.Call():
+                if e.func in self.c.formulas:
+                    return self.formula(e, code, text)
                 return self.call(e, code, text)
             case n.Table():
                 return self.table(e, code, text)
             case _:
                 assert_never(e)
+
+    # ------------------------------------------------------------ formulas
+    @staticmethod
+    def param(index: int) -> Fn:
+        return lambda ctx: ctx.frames[-1][index]
+
+    def body(self, name: str) -> Fn:
+        """A formula's body, compiled once; its parameters read the innermost frame of arguments."""
+        made = self.bodies.get(name)
+        if made is None:
+            formula = self.c.formulas[name]
+            saved, self.params = self.params, {p: i for i, p in enumerate(formula.params)}
+            try:
+                made = self.bodies[name] = self.expr(formula.expr, None)
+            finally:
+                self.params = saved
+        return made
+
+    def formula(self, e: n.Call, code: str | None, text: str) -> Fn:
+        args = [self.expr(a, code) for a in e.args]
+        saved, self.params = self.params, None
+        body = self.body(e.func)
+        self.params = saved
+        formula = self.c.formulas[e.func]
+        label = f" ({formula.label})" if formula.label else ""
+
+        def call(ctx: Ctx) -> Value:
+            xs = tuple(a(ctx) for a in args)
+            trace = ctx.trace
+            at = len(trace) if trace is not None else 0
+            ctx.frames.append(xs)
+            try:
+                value = body(ctx)
+            finally:
+                ctx.frames.pop()
+            if trace is not None:  # the call's step first, then the working of its body
+                shown = ", ".join(f"{p} = {_shown(x)}" for p, x in zip(formula.params, xs, strict=True))
+                trace.insert(at, Step("formula", text, xs, value, f"{formula.name}({shown}){label}"))
+            return value
+
+        return call
 
     def self_max(self, code: str) -> Fn:
         top = self.c.criteria[code].max
@@ -246,6 +294,7 @@ class Compiler:
         if name in self.lets:
             let = self.lets[name]
             label = self.c.lets[name].label or ""
+            written = written_name(name)  # a local let is shown by the name its node wrote
 
             def derived(ctx: Ctx) -> Value:
                 cached = ctx.lets.get(name)
@@ -273,8 +322,8 @@ class Compiler:
                         ctx.inputs.update(inputs)
                         shown.update(inside)
                         shown.add(name)
-                    ctx.inputs[name] = value
-                    ctx.trace.append(Step("derived", name, (), value, label))
+                    ctx.inputs[written] = value
+                    ctx.trace.append(Step("derived", written, (), value, label))
                 return value
 
             return derived
@@ -466,3 +515,12 @@ class Compiler:
                 return lambda x: test(x, constant)
             case _:
                 assert_never(p)
+
+
+def _shown(value: Value) -> str:
+    """An argument's value in a formula step's note."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return plain(value)
+    return f'"{value}"'

@@ -108,6 +108,8 @@ def _sentence(step: Step) -> str:
         return f"{step.rule} {step.expr}{label} = {value}"
     if step.rule == "table":
         return f"{' '.join(step.expr.split())} with {_show(ops[0])}: {step.note} → {value}"
+    if step.rule == "formula":  # the note names the formula with each argument's value
+        return f"formula {step.note} = {value}"
     if step.rule == "final":
         return f"final score {value} ({step.note}; rounds gave {', '.join(_show(v) for v in ops)})"
     detail = f" ({step.note})" if step.note else ""

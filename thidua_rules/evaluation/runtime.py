@@ -37,7 +37,7 @@ class CohortNeeded(Exception):
 class Ctx:
     """The state of one evaluation: the unit's values, and the trace being written (or None)."""
 
-    __slots__ = ("cohort", "defaults", "inputs", "lets", "result", "shown", "trace", "values")
+    __slots__ = ("cohort", "defaults", "frames", "inputs", "lets", "result", "shown", "trace", "values")
 
     def __init__(self, values: Mapping[str, Value], defaults: frozenset[str], trace: bool) -> None:
         self.values = values
@@ -50,6 +50,8 @@ class Ctx:
         #: The derived values whose steps the trace being written already holds (and that trace):
         #: a value read twice in one rule shows its working once.
         self.shown: tuple[list[Step] | None, set[str]] = (None, set())
+        #: The arguments of the formulas being evaluated, innermost last.
+        self.frames: list[tuple[Value, ...]] = []
         self.result: object = None
         #: This unit's view of each cohort aggregate: key -> (value, who set it / how).
         self.cohort: Mapping[str, tuple[Decimal, str]] | None = None

@@ -250,7 +250,7 @@ class CriterionDecl:
     code_span: Span
     title: str
     limits: tuple[Limit, ...]
-    items: tuple[Annotation | ScoreStmt | Applicable, ...]
+    items: tuple[Annotation | ScoreStmt | Applicable | LetDecl, ...]
     span: Span
 
 
@@ -264,7 +264,7 @@ class GroupDecl:
     code_span: Span
     title: str | None
     limits: tuple[Limit, ...]
-    items: tuple[GroupDecl | CriterionDecl | Annotation | Applicable, ...]
+    items: tuple[GroupDecl | CriterionDecl | Annotation | Applicable | LetDecl, ...]
     span: Span
 
 
@@ -308,6 +308,26 @@ class FactOption:
 class LetDecl:
     name: str
     label: str | None
+    expr: Expr
+    span: Span
+
+
+@attrs.frozen
+class Param:
+    """A parameter of a formula: its name and, when declared, its kind (``boolean``, a scale)."""
+
+    name: str
+    type_name: str | None
+    span: Span
+
+
+@attrs.frozen
+class FormulaDecl:
+    """``formula name "label" (a, b, c) = expr``: a rule written once, called by many rows."""
+
+    name: str
+    label: str | None
+    params: tuple[Param, ...]
     expr: Expr
     span: Span
 
@@ -403,7 +423,10 @@ class Header:
     span: Span
 
 
-Decl = ScaleDecl | FactDecl | LetDecl | GroupDecl | RankingDecl | AwardDecl | RollupDecl | ClassifyDecl
+Decl = (
+    ScaleDecl | FactDecl | LetDecl | GroupDecl | RankingDecl | AwardDecl | RollupDecl | ClassifyDecl
+    | FormulaDecl
+)
 
 
 @attrs.frozen

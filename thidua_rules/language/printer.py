@@ -268,8 +268,11 @@ def _decl(decl: n.Decl) -> str:
     if isinstance(decl, n.FactDecl):
         return _fact(decl)
     if isinstance(decl, n.LetDecl):
+        return _let(decl, "")
+    if isinstance(decl, n.FormulaDecl):
         label = f" {quote(decl.label)}" if decl.label is not None else ""
-        return f"let {decl.name}{label} = {_expr(decl.expr, IF, '')}\n"
+        params = ", ".join(p.name if p.type_name is None else f"{p.name}: {p.type_name}" for p in decl.params)
+        return f"formula {decl.name}{label}{' ' if label else ''}({params}) = {_expr(decl.expr, IF, '')}\n"
     if isinstance(decl, n.GroupDecl):
         return _group(decl, "")
     if isinstance(decl, n.RankingDecl):
@@ -290,6 +293,12 @@ def _decl(decl: n.Decl) -> str:
         rules = [_class_rule(rule) for rule in decl.rules]
         return _block(f"classify {decl.name}{title} by {_expr(decl.subject, IF, '')}", [*rows, *rules], "")
     raise TypeError(f"cannot print a {type(decl).__name__} as a declaration")
+
+
+def _let(decl: n.LetDecl, indent: str) -> str:
+    """``let name "label" = expr``, at the top level or inside a section or criterion."""
+    label = f" {quote(decl.label)}" if decl.label is not None else ""
+    return f"{indent}let {decl.name}{label} = {_expr(decl.expr, IF, indent)}\n"
 
 
 def _rollup_item(item: n.RollupItem) -> str:
@@ -377,7 +386,9 @@ def _group(decl: n.GroupDecl, indent: str) -> str:
     return _block(f"{keyword} {code(decl.code)}{title}{_limits(decl.limits)}", lines, indent)
 
 
-def _node_item(item: n.GroupDecl | n.CriterionDecl | n.Annotation | n.Applicable, indent: str) -> str:
+def _node_item(
+    item: n.GroupDecl | n.CriterionDecl | n.Annotation | n.Applicable | n.LetDecl, indent: str
+) -> str:
     if isinstance(item, n.GroupDecl):
         return _group(item, indent)
     if isinstance(item, n.CriterionDecl):
@@ -385,7 +396,9 @@ def _node_item(item: n.GroupDecl | n.CriterionDecl | n.Annotation | n.Applicable
     return _item(item, indent)
 
 
-def _item(item: n.Annotation | n.ScoreStmt | n.Applicable, indent: str) -> str:
+def _item(item: n.Annotation | n.ScoreStmt | n.Applicable | n.LetDecl, indent: str) -> str:
+    if isinstance(item, n.LetDecl):
+        return _let(item, indent)
     if isinstance(item, n.Annotation):
         return _annotation(item, indent)
     if isinstance(item, n.ScoreStmt):

@@ -154,6 +154,17 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         label = self.strings(children[1:-1])
         return n.LetDecl(nfc(str(children[0])), label[0] if label else None, children[-1], self.span(meta))
 
+    # ------------------------------------------------------------ formulas
+    def formula_decl(self, meta: Meta, children: list[Any]) -> n.FormulaDecl:
+        name, *rest = children
+        label = unquote(rest[0]) if isinstance(rest[0], Token) else None
+        params = tuple(c for c in rest if isinstance(c, n.Param))
+        return n.FormulaDecl(nfc(str(name)), label, params, rest[-1], self.span(meta))
+
+    def param(self, meta: Meta, children: list[Any]) -> n.Param:
+        kind = nfc(str(children[1])) if len(children) == 2 else None
+        return n.Param(nfc(str(children[0])), kind, self.span(meta))
+
     # ------------------------------------------------------------ tree of sections
     def code(self, meta: Meta, children: list[Any]) -> tuple[str, Span]:
         token = children[0]
