@@ -206,6 +206,10 @@ def test_the_generator_reaches_every_construct() -> None:
             yield "level with aliases"
         elif isinstance(value, n.GroupDecl):
             yield f"{'section' if value.is_section else 'group'} {value.kind}"
+            if any(isinstance(item, n.LetDecl) for item in value.items):
+                yield "local let"
+        elif isinstance(value, n.CriterionDecl) and any(isinstance(item, n.LetDecl) for item in value.items):
+            yield "local let"
         elif isinstance(value, n.Table):
             if not isinstance(value.rows[-1].pattern, n.POtherwise):
                 yield "table without otherwise"
@@ -231,6 +235,7 @@ def test_the_generator_reaches_every_construct() -> None:
         "call min", "call max", "call clamp", "call round", "call floor", "call ceil", "call abs",
         "Table", "PCompare", "PRange", "PEqual", "POtherwise", "table without otherwise",
         "TotalRef", "ScoreRef", "PercentageRef", "HeaderItem total", "HeaderItem rounds",
+        "FormulaDecl", "Param", "local let",
     }
     assert wanted <= seen, sorted(wanted - seen)
 

@@ -34,6 +34,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 import attrs
 from hypothesis import strategies as st
 
+from ..check.locals import rename
 from ..check.patterns import NumberSet, compare_set
 from ..language import nodes as n
 from ..language.builtins import AGGREGATES, FUNCTIONS
@@ -146,6 +147,7 @@ class _Builder:
         self.scales: dict[str, list[tuple[str, ...]]] = {}  # name -> levels (spellings), best first
         self.codes: list[str] = []
         self.counter = 0
+        self.formulas: list[n.FormulaDecl] = []
 
     # ------------------------------------------------------------ helpers
     def chance(self, p: float) -> bool:
@@ -729,6 +731,72 @@ class _Builder:
         decl = n.GroupDecl(is_section, group_kind, code, SPAN, title, tuple(limits), tuple(items), SPAN)
         return decl, effective
 
+    # ------------------------------------------------------------ formulas and local lets
+    def reshape(self, decl: n.GroupDecl) -> n.GroupDecl:
+        """``decl`` with some rules moved into a formula (called with what they read) or into a
+        local let of their criterion or of the group around it: the same scores, other constructs."""
+        items: list[n.GroupDecl | n.CriterionDecl | n.Annotation | n.Applicable | n.LetDecl] = []
+        locals_here: list[n.LetDecl] = []
+        for item in decl.items:
+            if isinstance(item, n.GroupDecl):
+                item = self.reshape(item)
+            elif isinstance(item, n.CriterionDecl):
+                item, local = self.reshape_criterion(item)
+                if local is not None:
+                    locals_here.append(local)
+            items.append(item)
+        return attrs.evolve(decl, items=(*items, *locals_here))
+
+    def reshape_criterion(self, decl: n.CriterionDecl) -> tuple[n.CriterionDecl, n.LetDecl | None]:
+        """The criterion, its rule maybe moved; and a let for the group around it to hold, if any."""
+        stmt = next((i for i in decl.items if isinstance(i, n.ScoreStmt)), None)
+        choice = self.draw(st.sampled_from(["keep", "keep", "formula", "local", "group local"]))
+        if stmt is None or choice == "keep":
+            return decl, None
+        rule = stmt.expr
+        parts = list(n.walk(rule))
+        # A let's scope has no max nor judged score; a division by a name may rely on a guard
+        # (an applicable if) that only the criterion's own rule sees.
+        if any(isinstance(p, n.Assessed | n.SelfMax | n.Cohort) for p in parts) or any(
+            isinstance(p, n.Binary) and p.op == "/" and not isinstance(p.right, n.Number) for p in parts
+        ):
+            return decl, None
+        if choice == "formula":
+            return self.formula_of(decl, stmt), None
+        name = self.fresh("cuc_bo_")
+        let = n.LetDecl(name, self.draw(st.none() | texts()), rule, SPAN)
+        score = n.ScoreStmt(n.Ref(name, SPAN), SPAN)
+        items = tuple(score if i is stmt else i for i in decl.items)
+        if choice == "local":
+            return attrs.evolve(decl, items=(*items, let)), None
+        return attrs.evolve(decl, items=items), let
+
+    def formula_of(self, decl: n.CriterionDecl, stmt: n.ScoreStmt) -> n.CriterionDecl:
+        """``stmt``'s rule as a formula over the facts it reads, called with those facts."""
+        facts = {f.name: f for f in self.facts}
+        read = sorted({p.name for p in n.walk(stmt.expr) if isinstance(p, n.Ref)})
+        # Arguments are evaluated before the formula: a fact the rule reads in one branch only is
+        # then read always, so an optional one (no default) would be missing; lets are left alone.
+        if any(name not in facts or (facts[name].optional and not facts[name].has_default) for name in read):
+            return decl
+        if any(isinstance(p, n.Table) for p in n.walk(stmt.expr)):
+            return decl  # a table's rows are checked against the subject's range, unknown at a definition
+        params = {name: f"x{i}" for i, name in enumerate(read)}
+        kinds = {name: "boolean" if facts[name].kind == "boolean" else facts[name].scale for name in read}
+        body = rename(stmt.expr, params)
+        name = self.fresh("cong_thuc_")
+        formula = n.FormulaDecl(
+            name, self.draw(st.none() | texts()),
+            tuple(n.Param(params[r], kinds[r], SPAN) for r in read), body, SPAN,
+        )
+        self.formulas.append(formula)
+        call = n.Call(name, tuple(n.Ref(r, SPAN) for r in read), SPAN)
+        if not read:  # a formula takes one parameter at least: give it one it ignores
+            formula = attrs.evolve(formula, params=(n.Param("x0", None, SPAN),))
+            self.formulas[-1] = formula
+            call = n.Call(name, (n.Number(Decimal(0), SPAN),), SPAN)
+        return attrs.evolve(decl, items=tuple(n.ScoreStmt(call, SPAN) if i is stmt else i for i in decl.items))
+
     def criterion_without_max(self, kind: str, prefix: str, cap: Decimal) -> tuple[n.CriterionDecl, Decimal]:
         code = self.code(prefix)
         scope = _Scope(top=cap)
@@ -790,7 +858,9 @@ def ruleset_trees(draw: st.DrawFn) -> n.RulesetDecl:
     for fact in b.facts:
         if fact.monotone is not None:
             fact.used = True
+    roots = [b.reshape(root) for root in roots]
     decls += roots
+    decls += b.formulas
     # ranking: a few orders, then one that reads every fact a rule may need and that has no
     # default, so that the checker makes those facts required (testing.facts always gives them)
     orders: list[n.Order] = []
@@ -958,11 +1028,23 @@ def _annotation(kinds: Sequence[str]) -> st.SearchStrategy[n.Annotation]:
     return st.builds(n.Annotation, st.sampled_from(list(kinds)), texts(), st.just(SPAN))
 
 
+def _local_lets() -> st.SearchStrategy[n.LetDecl]:
+    return st.builds(n.LetDecl, _NAME_WORDS, st.none() | texts(), expressions(4), st.just(SPAN))
+
+
+def _formulas() -> st.SearchStrategy[n.FormulaDecl]:
+    params = st.builds(n.Param, _NAME_WORDS, st.none() | st.sampled_from(["boolean", "number", "xep_loai"]),
+                       st.just(SPAN))
+    return st.builds(n.FormulaDecl, _NAME_WORDS, st.none() | texts(), st.lists(params, min_size=1, max_size=3)
+                     .map(tuple), expressions(6), st.just(SPAN))
+
+
 def _criteria() -> st.SearchStrategy[n.CriterionDecl]:
     items = st.one_of(
         st.builds(n.ScoreStmt, expressions(6), st.just(SPAN)),
         st.builds(n.Applicable, expressions(4), st.just(SPAN)),
         _annotation(["evidence", "verifier", "note", "assume", "allow_unreachable", "allow_exceed"]),
+        _local_lets(),
     )
     return st.builds(n.CriterionDecl, _CODES, st.just(SPAN), texts(), _limits(),
                      st.lists(items, max_size=3).map(tuple), st.just(SPAN))
@@ -970,7 +1052,7 @@ def _criteria() -> st.SearchStrategy[n.CriterionDecl]:
 
 def _groups(children: st.SearchStrategy[n.GroupDecl | n.CriterionDecl]) -> st.SearchStrategy[n.GroupDecl]:
     items = st.one_of(children, _annotation(["note", "assume", "allow_gap"]),
-                      st.builds(n.Applicable, expressions(4), st.just(SPAN)))
+                      st.builds(n.Applicable, expressions(4), st.just(SPAN)), _local_lets())
 
     def build(is_section: bool, kind: str | None, code: str, title: str | None, limits: tuple[n.Limit, ...],
               body: list[object]) -> n.GroupDecl:
@@ -1026,7 +1108,7 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
                               texts(0, 8).map(lambda t: n.String(t, SPAN)), st.just(SPAN)), min_size=1, max_size=3)
     classifications = st.builds(n.ClassifyDecl, _NAME_WORDS, st.none() | texts(), expressions(4),
                                 rows.map(tuple), st.lists(class_rule, max_size=3).map(tuple), st.just(SPAN))
-    return st.one_of(scales, facts, lets, sections, rankings, awards, rollups, classifications)
+    return st.one_of(scales, facts, lets, sections, rankings, awards, rollups, classifications, _formulas())
 
 
 def _header_items() -> st.SearchStrategy[n.HeaderItem | n.Annotation]:
