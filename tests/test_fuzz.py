@@ -200,6 +200,10 @@ def test_the_generator_reaches_every_construct() -> None:
         elif isinstance(value, n.FactDecl):
             builtin = value.type_name in ("count", "number", "percent", "rank", "boolean")
             yield f"fact {value.type_name if builtin else 'scale'}"
+            if value.parts:
+                yield "range with a hole"
+        elif isinstance(value, n.Assessed) and value.name is not None:
+            yield "assessed as"
         elif isinstance(value, n.FactOption | n.Annotation | n.HeaderItem | n.Limit):
             yield f"{name} {value.kind}"
         elif isinstance(value, n.Level) and len(value.names) > 1:
@@ -235,7 +239,7 @@ def test_the_generator_reaches_every_construct() -> None:
         "call min", "call max", "call clamp", "call round", "call floor", "call ceil", "call abs",
         "Table", "PCompare", "PRange", "PEqual", "POtherwise", "table without otherwise",
         "TotalRef", "ScoreRef", "PercentageRef", "HeaderItem total", "HeaderItem rounds",
-        "FormulaDecl", "Param", "local let",
+        "FormulaDecl", "Param", "local let", "FactOption step", "range with a hole", "assessed as",
     }
     assert wanted <= seen, sorted(wanted - seen)
 

@@ -40,6 +40,11 @@ class FactSpec:
     appraised_only: bool = False
     criterion: str | None = None
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    #: Values go by this step (``step 0.25``: 0, 0.25, 0.5 …), counted from 0.
+    step: Decimal | None = None
+    #: A range with holes (``0 | 2..5``): the parts a value must fall in, each (low, high), an end
+    #: None when open; empty when ``low..high`` is the whole range.
+    allowed: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
 
     @property
     def integral(self) -> bool:

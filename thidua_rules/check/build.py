@@ -86,8 +86,14 @@ def build(c: Checker) -> CheckedRuleset:
     applicability = {code: resolve(expr) for code, expr in c.applicability.items()}
     lets = {name: Let(name, c.lets[name].label, resolve(c.lets[name].expr)) for name in c.let_order}
     facts = dict(c.facts)
+    for name, code in c.judged_by.items():  # assessed as NAME: that fact is the judged score
+        crit = c.criteria[code]
+        spec = facts[name]
+        high = crit.max if spec.high is None or crit.max is None else min(spec.high, crit.max)
+        low = ZERO if spec.low is None else max(spec.low, ZERO)
+        facts[name] = attrs.evolve(spec, criterion=code, low=low, high=high)
     for code, crit in c.criteria.items():
-        if code in rules and any(isinstance(node, n.Assessed) for node in n.walk(rules[code])):
+        if code in rules and any(isinstance(node, n.Assessed) and node.name is None for node in n.walk(rules[code])):
             facts[code] = FactSpec(
                 name=code, kind="assessed", label=f"Điểm chấm tiêu chí {code}: {crit.title}",
                 low=ZERO, high=crit.max, required=code in c.unconditional_assessed,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 from ..language import nodes as n
@@ -117,6 +118,8 @@ def _fact(c: Checker, decl: n.FactDecl) -> None:
         if high is not None and high > 100:
             c.error("a percent cannot be above 100", decl.span)
         high = Decimal(100) if high is None else min(high, Decimal(100))
+    parts = _parts(c, decl, kind)
+    step = _step(c, decl, kind)
     default: Decimal | bool | str | None = None
     optional = False
     monotone = None
@@ -136,6 +139,9 @@ def _fact(c: Checker, decl: n.FactDecl) -> None:
             monotone = option.value
         elif option.kind == "appraised_only":
             appraised_only = True
+    if isinstance(default, Decimal) and not fits_shape(default, parts, step):
+        c.error(f'the default {default} of fact "{decl.name}" is not one of its allowed values',
+                next(o.span for o in decl.options if o.kind == "default"))
     c.facts[decl.name] = FactSpec(
         name=decl.name, kind=kind, label=decl.label,  # type: ignore[arg-type]
         low=low, high=high,
@@ -143,4 +149,55 @@ def _fact(c: Checker, decl: n.FactDecl) -> None:
         spellings=tuple(sorted(scale.keys.items())) if scale else (),
         default=default, required=default is None and not optional,
         monotone=monotone, appraised_only=appraised_only, span=decl.span,  # type: ignore[arg-type]
+        step=step, allowed=parts,
     )
+
+
+# ---------------------------------------------------------------- the shape of judged values
+
+
+def fits_shape(
+    value: Decimal, parts: tuple[tuple[Decimal | None, Decimal | None], ...], step: Decimal | None
+) -> bool:
+    """Whether ``value`` lies in one of ``parts`` (when any) and on ``step`` (when any)."""
+    if parts and not any((lo is None or lo <= value) and (hi is None or value <= hi) for lo, hi in parts):
+        return False
+    return step is None or value % step == 0
+
+
+def _parts(c: Checker, decl: n.FactDecl, kind: str) -> tuple[tuple[Decimal | None, Decimal | None], ...]:
+    """A range of several parts (``0 | 2..5``), checked: numbers, each part in order, no overlap."""
+    if not decl.parts or kind in ("boolean", "scale"):
+        return ()
+    ordered = sorted(decl.parts, key=lambda p: (p[0] is not None, p[0] if p[0] is not None else 0))
+    for low, high in decl.parts:
+        for bound in (low, high):
+            if bound is not None:
+                c.check_number(bound, decl.span)
+        if low is not None and high is not None and low > high:
+            c.error(f"the part {low}..{high} of the range of \"{decl.name}\" is empty", decl.span)
+            return ()
+    for (_, high), (low, _) in itertools.pairwise(ordered):
+        if high is None or low is None or low <= high:
+            c.error(f'the parts of the range of "{decl.name}" overlap', decl.span,
+                    "write each allowed value or stretch once, lowest first: 0 | 2..5")
+            return ()
+    return tuple(ordered)
+
+
+def _step(c: Checker, decl: n.FactDecl, kind: str) -> Decimal | None:
+    option = next((o for o in decl.options if o.kind == "step"), None)
+    if option is None or not isinstance(option.value, n.Number):
+        return None
+    value = option.value.value
+    c.check_number(value, option.span)
+    if kind not in ("number", "percent", "count", "rank"):
+        c.error("a step applies to numeric facts only", option.span)
+        return None
+    if value <= 0:
+        c.error("a step must be above 0", option.span)
+        return None
+    if kind in ("count", "rank") and value != value.to_integral_value():
+        c.error(f"a {kind} is a whole number: its step must be whole, not {value}", option.span)
+        return None
+    return value

@@ -102,6 +102,8 @@ class Checker:
         self.formula_budget = 2000
         #: Local derived values: the name written -> where each is declared (its qualified name).
         self.local_lets: dict[str, list[str]] = {}
+        #: ``assessed as NAME``: the fact NAME -> the criterion whose judged score it is.
+        self.judged_by: dict[str, str] = {}
 
     # ------------------------------------------------------------ reporting
     def report(
@@ -139,8 +141,8 @@ class Checker:
 
 
 def refs(expr: n.Expr) -> set[str]:
-    """Every name ``expr`` reads."""
-    return {node.name for node in n.walk(expr) if isinstance(node, n.Ref)}
+    """Every name ``expr`` reads (a judged score given as a fact, ``assessed as NAME``, included)."""
+    return {node.name for node in n.walk(expr) if isinstance(node, n.Ref | n.Assessed) and node.name is not None}
 
 
 def unconditional(expr: n.Expr) -> set[str]:
@@ -149,7 +151,8 @@ def unconditional(expr: n.Expr) -> set[str]:
     stack = [expr]
     while stack:
         part = stack.pop()
-        if isinstance(part, n.Ref):
+        if isinstance(part, n.Ref) or (isinstance(part, n.Assessed) and part.name is not None):
+            assert part.name is not None
             found.add(part.name)
         stack.extend(n.always(part))
     return found

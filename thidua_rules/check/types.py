@@ -151,6 +151,8 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
                 return Info(UNKNOWN)
             if isinstance(expr, n.SelfMax):
                 return Info(NUMBER, Interval.point(top))
+            if expr.name is not None:
+                return _infer_judged(c, expr, expr.name, scope.criterion, top)
             return Info(NUMBER, Interval(Decimal(0), top))
         case n.PercentageRef():
             if scope.where not in ("ranking", "award"):
@@ -404,6 +406,30 @@ def _infer_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
             c.error(f"the places of {expr.func} must be a whole number from 0 to {PLACES_LIMIT}", arg.span)
             return Info(NUMBER, func.range(ranges[0], quantum(0)))
     return Info(NUMBER, func.range(ranges[0], rounding_step(expr.args)))
+
+
+# ---------------------------------------------------------------- judged values under a fact's name
+
+
+def _infer_judged(c: Checker, expr: n.Assessed, name: str, criterion: Criterion, top: Decimal) -> Info:
+    """``assessed as NAME``: the judged score is the numeric fact NAME, kept within [0, max]."""
+    spec = c.facts.get(name)
+    if spec is None:
+        if name not in c.broken:
+            c.error(f'unknown fact "{name}" for the judged score of "{criterion.code}"', expr.span,
+                    suggest(name, c.facts) or f'declare it: fact {name} "…": number 0..{plain(top)}')
+        return Info(UNKNOWN)
+    if spec.kind not in ("number", "percent", "count"):
+        c.error(f'the judged score "{name}" must be a number fact, not a {spec.kind}', expr.span)
+        return Info(UNKNOWN)
+    owner = c.judged_by.setdefault(name, criterion.code)
+    if owner != criterion.code:
+        c.error(f'fact "{name}" is already the judged score of "{owner}"', expr.span,
+                "each criterion's judged score is a fact of its own")
+        return Info(UNKNOWN)
+    low = max(spec.low, Decimal(0)) if spec.low is not None else Decimal(0)
+    high = min(spec.high, top) if spec.high is not None else top
+    return Info(NUMBER, Interval(low, high, spec.integral))
 
 
 # ---------------------------------------------------------------- formulas

@@ -176,7 +176,7 @@ class Compiler:
                 return self.ref(e.name, code)
             case n.Assessed():
                 assert code is not None
-                return self.assessed(code)
+                return self.assessed(code, e.name)
             case n.SelfMax():
                 assert code is not None
                 return self.self_max(code)
@@ -358,15 +358,18 @@ class Compiler:
 
         return cohort
 
-    def assessed(self, code: str) -> Fn:
+    def assessed(self, code: str, name: str | None = None) -> Fn:
+        key = name if name is not None else code  # "assessed as NAME": the judged score is that fact
+        shown = "assessed" if name is None else f"assessed as {name}"
+
         def assessed(ctx: Ctx) -> Value:
             try:
-                value = ctx.values[code]
+                value = ctx.values[key]
             except KeyError:
-                raise MissingFact(code, code) from None
+                raise MissingFact(key, code) from None
             if ctx.trace is not None:
-                ctx.inputs[code] = value
-                ctx.trace.append(Step("assessed", "assessed", (), value, f"judged score of {code}"))
+                ctx.inputs[key] = value
+                ctx.trace.append(Step("assessed", shown, (), value, f"judged score of {code}"))
             return value
 
         return assessed

@@ -94,7 +94,7 @@ class _Gen:
                 return f"values[{self.const(e.name, 'N')}]"
             case n.Assessed():
                 assert code is not None
-                return f"values[{self.const(code, 'N')}]"
+                return f"values[{self.const(e.name if e.name is not None else code, 'N')}]"
             case n.SelfMax():
                 assert code is not None
                 return self.top(code) or "None"

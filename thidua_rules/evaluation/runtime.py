@@ -177,11 +177,42 @@ def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None
         return None, f"a rank starts at 1, got {plain(number)}"
     if spec.kind == "assessed" and spec.high is not None and number > spec.high:
         return None, f"the assessed score {plain(number)} is above the max {plain(spec.high)} of {spec.criterion}"
+    if spec.criterion is not None and spec.kind != "assessed" and spec.high is not None and number > spec.high:
+        return None, f"the judged score {plain(number)} is above the max {plain(spec.high)} of {spec.criterion}"
     if spec.low is not None and number < spec.low:
         return None, f"{plain(number)} is below the lowest allowed value {plain(spec.low)}"
     if spec.high is not None and number > spec.high:
         return None, f"{plain(number)} is above the highest allowed value {plain(spec.high)}"
+    return _shape(spec, number)
+
+
+def _shape(spec: FactSpec, number: Decimal) -> tuple[Value | None, str | None]:
+    """A value within the bounds, checked against the range's holes and the step."""
+    if spec.allowed and not any(
+        (low is None or low <= number) and (high is None or number <= high) for low, high in spec.allowed
+    ):
+        return None, f"{plain(number)} is not an allowed value: the values are {_parts(spec.allowed)}"
+    step = spec.step
+    if step is not None and number % step != 0:
+        below = (number // step) * step
+        return None, (f"{plain(number)} is not a multiple of the step {plain(step)}; the nearest allowed "
+                      f"values are {plain(below)} and {plain(below + step)}")
     return number, None
+
+
+def _parts(parts: tuple[tuple[Decimal | None, Decimal | None], ...]) -> str:
+    """``0, or from 2 to 5``: the parts of a range with holes, in words."""
+    words = []
+    for low, high in parts:
+        if low is not None and low == high:
+            words.append(plain(low))
+        elif low is None:
+            words.append(f"up to {plain(high)}" if high is not None else "any number")
+        elif high is None:
+            words.append(f"from {plain(low)} up")
+        else:
+            words.append(f"from {plain(low)} to {plain(high)}")
+    return ", or ".join(words)
 
 
 def validate(

@@ -47,9 +47,11 @@ class Ref:
 
 @attrs.frozen
 class Assessed:
-    """The judged score entered for the enclosing criterion."""
+    """The judged score entered for the enclosing criterion (``assessed as NAME``: under ``name``)."""
 
     span: Span
+    #: The fact the judged score is given as, when not under the criterion's code.
+    name: str | None = None
 
 
 @attrs.frozen
@@ -293,11 +295,14 @@ class FactDecl:
     has_range: bool
     options: tuple[FactOption, ...]
     span: Span
+    #: A range of several parts (``0 | 2..5``): each part's ends (a single value as both ends);
+    #: ``low`` and ``high`` are then the lowest and highest of them. Empty for one part.
+    parts: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
 
 
 @attrs.frozen
 class FactOption:
-    """``default V``, ``optional``, ``appraised only`` or ``monotone increasing|decreasing``."""
+    """``default V``, ``optional``, ``appraised only``, ``monotone increasing|decreasing`` or ``step N``."""
 
     kind: str
     value: Number | String | Bool | str | None

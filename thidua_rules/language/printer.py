@@ -116,7 +116,7 @@ def _bare(expr: n.Expr, indent: str) -> str:
         case n.Ref():
             return expr.name
         case n.Assessed():
-            return "assessed"
+            return "assessed" if expr.name is None else f"assessed as {expr.name}"
         case n.SelfMax():
             return "max"
         case n.TotalRef():
@@ -341,13 +341,22 @@ def _signed(value: Decimal) -> str:
 
 def _fact(decl: n.FactDecl) -> str:
     text = f"fact {decl.name} {quote(decl.label)}: {decl.type_name}"
-    if decl.has_range:
+    if decl.parts:  # a range of several parts: "0 | 2..5"
+        text += " " + " | ".join(_part(low, high) for low, high in decl.parts)
+    elif decl.has_range:
         low = "" if decl.low is None else _signed(decl.low)
         high = "" if decl.high is None else _signed(decl.high)
         text += f" {low}..{high}"
     for option in decl.options:
         text += " " + _option(option)
     return text + "\n"
+
+
+def _part(low: Decimal | None, high: Decimal | None) -> str:
+    """One part of a range: a single value, or ``low..high`` with either end open."""
+    if low is not None and low == high:
+        return _signed(low)
+    return f"{'' if low is None else _signed(low)}..{'' if high is None else _signed(high)}"
 
 
 def _option(option: n.FactOption) -> str:
@@ -362,6 +371,8 @@ def _option(option: n.FactOption) -> str:
         return "appraised only"
     if option.kind == "monotone":
         return f"monotone {option.value}"
+    if option.kind == "step" and isinstance(option.value, n.Number):
+        return f"step {number(option.value.value)}"
     raise TypeError(f"unknown fact option {option.kind!r}")
 
 

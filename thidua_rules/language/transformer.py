@@ -116,23 +116,40 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         name, label, type_token, *rest = children
         low = high = None
         has_range = False
+        parts: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
         options: list[n.FactOption] = []
         for item in rest:
-            if isinstance(item, tuple):
-                low, high = item
+            if isinstance(item, list):
                 has_range = True
+                if len(item) == 1:
+                    low, high = item[0]
+                else:
+                    parts = tuple(item)
+                    lows, highs = [p[0] for p in item], [p[1] for p in item]
+                    low = None if None in lows else min(x for x in lows if x is not None)
+                    high = None if None in highs else max(x for x in highs if x is not None)
             else:
                 options.append(item)
         return n.FactDecl(
             nfc(str(name)), unquote(label), nfc(str(type_token)), self.tspan(type_token),
-            low, high, has_range, tuple(options), self.span(meta),
+            low, high, has_range, tuple(options), self.span(meta), parts,
         )
 
-    def range(self, meta: Meta, children: list[Any]) -> tuple[Decimal | None, Decimal | None]:
+    def range(self, meta: Meta, children: list[Any]) -> list[tuple[Decimal | None, Decimal | None]]:
+        return list(children)
+
+    def range_part(self, meta: Meta, children: list[Any]) -> tuple[Decimal | None, Decimal | None]:
         dots = next(i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "DOTDOT")
         low = children[dots - 1].value if dots > 0 else None
         high = children[dots + 1].value if dots + 1 < len(children) else None
         return low, high
+
+    def range_point(self, meta: Meta, children: list[Any]) -> tuple[Decimal | None, Decimal | None]:
+        value: Decimal = children[0].value
+        return value, value
+
+    def step(self, meta: Meta, children: list[Any]) -> n.FactOption:
+        return n.FactOption("step", n.Number(Decimal(str(children[0])), self.tspan(children[0])), self.span(meta))
 
     def signed(self, meta: Meta, children: list[Any]) -> n.Number:
         value = Decimal(str(children[-1]))
@@ -343,6 +360,9 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     def assessed(self, meta: Meta, children: list[Any]) -> n.Assessed:
         return n.Assessed(self.span(meta))
+
+    def assessed_as(self, meta: Meta, children: list[Any]) -> n.Assessed:
+        return n.Assessed(self.span(meta), nfc(str(children[0])))
 
     def self_max(self, meta: Meta, children: list[Any]) -> n.SelfMax:
         return n.SelfMax(self.span(meta))

@@ -18,6 +18,8 @@ except ImportError:  # pragma: no cover - the test extra is installed in the sui
         "thidua_rules.testing needs hypothesis: install the test extra, pip install 'thidua_rules[test]'"
     ) from None
 
+import functools
+import math
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
@@ -76,6 +78,8 @@ def value_of(rs: Ruleset, spec: FactSpec) -> st.SearchStrategy[Any]:
     default_high = Decimal(OPEN_COUNT) if integral else OPEN_NUMBER
     low = spec.low if spec.low is not None else -default_high
     high = spec.high if spec.high is not None else max(default_high, low + default_high)
+    if spec.allowed or spec.step is not None:
+        return _shaped(rs, spec, low, high)
     edges = _boundaries(rs, low, high)
     if integral:
         edges = [e for e in edges if e == e.to_integral_value()]
@@ -83,6 +87,39 @@ def value_of(rs: Ruleset, spec: FactSpec) -> st.SearchStrategy[Any]:
         return st.one_of(st.sampled_from(edges), body) if edges else body
     body = st.decimals(low, high, places=2, allow_nan=False, allow_infinity=False)
     return st.one_of(st.sampled_from(edges), body) if edges else body
+
+
+def _times(step: Decimal, k: int) -> Decimal:
+    return Decimal(k) * step
+
+
+def _shaped(rs: Ruleset, spec: FactSpec, low: Decimal, high: Decimal) -> st.SearchStrategy[Any]:
+    """Valid values of a fact whose range has holes (``0 | 2..5``) or whose values go by a step."""
+    parts = [(max(lo, low) if lo is not None else low, min(hi, high) if hi is not None else high)
+             for lo, hi in (spec.allowed or ((low, high),))]
+    parts = [(lo, hi) for lo, hi in parts if lo <= hi]
+    step = spec.step
+    choices: list[st.SearchStrategy[Any]] = []
+    for lo, hi in parts:
+        if step is not None:
+            first, last = math.ceil(lo / step), math.floor(hi / step)
+            if first <= last:
+                choices.append(st.integers(first, last).map(functools.partial(_times, step)))
+        elif spec.integral:
+            choices.append(st.integers(math.ceil(lo), math.floor(hi)).map(Decimal))
+        else:
+            choices.append(st.decimals(lo, hi, places=2, allow_nan=False, allow_infinity=False))
+
+    def fits(value: Decimal) -> bool:
+        inside = any(lo <= value <= hi for lo, hi in parts)
+        return inside and (step is None or value % step == 0) and (not spec.integral or value % 1 == 0)
+
+    edges = [e for e in _boundaries(rs, low, high) + [p for part in parts for p in part] if fits(e)]
+    if edges:
+        choices.append(st.sampled_from(sorted(set(edges))))
+    if not choices:  # no value fits: what the checker let through cannot be given
+        return st.just(low)
+    return st.one_of(choices)
 
 
 @st.composite
@@ -124,6 +161,11 @@ def _invalid(draw: st.DrawFn, rs: Ruleset) -> tuple[dict[str, Any], str]:
             defects += [(name, "level not on the scale", "không có mức này")]
         elif spec.kind == "assessed" and spec.high is not None:
             defects += [(name, "judged score above its max", spec.high + 1)]
+        if spec.step is not None:
+            defects.append((name, "off its step", (spec.low or Decimal(0)) + spec.step / 2))
+        for (_, before), (after, _) in zip(spec.allowed, spec.allowed[1:], strict=False):
+            if before is not None and after is not None:
+                defects.append((name, "in a hole of its range", (before + after) / 2))
     name, _, value = draw(st.sampled_from(defects))
     bad = dict(good)
     bad[name] = value

@@ -30,6 +30,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
 
 import attrs
 from hypothesis import strategies as st
@@ -148,6 +149,7 @@ class _Builder:
         self.codes: list[str] = []
         self.counter = 0
         self.formulas: list[n.FormulaDecl] = []
+        self.judged: list[n.FactDecl] = []
 
     # ------------------------------------------------------------ helpers
     def chance(self, p: float) -> bool:
@@ -223,12 +225,20 @@ class _Builder:
             options.append(n.FactOption("appraised_only", None, SPAN))
         if monotone is not None:
             options.append(n.FactOption("monotone", monotone, SPAN))
+        parts: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
+        if not has_default and kind in ("count", "number", "percent") and self.chance(0.2):
+            # values that go by a step, or a range with a hole: "0 | 2..5" (judged scores' shapes)
+            if self.chance(0.5):
+                whole = st.sampled_from(["1", "2"]) if kind == "count" else st.sampled_from(["0.25", "0.5", "1"])
+                options.append(n.FactOption("step", n.Number(Decimal(self.draw(whole)), SPAN), SPAN))
+            elif low is not None and high is not None and high - low >= 2:
+                parts = ((low, low), (low + 1, high))
         options = list(self.draw(st.permutations(options)))
         self.facts.append(
             _Fact(name, kind, scale, interval, magnitude, has_default, optional, monotone)
         )
         label = self.draw(texts())
-        return n.FactDecl(name, label, kind, SPAN, low, high, has_range, tuple(options), SPAN)
+        return n.FactDecl(name, label, kind, SPAN, low, high, has_range, tuple(options), SPAN, parts)
 
     def bounds(self, kind: str) -> tuple[Decimal | None, Decimal | None]:
         whole = st.integers(0, 80).map(Decimal)
@@ -754,6 +764,15 @@ class _Builder:
         if stmt is None or choice == "keep":
             return decl, None
         rule = stmt.expr
+        if any(isinstance(p, n.Assessed) and p.name is None for p in n.walk(rule)) and self.chance(0.3):
+            # the judged score given as a fact of its own: "assessed as diem_cham_3"
+            judged = self.fresh("diem_cham_")
+            step = (n.FactOption("step", n.Number(Decimal("0.25"), SPAN), SPAN),) if self.chance(0.3) else ()
+            self.judged.append(n.FactDecl(judged, self.draw(texts()), "number", SPAN, Decimal(0), None, True,
+                                          step, SPAN))
+            rule = rename_assessed(rule, judged)
+            stmt = n.ScoreStmt(rule, SPAN)
+            decl = attrs.evolve(decl, items=tuple(stmt if isinstance(i, n.ScoreStmt) else i for i in decl.items))
         parts = list(n.walk(rule))
         # A let's scope has no max nor judged score; a division by a name may rely on a guard
         # (an applicable if) that only the criterion's own rule sees.
@@ -803,6 +822,24 @@ class _Builder:
         expr = self.num(EXPR_DEPTH - 1, scope).expr
         title = self.draw(texts(1))
         return n.CriterionDecl(code, SPAN, title, (), (n.ScoreStmt(expr, SPAN),), SPAN), cap
+
+
+def rename_assessed(expr: n.Expr, name: str) -> n.Expr:
+    """``expr`` with each ``assessed`` read as ``assessed as name``."""
+    def rebuilt(node: Any) -> Any:
+        if isinstance(node, n.Assessed):
+            return attrs.evolve(node, name=name)
+        changes: dict[str, Any] = {}
+        for field in attrs.fields(type(node)):
+            value = getattr(node, field.name)
+            if isinstance(value, n.NODE_TYPES):
+                changes[field.name] = rebuilt(value)
+            elif isinstance(value, tuple) and any(isinstance(i, n.NODE_TYPES) for i in value):
+                changes[field.name] = tuple(rebuilt(i) if isinstance(i, n.NODE_TYPES) else i for i in value)
+        return attrs.evolve(node, **changes) if changes else node
+
+    made: n.Expr = rebuilt(expr)
+    return made
 
 
 def _holds(op: str, left: int, right: int) -> bool:
@@ -861,6 +898,7 @@ def ruleset_trees(draw: st.DrawFn) -> n.RulesetDecl:
     roots = [b.reshape(root) for root in roots]
     decls += roots
     decls += b.formulas
+    decls += b.judged
     # ranking: a few orders, then one that reads every fact a rule may need and that has no
     # default, so that the checker makes those facts required (testing.facts always gives them)
     orders: list[n.Order] = []
@@ -951,6 +989,7 @@ def _leaf_expressions() -> st.SearchStrategy[n.Expr]:
         texts().map(lambda s: n.String(s, SPAN)),
         st.booleans().map(lambda v: n.Bool(v, SPAN)),
         _NAMES.map(lambda s: n.Ref(s, SPAN)),
+        _NAMES.map(lambda name: n.Assessed(SPAN, name)),
         st.sampled_from([n.Assessed(SPAN), n.SelfMax(SPAN), n.TotalRef(SPAN), n.PercentageRef(SPAN),
                          n.Cohort("count", None, SPAN)]),
         _CODES.map(lambda c: n.ScoreRef(c, SPAN)),
@@ -1070,15 +1109,23 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
             st.booleans().map(lambda v: n.Bool(v, SPAN))), st.just(SPAN)),
         st.builds(n.FactOption, st.sampled_from(["optional", "appraised_only"]), st.none(), st.just(SPAN)),
         st.builds(n.FactOption, st.just("monotone"), st.sampled_from(["increasing", "decreasing"]), st.just(SPAN)),
+        st.builds(n.FactOption, st.just("step"), _AMOUNTS.map(lambda v: n.Number(abs(v), SPAN)), st.just(SPAN)),
     )
 
     def fact(name: str, label: str, kind: str, bounds: tuple[Decimal | None, Decimal | None] | None,
-             options: list[n.FactOption]) -> n.FactDecl:
+             options: list[n.FactOption], holes: list[Decimal]) -> n.FactDecl:
         low, high = bounds if bounds is not None else (None, None)
+        if bounds is not None and holes:  # a range of several parts: "low | v1 | v2..high" as written
+            parts = ((low, low if low is not None else holes[0]), *((v, v) for v in holes), (holes[-1], high))
+            lows, highs = [p[0] for p in parts], [p[1] for p in parts]
+            low = None if None in lows else min(x for x in lows if x is not None)
+            high = None if None in highs else max(x for x in highs if x is not None)
+            return n.FactDecl(name, label, kind, SPAN, low, high, True, tuple(options), SPAN, parts)
         return n.FactDecl(name, label, kind, SPAN, low, high, bounds is not None, tuple(options), SPAN)
 
     bounds = st.none() | st.tuples(st.none() | _SIGNED, st.none() | _SIGNED)
-    facts = st.builds(fact, _NAME_WORDS, texts(), _KINDS, bounds, st.lists(option, max_size=3))
+    facts = st.builds(fact, _NAME_WORDS, texts(), _KINDS, bounds, st.lists(option, max_size=3),
+                      st.lists(_SIGNED, max_size=2))
     levels = st.lists(st.lists(texts(0, 8), min_size=1, max_size=3).map(lambda names: n.Level(tuple(names), SPAN)),
                       min_size=1, max_size=3).map(tuple)
     scales = st.builds(n.ScaleDecl, _NAME_WORDS, st.none() | texts(), levels, st.just(SPAN))
