@@ -15,7 +15,7 @@ from .errors import Diagnostic
 from .language import nodes as n
 from .source import Span
 
-FactKind = Literal["count", "number", "percent", "rank", "boolean", "scale", "assessed"]
+FactKind = Literal["count", "number", "percent", "rank", "boolean", "scale", "assessed", "category"]
 SectionKind = Literal["standard", "bonus", "deduction"]
 
 #: The fact kinds a ruleset can declare (``assessed`` facts come from ``score assessed``).
@@ -45,6 +45,9 @@ class FactSpec:
     #: A range with holes (``0 | 2..5``): the parts a value must fall in, each (low, high), an end
     #: None when open; empty when ``low..high`` is the whole range.
     allowed: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
+    #: For a ``category`` fact: the category's name (``levels`` then lists its names, unordered,
+    #: and ``spellings`` every accepted spelling, folded, with the name it means).
+    category: str | None = None
 
     @property
     def integral(self) -> bool:
@@ -158,6 +161,17 @@ class Scale:
 
 
 @attrs.frozen
+class Category:
+    """Names without order (``category cum { "Cụm 1" | "cụm I", "Cụm 2" }``), each with aliases:
+    compared with ``=``, ``!=`` and ``in``, used by ``variants by`` and to group units."""
+
+    name: str
+    label: str | None
+    levels: tuple[str, ...]  # the names, as declared (no order)
+    keys: Mapping[str, str]  # folded spelling -> canonical name
+
+
+@attrs.frozen
 class Rollup:
     """A declared roll-up of period sheets: periods, how totals combine, missing periods, caps."""
 
@@ -249,3 +263,4 @@ class CheckedRuleset:
     constants: frozenset[Decimal]
     #: The formulas rules call by name, with their resolved bodies.
     formulas: Mapping[str, Formula] = attrs.field(factory=dict)
+    categories: Mapping[str, Category] = attrs.field(factory=dict)

@@ -137,6 +137,7 @@ def build(c: Checker) -> CheckedRuleset:
         classifications=classifications,
         constants=constants,
         formulas=_frozen(formulas),
+        categories=_frozen(c.categories),
     )
 
 

@@ -9,7 +9,7 @@ import attrs
 from ..errors import Diagnostic, Severity
 from ..language import nodes as n
 from ..language.intervals import Interval
-from ..model import Award, Criterion, Derived, FactSpec, Group, Header, Rollup, Round, Scale
+from ..model import Award, Category, Criterion, Derived, FactSpec, Group, Header, Rollup, Round, Scale
 from ..numbers import PLACES_LIMIT
 from ..source import Span
 
@@ -27,6 +27,8 @@ class Type:
     def __str__(self) -> str:
         if self.kind == "level":
             return f'a level of scale "{self.scale}"'
+        if self.kind == "category":
+            return f'a name of category "{self.scale}"'
         return {"number": "a number", "bool": "true/false", "text": "a text"}[self.kind]
 
 
@@ -102,6 +104,8 @@ class Checker:
         self.formula_budget = 2000
         #: Local derived values: the name written -> where each is declared (its qualified name).
         self.local_lets: dict[str, list[str]] = {}
+        #: Categories: names without order (``Type("category", name)`` for their facts).
+        self.categories: dict[str, Category] = {}
         #: ``assessed as NAME``: the fact NAME -> the criterion whose judged score it is.
         self.judged_by: dict[str, str] = {}
 

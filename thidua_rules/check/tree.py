@@ -7,7 +7,7 @@ from decimal import Decimal
 import attrs
 
 from ..language import nodes as n
-from ..model import Criterion, Group
+from ..model import Criterion, Group, Scale
 from ..source import Span, fold
 from ..text import suggest
 from .state import Checker
@@ -59,11 +59,15 @@ def check_variants(c: Checker) -> None:
     if item is not None:
         name = str(item.values[0])
         spec = c.facts.get(name)
-        if spec is None or spec.scale is None:
-            c.error(f'variants need a fact of a scale; "{name}" is not one', item.span,
-                    suggest(name, [f for f, s in c.facts.items() if s.scale]))
+        if spec is None or (spec.scale is None and spec.category is None):
+            c.error(f'variants need a fact of a scale or a category; "{name}" is not one', item.span,
+                    suggest(name, [f for f, s in c.facts.items() if s.scale or s.category]))
         else:
-            c.variant_scale = c.scales[spec.scale]
+            if spec.scale is not None:
+                c.variant_scale = c.scales[spec.scale]
+            else:  # a category's names, in no order: variants compare them with = and != only
+                names = c.categories[spec.category or ""]
+                c.variant_scale = Scale(names.name, names.label, names.levels, names.keys)
             c.header = attrs.evolve(c.header, variants=name)
     if total_by is not None:
         values = tuple(total_by.values)

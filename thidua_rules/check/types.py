@@ -302,6 +302,8 @@ def _infer_ref(c: Checker, expr: n.Ref, scope: Scope) -> Info:
             return Info(BOOL)
         if spec.kind == "scale":
             return Info(Type("level", spec.scale))
+        if spec.kind == "category":
+            return Info(Type("category", spec.category))
         low = spec.low if spec.low is not None else Interval().low
         high = spec.high if spec.high is not None else INF
         return Info(NUMBER, Interval(low, high, spec.integral))
@@ -355,6 +357,8 @@ def _infer_compare(c: Checker, expr: n.Compare, scope: Scope) -> Info:
     left, right = infer(c, expr.left, scope), infer(c, expr.right, scope)
     if UNKNOWN in (left.type, right.type):
         return Info(BOOL)
+    if "category" in (left.type.kind, right.type.kind):
+        return _compare_names(c, expr, left.type, right.type)
     if left.type == TEXT and right.type.kind == "level":
         _resolve_level(c, expr.left, right.type.scale or "")
     elif right.type == TEXT and left.type.kind == "level":
@@ -406,6 +410,42 @@ def _infer_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
             c.error(f"the places of {expr.func} must be a whole number from 0 to {PLACES_LIMIT}", arg.span)
             return Info(NUMBER, func.range(ranges[0], quantum(0)))
     return Info(NUMBER, func.range(ranges[0], rounding_step(expr.args)))
+
+
+# ---------------------------------------------------------------- categories
+
+
+def _compare_names(c: Checker, expr: n.Compare, left: Type, right: Type) -> Info:
+    """``cum = "Cụm 1"``, ``cum != loai``, ``cum in (…)``: names of a category, equal or not."""
+    category = left.scale if left.kind == "category" else right.scale
+    assert category is not None
+    if expr.op not in ("=", "!="):
+        c.error(f'the names of category "{category}" have no order: "{expr.op}" cannot compare them', expr.span,
+                "compare them with =, != or in (…); declare a scale instead if its names are ordered")
+        return Info(BOOL)
+    for side, other, other_type in ((expr.left, expr.right, right), (expr.right, expr.left, left)):
+        if other_type == TEXT:
+            _resolve_name(c, other, category)
+        elif other_type != Type("category", category) and side is expr.left:
+            c.error(f"cannot compare {left} with {right}", expr.span)
+    return Info(BOOL)
+
+
+def _resolve_name(c: Checker, expr: n.Expr, category_name: str) -> bool:
+    """Resolve a text literal as a name of ``category_name``; report it if it is none."""
+    if not isinstance(expr, n.String):
+        c.error(f'a name of category "{category_name}" is compared with a name in quotes, '
+                "not with a computed text", expr.span)
+        return False
+    category = c.categories[category_name]
+    name = category.keys.get(fold(expr.value))
+    if name is None:
+        c.error(f'"{expr.value}" is not a name of category "{category_name}"', expr.span,
+                suggest(expr.value, category.levels) or "names: " + ", ".join(f'"{x}"' for x in category.levels))
+        return False
+    c.levels[id(expr)] = name
+    c.types[id(expr)] = Type("category", category_name)
+    return True
 
 
 # ---------------------------------------------------------------- judged values under a fact's name
@@ -542,9 +582,12 @@ def _row_set_finite(
 def _infer_table(c: Checker, expr: n.Table, scope: Scope) -> Info:
     subject = infer(c, expr.subject, scope)
     values = [(row.value, infer(c, row.value, attrs.evolve(scope, conditional=True))) for row in expr.rows]
-    if subject.type in (UNKNOWN, TEXT):
+    if subject.type in (UNKNOWN, TEXT) or subject.type.kind == "category":
         if subject.type == TEXT:
             c.error("a table needs a number, a level or true/false to look up", expr.subject.span)
+        elif subject.type.kind == "category":
+            c.error(f"a table needs a number, a level or true/false to look up, not {subject.type}",
+                    expr.subject.span, 'for names without order write: if x in ("…", "…") then … else …')
         return _join(c, values, "the values of a table's rows")
     for before, after in zip(expr.rows, expr.rows[1:], strict=False):
         value = before.value

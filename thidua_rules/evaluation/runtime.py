@@ -166,6 +166,8 @@ def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None
 
         hint = suggest(value, spec.levels) or "levels: " + ", ".join(f'"{lv}"' for lv in spec.levels)
         return None, f'"{value}" is not a level of scale {spec.scale}; {hint}'
+    if spec.kind == "category":
+        return _category_name(spec, value)
     number = number_of(value)
     if isinstance(number, str):
         return None, number
@@ -184,6 +186,18 @@ def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None
     if spec.high is not None and number > spec.high:
         return None, f"{plain(number)} is above the highest allowed value {plain(spec.high)}"
     return _shape(spec, number)
+
+
+def _category_name(spec: FactSpec, value: object) -> tuple[Value | None, str | None]:
+    """The name a category fact's value means (folded: case, accents' encoding, spacing), or why not."""
+    if not isinstance(value, str):
+        return None, f"expected a name of category {spec.category}, got {_brief(value)}"
+    key = fold(value)
+    for spelling, name in spec.spellings:
+        if spelling == key:
+            return name, None
+    hint = suggest(value, spec.levels) or "names: " + ", ".join(f'"{name}"' for name in spec.levels)
+    return None, f'"{value}" is not a name of category {spec.category}; {hint}'
 
 
 def _shape(spec: FactSpec, number: Decimal) -> tuple[Value | None, str | None]:

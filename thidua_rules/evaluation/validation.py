@@ -94,7 +94,7 @@ class _Gen:
         self.lines.append("        found += 1")
         if spec.kind == "boolean":
             body = [f"    if type({v}) is bool: values[{key}] = {v}", "    else: return None"]
-        elif spec.kind == "scale":
+        elif spec.kind in ("scale", "category"):
             levels = self.const(frozenset(spec.levels), "S")
             body = [f"    if type({v}) is str and {v} in {levels}: values[{key}] = {v}", "    else: return None"]
         else:

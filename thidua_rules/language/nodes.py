@@ -285,6 +285,16 @@ class ScaleDecl:
 
 
 @attrs.frozen
+class CategoryDecl:
+    """``category name "label" { "Cụm 1" | "cụm I", "Cụm 2" }``: names with aliases, no order."""
+
+    name: str
+    label: str | None
+    names: tuple[Level, ...]
+    span: Span
+
+
+@attrs.frozen
 class FactDecl:
     name: str
     label: str
@@ -430,7 +440,7 @@ class Header:
 
 Decl = (
     ScaleDecl | FactDecl | LetDecl | GroupDecl | RankingDecl | AwardDecl | RollupDecl | ClassifyDecl
-    | FormulaDecl
+    | FormulaDecl | CategoryDecl
 )
 
 

@@ -265,6 +265,10 @@ def _annotation(item: n.Annotation, indent: str) -> str:
 def _decl(decl: n.Decl) -> str:
     if isinstance(decl, n.ScaleDecl):
         return _scale(decl)
+    if isinstance(decl, n.CategoryDecl):
+        label = f" {quote(decl.label)}" if decl.label is not None else ""
+        names = [f"{INDENT}{' | '.join(quote(name) for name in level.names)},\n" for level in decl.names]
+        return _block(f"category {decl.name}{label}", names, "")
     if isinstance(decl, n.FactDecl):
         return _fact(decl)
     if isinstance(decl, n.LetDecl):

@@ -109,6 +109,12 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         levels = tuple(c for c in children if isinstance(c, n.Level))
         return n.ScaleDecl(name, label[0] if label else None, levels, self.span(meta))
 
+    def category_decl(self, meta: Meta, children: list[Any]) -> n.CategoryDecl:
+        name = nfc(str(children[0]))
+        label = self.strings(children[1:2])
+        names = tuple(c for c in children if isinstance(c, n.Level))
+        return n.CategoryDecl(name, label[0] if label else None, names, self.span(meta))
+
     def level(self, meta: Meta, children: list[Any]) -> n.Level:
         return n.Level(tuple(self.strings(children)), self.span(meta))
 
@@ -336,6 +342,16 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     def compare(self, meta: Meta, children: list[Any]) -> n.Compare:
         return n.Compare(str(children[1]), children[0], children[2], self.span(meta))
+
+    def in_(self, meta: Meta, children: list[Any]) -> n.Expr:
+        """``x in ("a", "b")`` is ``x = "a" or x = "b"``: a name among several, written once."""
+        subject, *names = children
+        span = self.span(meta)
+        tests = [n.Compare("=", subject, n.String(unquote(t), self.tspan(t)), span) for t in names]
+        made: n.Expr = tests[0]
+        for test in tests[1:]:
+            made = n.Logic("or", made, test, span)
+        return made
 
     def _binary(self, op: str, meta: Meta, children: list[Any]) -> n.Binary:
         return n.Binary(op, children[0], children[1], self.span(meta))

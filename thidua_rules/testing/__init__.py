@@ -62,7 +62,7 @@ def value_of(rs: Ruleset, spec: FactSpec) -> st.SearchStrategy[Any]:
     """Valid values of one fact, with the ruleset's boundary values drawn often."""
     if spec.kind == "boolean":
         return st.booleans()
-    if spec.kind == "scale":
+    if spec.kind in ("scale", "category"):
         def spellings(level: str) -> st.SearchStrategy[str]:
             nfd = unicodedata.normalize("NFD", level)
             return st.sampled_from([level, level.upper(), nfd, nfd.title(), f"  {level} "])
@@ -159,6 +159,8 @@ def _invalid(draw: st.DrawFn, rs: Ruleset) -> tuple[dict[str, Any], str]:
             defects += [(name, "number for a boolean", 1)]
         elif spec.kind == "scale":
             defects += [(name, "level not on the scale", "không có mức này")]
+        elif spec.kind == "category":
+            defects += [(name, "name not in the category", "không có tên này")]
         elif spec.kind == "assessed" and spec.high is not None:
             defects += [(name, "judged score above its max", spec.high + 1)]
         if spec.step is not None:

@@ -150,6 +150,9 @@ class _Builder:
         self.counter = 0
         self.formulas: list[n.FormulaDecl] = []
         self.judged: list[n.FactDecl] = []
+        #: Categories (names with aliases, no order) and the facts of each, for "x in (…)" rules.
+        self.categories: dict[str, list[tuple[str, ...]]] = {}
+        self.category_facts: list[tuple[str, str]] = []
 
     # ------------------------------------------------------------ helpers
     def chance(self, p: float) -> bool:
@@ -189,6 +192,21 @@ class _Builder:
         label = self.draw(st.none() | texts())
         return n.ScaleDecl(name, label, tuple(n.Level(s, SPAN) for s in levels), SPAN)
 
+    def category(self) -> list[n.Decl]:
+        """A category of 2 to 4 names (some with aliases) and one or two facts of it."""
+        name = self.fresh(self.draw(st.sampled_from(["cum_", "loai_", "cap_"])))
+        names = [tuple(nfc(f"{word} {self.fresh('')}") for word in self.draw(
+            st.lists(st.sampled_from(_WORDS), min_size=1, max_size=2)))
+            for _ in range(self.draw(st.integers(2, 4)))]
+        self.categories[name] = names
+        decls: list[n.Decl] = [n.CategoryDecl(name, self.draw(st.none() | texts()),
+                                              tuple(n.Level(s, SPAN) for s in names), SPAN)]
+        for _ in range(self.draw(st.integers(1, 2))):
+            fact = self.fresh("nhom_")
+            self.category_facts.append((fact, name))  # read by a rule, or only grouping units
+            decls.append(n.FactDecl(fact, self.draw(texts()), name, SPAN, None, None, False, (), SPAN))
+        return decls
+
     def fact(self, kind: str, *, monotone: str | None = None) -> n.FactDecl:
         scale = kind if kind in self.scales else None
         name = self.fresh(self.draw(st.sampled_from(["so_", "hang_", "co_", "ty_le_", "điểm_", "f_"])))
@@ -226,13 +244,13 @@ class _Builder:
         if monotone is not None:
             options.append(n.FactOption("monotone", monotone, SPAN))
         parts: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
-        if not has_default and kind in ("count", "number", "percent") and self.chance(0.2):
-            # values that go by a step, or a range with a hole: "0 | 2..5" (judged scores' shapes)
-            if self.chance(0.5):
+        if not has_default and kind in ("count", "number", "percent") and self.chance(0.3):
+            # a range with a hole, "0 | 2..5", or values that go by a step (judged scores' shapes)
+            if low is not None and high is not None and high - low >= 2 and self.chance(0.6):
+                parts = ((low, low), (low + 1, high))
+            else:
                 whole = st.sampled_from(["1", "2"]) if kind == "count" else st.sampled_from(["0.25", "0.5", "1"])
                 options.append(n.FactOption("step", n.Number(Decimal(self.draw(whole)), SPAN), SPAN))
-            elif low is not None and high is not None and high - low >= 2:
-                parts = ((low, low), (low + 1, high))
         options = list(self.draw(st.permutations(options)))
         self.facts.append(
             _Fact(name, kind, scale, interval, magnitude, has_default, optional, monotone)
@@ -760,10 +778,23 @@ class _Builder:
     def reshape_criterion(self, decl: n.CriterionDecl) -> tuple[n.CriterionDecl, n.LetDecl | None]:
         """The criterion, its rule maybe moved; and a let for the group around it to hold, if any."""
         stmt = next((i for i in decl.items if isinstance(i, n.ScoreStmt)), None)
-        choice = self.draw(st.sampled_from(["keep", "keep", "formula", "local", "group local"]))
+        choice = self.draw(st.sampled_from(["keep", "keep", "formula", "local", "group local", "category"]))
         if stmt is None or choice == "keep":
             return decl, None
         rule = stmt.expr
+        if choice == "category":
+            if not self.category_facts:
+                return decl, None
+            fact, category = self.category_facts[self.draw(st.integers(0, len(self.category_facts) - 1))]
+            chosen = self.draw(st.lists(st.sampled_from(self.categories[category]), min_size=1, max_size=2))
+            test: n.Expr = n.Compare("=", n.Ref(fact, SPAN), n.String(str(self.pick(chosen[0])), SPAN), SPAN)
+            for spellings in chosen[1:]:  # "x in (a, b)" as the parser reads it
+                other = n.Compare("=", n.Ref(fact, SPAN), n.String(str(self.pick(spellings)), SPAN), SPAN)
+                test = n.Logic("or", test, other, SPAN)
+            if self.chance(0.3):
+                test = n.Compare("!=", n.Ref(fact, SPAN), n.String(str(self.pick(chosen[0])).upper(), SPAN), SPAN)
+            guarded = n.ScoreStmt(n.If(test, rule, n.Number(Decimal(0), SPAN), SPAN), SPAN)
+            return attrs.evolve(decl, items=tuple(guarded if i is stmt else i for i in decl.items)), None
         if any(isinstance(p, n.Assessed) and p.name is None for p in n.walk(rule)) and self.chance(0.3):
             # the judged score given as a fact of its own: "assessed as diem_cham_3"
             judged = self.fresh("diem_cham_")
@@ -879,6 +910,8 @@ def ruleset_trees(draw: st.DrawFn) -> n.RulesetDecl:
     decls += monotone
     for _ in range(draw(st.integers(0, 3))):
         decls.append(b.let())
+    if draw(st.booleans()):
+        decls += b.category()
     # the tree: standard and bonus sections add up to the total; deductions stand outside
     roots: list[n.GroupDecl] = []
     total = Decimal(0)
@@ -1129,6 +1162,7 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
     levels = st.lists(st.lists(texts(0, 8), min_size=1, max_size=3).map(lambda names: n.Level(tuple(names), SPAN)),
                       min_size=1, max_size=3).map(tuple)
     scales = st.builds(n.ScaleDecl, _NAME_WORDS, st.none() | texts(), levels, st.just(SPAN))
+    categories = st.builds(n.CategoryDecl, _NAME_WORDS, st.none() | texts(), levels, st.just(SPAN))
     lets = st.builds(n.LetDecl, _NAME_WORDS, st.none() | texts(), expressions(6), st.just(SPAN))
     tree = st.recursive(_criteria(), _groups, max_leaves=6)
     sections = _groups(tree).map(lambda group: attrs.evolve(group, is_section=True))
@@ -1155,7 +1189,8 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
                               texts(0, 8).map(lambda t: n.String(t, SPAN)), st.just(SPAN)), min_size=1, max_size=3)
     classifications = st.builds(n.ClassifyDecl, _NAME_WORDS, st.none() | texts(), expressions(4),
                                 rows.map(tuple), st.lists(class_rule, max_size=3).map(tuple), st.just(SPAN))
-    return st.one_of(scales, facts, lets, sections, rankings, awards, rollups, classifications, _formulas())
+    return st.one_of(scales, facts, lets, sections, rankings, awards, rollups, classifications, _formulas(),
+                     categories)
 
 
 def _header_items() -> st.SearchStrategy[n.HeaderItem | n.Annotation]:
