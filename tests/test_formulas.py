@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
+from typing import Any
 
+import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import thidua_rules as tr
+from thidua_rules.language import nodes as n
+from thidua_rules.language.printer import print_ruleset
+from thidua_rules.testing import facts, fuzzing
 
 HEAD = 'ruleset "t" { total 15 }\n'
 
@@ -137,15 +142,56 @@ INLINE = TARGETS.replace("dat_chi_tieu(kq_1, ct_1, max)", _inline("kq_1", "ct_1"
 AMOUNTS = st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False, allow_infinity=False)
 
 
+WITH_FORMULA, WRITTEN_OUT = tr.loads(TARGETS), tr.loads(INLINE)
+
+
 @given(st.tuples(AMOUNTS, AMOUNTS, AMOUNTS, AMOUNTS, st.integers(0, 50), st.integers(0, 50)))
 def test_a_formula_used_by_many_rows_gives_each_what_its_inline_copy_would(values: tuple[object, ...]) -> None:
     assert INLINE != TARGETS and "dat_chi_tieu(" not in INLINE.split("section")[1]
     unit = dict(zip(["kq_1", "ct_1", "kq_2", "ct_2", "kq_3", "ct_3"], values, strict=True))
-    with_formula, inline = tr.loads(TARGETS), tr.loads(INLINE)
+    with_formula, inline = WITH_FORMULA, WRITTEN_OUT
     traced, copied = with_formula.evaluate(unit), inline.evaluate(unit)
     for code in ("I.1", "I.2", "I.3"):
         assert traced[code].score == copied[code].score
     assert with_formula.evaluate(unit, trace=False).total == traced.total == copied.total
+
+
+def _inlined(tree: n.RulesetDecl) -> n.RulesetDecl:
+    """``tree`` with every call of a formula replaced by the formula's body over the arguments."""
+    formulas = {d.name: d for d in tree.decls if isinstance(d, n.FormulaDecl)}
+
+    def rebuilt(node: Any, env: dict[str, n.Expr]) -> Any:
+        if isinstance(node, n.Ref) and node.name in env:
+            return env[node.name]
+        if isinstance(node, n.Call) and node.func in formulas:
+            decl = formulas[node.func]
+            args = [rebuilt(a, env) for a in node.args]
+            return rebuilt(decl.expr, {p.name: a for p, a in zip(decl.params, args, strict=True)})
+        changes: dict[str, Any] = {}
+        for field in attrs.fields(type(node)):
+            value = getattr(node, field.name)
+            if isinstance(value, n.NODE_TYPES):
+                changes[field.name] = rebuilt(value, env)
+            elif isinstance(value, tuple) and any(isinstance(i, n.NODE_TYPES) for i in value):
+                changes[field.name] = tuple(rebuilt(i, env) if isinstance(i, n.NODE_TYPES) else i for i in value)
+        return attrs.evolve(node, **changes) if changes else node
+
+    decls = tuple(rebuilt(d, {}) for d in tree.decls if not isinstance(d, n.FormulaDecl))
+    return attrs.evolve(tree, decls=decls)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_generated_formulas_score_as_their_bodies_written_out(data: st.DataObject) -> None:
+    tree = data.draw(fuzzing.ruleset_trees().filter(
+        lambda t: any(isinstance(d, n.FormulaDecl) for d in t.decls)), label="ruleset")
+    with_formulas = tr.loads(print_ruleset(tree))
+    written_out = tr.loads(print_ruleset(_inlined(tree)))
+    unit = data.draw(facts(with_formulas), label="unit")
+    for trace in (True, False):
+        called, inline = with_formulas.evaluate(unit, trace=trace), written_out.evaluate(unit, trace=trace)
+        assert {r.code: r.score for r in called} == {r.code: r.score for r in inline}
+        assert called.total == inline.total
 
 
 def test_a_formula_survives_the_printer() -> None:
