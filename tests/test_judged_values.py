@@ -113,3 +113,14 @@ def test_shapes_survive_the_printer() -> None:
 
 def test_the_toolkit_draws_only_values_that_fit() -> None:
     assert_ruleset_invariants(tr.loads(JUDGED), max_examples=40)
+
+
+def test_a_submission_flags_a_judged_fact_above_its_max_as_any_judged_score() -> None:
+    sub = tr.loads(JUDGED).evaluate_submission({
+        "self": {"diem_tu_cham": 6, "diem_ho_so": 1},  # 6 > the max 5 of I.1: counted as 5
+        "appraised": {"diem_tu_cham": D("4.5"), "diem_ho_so": 1},
+    })
+    assert sub.flags == ("I.1: self: judged score 6 is above the max 5 "
+                         "(không vượt quá số điểm tối đa quy định); counted as 5",)
+    assert sub.rounds["self"].total == D(6)  # 5 + 1
+    assert sub.total == D("5.5")  # the appraised round: 4.5 + 1
