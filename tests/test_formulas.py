@@ -255,3 +255,15 @@ def test_local_lets_survive_the_printer() -> None:
     printed = tr.format_ruleset(LOCAL)
     assert "        let tru" in printed and tr.format_ruleset(printed) == printed
     assert tr.loads(printed).evaluate({"so_vb": 3, "so_vp": 1}).total == D(9)
+
+
+def test_a_formula_takes_a_category_name() -> None:
+    text = HEAD + '''category cum { "Cụm 1" | "cụm I", "Cụm 2" }
+fact c "Cụm": cum
+formula theo_cum(x: cum, d) = if x in ("Cụm 1") then d else d - 1
+section I max 15 { criterion I.1 "t" max 15 { score theo_cum(c, 15) + theo_cum("cụm i", 0) } }
+'''
+    rs = tr.loads(text)
+    # Cụm 1: 15 + 0 (the literal "cụm i" is Cụm 1 too) = 15; Cụm 2: (15 − 1) + 0 = 14.
+    assert rs.evaluate({"c": "CỤM I"})["I.1"].score == D(15)
+    assert rs.evaluate({"c": "Cụm 2"}, trace=False)["I.1"].score == D(14)

@@ -101,8 +101,8 @@ def build(c: Checker) -> CheckedRuleset:
             )
     formulas = {
         name: Formula(name, decl.label, tuple(p for p, _ in c.formula_params[name]),
-                      tuple(t.scale or t.kind if t.kind == "level" else {"bool": "boolean"}.get(t.kind, t.kind)
-                            for _, t in c.formula_params[name]),
+                      tuple(t.scale or t.kind if t.kind in ("level", "category")
+                            else {"bool": "boolean"}.get(t.kind, t.kind) for _, t in c.formula_params[name]),
                       resolve(decl.expr), decl.span)
         for name, decl in c.formulas.items()
     }

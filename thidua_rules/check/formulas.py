@@ -65,11 +65,14 @@ def _params(c: Checker, decl: n.FormulaDecl) -> tuple[tuple[str, Type], ...] | N
             out.append((param.name, BOOL))
         elif kind in c.scales:
             out.append((param.name, Type("level", kind)))
+        elif kind in c.categories:
+            out.append((param.name, Type("category", kind)))
         else:
-            kinds = ["number", "boolean", *c.scales]
+            kinds = ["number", "boolean", *c.scales, *c.categories]
             hint = suggest(kind, kinds) or "a parameter is a number (the default), boolean or a level of a scale"
             if kind in DECLARABLE_KINDS:
-                hint = f'a parameter is a number, boolean or a scale\'s level; write "{param.name}" for a number'
+                hint = (f"a parameter is a number, boolean, a scale's level or a category's name; "
+                        f'write "{param.name}" for a number')
             c.error(f'unknown parameter kind "{kind}"', param.span, hint)
             ok = False
     return tuple(out) if ok else None

@@ -505,6 +505,9 @@ def _infer_formula_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
         if wanted.kind == "level" and info.type == TEXT:
             ok = _resolve_level(c, arg, wanted.scale or "") and ok
             info = Info(wanted)
+        elif wanted.kind == "category" and info.type == TEXT:
+            ok = _resolve_name(c, arg, wanted.scale or "") and ok
+            info = Info(wanted)
         elif info.type == UNKNOWN:
             ok = False
         elif info.type != wanted:
