@@ -267,3 +267,15 @@ section I max 15 { criterion I.1 "t" max 15 { score theo_cum(c, 15) + theo_cum("
     # Cụm 1: 15 + 0 (the literal "cụm i" is Cụm 1 too) = 15; Cụm 2: (15 − 1) + 0 = 14.
     assert rs.evaluate({"c": "CỤM I"})["I.1"].score == D(15)
     assert rs.evaluate({"c": "Cụm 2"}, trace=False)["I.1"].score == D(14)
+
+
+def test_a_parameter_is_not_named_by_a_word_of_the_language() -> None:
+    text = HEAD + 'fact a "A": count 0..10\nformula f(max) = max + 1\n' \
+        'section I max 15 { criterion I.1 "t" max 15 { score f(a) } }\n'
+    assert _error(text).message == '"max" is a word of the language and cannot name a parameter'
+
+
+def test_a_cycle_of_local_lets_is_named_as_written() -> None:
+    text = HEAD + 'section I max 15 {\n let a = b + 1\n let b = a - 1\n' \
+        ' criterion I.1 "t" max 15 { score a }\n}\n'
+    assert _error(text).message.startswith("derived values depend on each other in a cycle: a -> b -> a")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS
 from ..language.intervals import Interval
+from ..language.parser import expression_words
 from ..model import DECLARABLE_KINDS
 from ..source import Span
 from ..text import suggest
@@ -58,6 +59,11 @@ def _params(c: Checker, decl: n.FormulaDecl) -> tuple[tuple[str, Type], ...] | N
             ok = False
             continue
         seen.add(param.name)
+        if param.name in expression_words():  # "max" in the body would mean the keyword
+            c.error(f'"{param.name}" is a word of the language and cannot name a parameter', param.span,
+                    f'choose another name, such as "{param.name}_1"')
+            ok = False
+            continue
         kind = param.type_name
         if kind is None or kind == "number":
             out.append((param.name, NUMBER))

@@ -12,7 +12,7 @@ import attrs
 from ..language import nodes as n
 from ..language.builtins import AGGREGATES, FUNCTIONS, rounding_step
 from ..language.intervals import INF, Interval
-from ..model import LOCAL, Criterion, Derived
+from ..model import LOCAL, Criterion, Derived, written_name
 from ..numbers import COMPARE, PLACES_LIMIT, plain, quantum
 from ..source import fold
 from ..text import suggest
@@ -68,7 +68,7 @@ def _order_lets(c: Checker) -> None:
             if pending[-1]:
                 ref = pending[-1].pop()
                 if state.get(ref) == 1:
-                    cycle = " -> ".join([*path[path.index(ref):], ref])
+                    cycle = " -> ".join(written_name(x) for x in [*path[path.index(ref):], ref])
                     c.error(f"derived values depend on each other in a cycle: {cycle}", c.lets[ref].span)
                 elif ref not in state:
                     state[ref] = 1

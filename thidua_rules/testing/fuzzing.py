@@ -1236,6 +1236,7 @@ _INSERTIONS = (
     "max", "cap", "fact", "let", "scale", "{", "}", "(", ")", ":", ",", "..", "-", "=", "<=", ">",
     '"', '"x"', "0", "1.5", "assessed", "not", "and", "or", "allow", "gap", "ranking", "award", "#",
     "\\", "total", "score(I)", "cohort", "percentage", "true", "false", "|",
+    "formula", "f(x)", "category", "in", "as", "step",
 )
 _INVALID_UTF8 = (
     b"\xff", b"\xfe", b"\xc0\xaf", b"\xc3\x28", b"\xe1\xba", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
