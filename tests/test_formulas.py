@@ -279,3 +279,18 @@ def test_a_cycle_of_local_lets_is_named_as_written() -> None:
     text = HEAD + 'section I max 15 {\n let a = b + 1\n let b = a - 1\n' \
         ' criterion I.1 "t" max 15 { score a }\n}\n'
     assert _error(text).message.startswith("derived values depend on each other in a cycle: a -> b -> a")
+
+
+def test_formulas_that_would_take_exponential_time_are_refused() -> None:
+    # f0 calls f1 twice, f1 calls f2 twice …: 2^44 calls of f44 if evaluated; the checker counts
+    # each formula's operations with its calls written out and stops where that passes 100,000.
+    lines = [f"formula f{i}(x) = f{i + 1}(x) + f{i + 1}(x)" for i in range(44)] + ["formula f44(x) = x"]
+    text = HEAD + 'fact a "A": count 0..10\n' + "\n".join(lines) + \
+        '\nsection I max 15 { criterion I.1 "t" max 15 { score min(f0(a), 15) } }\n'
+    with pytest.raises(tr.RulesetError) as caught:
+        tr.loads(text)
+    errors = [d for d in caught.value.diagnostics if d.severity == "error"]
+    assert len(errors) == 1
+    # f44 is 1 node (x); f_k is 2 × cost(f_{k+1}) + 5 nodes (+, two calls, two x): first above
+    # 100,000 at f29: cost(f_k) = 6 × 2^(44-k) − 5, and 6 × 2^15 − 5 = 196,603 > 100,000 ≥ 6 × 2^14 − 5.
+    assert errors[0].message.startswith('formula "f29" comes to more than 100,000 operations')

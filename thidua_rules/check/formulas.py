@@ -17,6 +17,9 @@ from .types import infer
 
 #: How deeply formulas may call each other (evaluation recurses along the chain).
 MAX_FORMULA_CHAIN = 50
+#: How many operations one formula, or one rule, may come to with every call written out: a
+#: formula calling another twice, that one calling a third twice … doubles at each step.
+MAX_EXPANSION = 100_000
 
 
 def check_formulas(c: Checker) -> None:
@@ -41,6 +44,7 @@ def check_formulas(c: Checker) -> None:
         c.formulas[decl.name] = decl
         c.formula_params[decl.name] = params
     _cycles(c)
+    _expansions(c)
     for name, decl in c.formulas.items():
         bound = tuple((p, Info(t, Interval())) for p, t in c.formula_params[name])  # any value
         errors = sum(d.severity == "error" for d in c.diagnostics)
@@ -86,6 +90,44 @@ def _params(c: Checker, decl: n.FormulaDecl) -> tuple[tuple[str, Type], ...] | N
 
 def _calls(expr: n.Expr, known: dict[str, n.FormulaDecl]) -> list[str]:
     return sorted({node.func for node in n.walk(expr) if isinstance(node, n.Call) and node.func in known})
+
+
+def _expansions(c: Checker) -> None:
+    """Refuse a formula, or a rule, that would take more than ``MAX_EXPANSION`` operations with
+    every call written out (evaluation runs each call's body anew)."""
+    cost: dict[str, int] = {}
+
+    def size(expr: n.Expr) -> int:
+        total = 0
+        for node in n.walk(expr):
+            total += 1
+            if isinstance(node, n.Call) and node.func in c.formulas:
+                total += cost.get(node.func, 0)
+        return total
+
+    pending = list(c.formulas)
+    while pending:  # callees first: no cycles are left, so this ends
+        name = pending.pop()
+        callees = [x for x in _calls(c.formulas[name].expr, c.formulas) if x not in cost]
+        if callees:
+            pending += [name, *callees]
+            continue
+        cost[name] = size(c.formulas[name].expr)
+    hint = "compute the repeated part once, as a let, or call the formula fewer times"
+    for name, value in cost.items():
+        over = [x for x in _calls(c.formulas[name].expr, c.formulas) if cost[x] > MAX_EXPANSION]
+        if value > MAX_EXPANSION and not over:  # reported where the chain crosses the limit
+            c.error(f'formula "{name}" comes to more than {MAX_EXPANSION:,} operations with its calls written out',
+                    c.formulas[name].span, hint)
+        if value > MAX_EXPANSION:
+            c.broken.add(name)
+    for name in c.broken & set(c.formulas):
+        del c.formulas[name]
+    reading = [*c.rules.values(), *c.applicability.values(), *(let.expr for let in c.lets.values())]
+    for expr in reading:
+        if any(isinstance(x, n.Call) and x.func in c.formulas for x in n.walk(expr)) and size(expr) > MAX_EXPANSION:
+            c.error(f"this comes to more than {MAX_EXPANSION:,} operations with the formulas' calls written out",
+                    expr.span, hint)
 
 
 def _cycles(c: Checker) -> None:
