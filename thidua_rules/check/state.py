@@ -100,8 +100,8 @@ class Checker:
         self.formulas: dict[str, n.FormulaDecl] = {}
         self.formula_params: dict[str, tuple[tuple[str, Type], ...]] = {}
         self.formula_info: dict[str, Info] = {}
-        #: How many more calls may re-read a formula's body for their own ranges.
-        self.formula_budget = 2000
+        #: How many more nodes of formulas' bodies calls may re-read for their own ranges.
+        self.formula_budget = 200_000
         #: Local derived values: the name written -> where each is declared (its qualified name).
         self.local_lets: dict[str, list[str]] = {}
         #: Categories: names without order (``Type("category", name)`` for their facts).

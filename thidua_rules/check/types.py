@@ -517,9 +517,10 @@ def _infer_formula_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
     defined = c.formula_info.get(expr.func, Info(UNKNOWN))
     if not ok or defined.type == UNKNOWN:
         return Info(UNKNOWN) if not ok else defined
-    if c.formula_budget <= 0:
+    size = sum(1 for _ in n.walk(decl.expr))
+    if c.formula_budget < size:
         return defined
-    c.formula_budget -= 1
+    c.formula_budget -= size
     reported = len(c.diagnostics)
     info = infer(c, decl.expr, Scope("formula", params=tuple(bound)))
     del c.diagnostics[reported:]  # the body was checked at its definition; this reading is for the range
