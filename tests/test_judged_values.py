@@ -124,3 +124,11 @@ def test_a_submission_flags_a_judged_fact_above_its_max_as_any_judged_score() ->
                          "(không vượt quá số điểm tối đa quy định); counted as 5",)
     assert sub.rounds["self"].total == D(6)  # 5 + 1
     assert sub.total == D("5.5")  # the appraised round: 4.5 + 1
+
+
+def test_the_nearest_steps_are_named_below_zero_too() -> None:
+    rs = tr.loads('ruleset "t" { total 5 }\nfact d "D": number -5..5 step 0.25\n'
+                  'section I max 5 { criterion I.1 "t" max 5 { score d + 5 allow unreachable "x" } }\n')
+    # -2.3 lies between -10 × 0.25 = -2.5 and -9 × 0.25 = -2.25
+    assert _problems(rs, {"d": D("-2.3")}) == [
+        ("d", "-2.3 is not a multiple of the step 0.25; the nearest allowed values are -2.5 and -2.25")]

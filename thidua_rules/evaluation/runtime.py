@@ -6,7 +6,7 @@ import math
 import re
 import reprlib
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 
 from ..errors import FactProblem, FactsError
@@ -208,7 +208,7 @@ def _shape(spec: FactSpec, number: Decimal) -> tuple[Value | None, str | None]:
         return None, f"{plain(number)} is not an allowed value: the values are {_parts(spec.allowed)}"
     step = spec.step
     if step is not None and number % step != 0:
-        below = (number // step) * step
+        below = (number / step).to_integral_value(rounding=ROUND_FLOOR) * step  # also below 0
         return None, (f"{plain(number)} is not a multiple of the step {plain(step)}; the nearest allowed "
                       f"values are {plain(below)} and {plain(below + step)}")
     return number, None
