@@ -80,7 +80,7 @@ def test_type_mistakes() -> None:
         "score if k then 10 else 0": "the condition of an if must be true/false, not a number",
         "score b": "a score rule must be a number, not true/false",
         "applicable if k\n        score 10": "an applicability condition must be true/false, not a number",
-        "score total": "a unit's scores can only be read in ranking and award rules",
+        "score total": "a unit's scores can only be read in ranking, award and classification rules",
     }
     for rule, message in cases.items():
         _, found = run(decls, rule)

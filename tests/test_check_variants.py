@@ -48,10 +48,10 @@ def test_without_variants_nothing_changes() -> None:
 
 def test_variants_need_a_fact_of_a_scale() -> None:
     c, found = run("variants by n", "total 5")
-    assert reported(found) == [("error", 'variants need a fact of a scale; "n" is not one')]
+    assert reported(found) == [("error", 'variants need a fact of a scale or a category; "n" is not one')]
     assert (c.header.variants, c.variant_scale) == (None, None)
     _, found = run("variants by cap_donvi", "total 5")  # a slip in the name
-    assert reported(found) == [("error", 'variants need a fact of a scale; "cap_donvi" is not one')]
+    assert reported(found) == [("error", 'variants need a fact of a scale or a category; "cap_donvi" is not one')]
     assert found[0].hint == 'did you mean "cap_don_vi"?'
 
 

@@ -307,7 +307,8 @@ def test_unexpected_character_lists_only_what_can_follow() -> None:
     diag = only_error(load_error(text))
     assert diag.message.startswith('syntax error: unexpected character "@"; expected ')
     assert (diag.span.line, diag.span.column) == at(text, "@")
-    for impossible in ('"fact"', '"award"', '"let"', '"ranking"', '"scale"', '"default"'):
+    # ("let" can follow: a criterion may hold a local let.)
+    for impossible in ('"fact"', '"award"', '"formula"', '"ranking"', '"scale"', '"default"'):
         assert impossible not in diag.message, diag.message
 
 

@@ -218,13 +218,22 @@ def test_the_generator_reaches_every_construct() -> None:
             yield f"call {value.func}"
         elif isinstance(value, n.FactDecl):
             builtin = value.type_name in ("count", "number", "percent", "rank", "boolean")
-            yield f"fact {value.type_name if builtin else 'scale'}"
+            category = value.name.startswith("nhom_")  # the generator's names for category facts
+            yield f"fact {value.type_name if builtin else 'category' if category else 'scale'}"
+            if value.parts:
+                yield "range with a hole"
+        elif isinstance(value, n.Assessed) and value.name is not None:
+            yield "assessed as"
         elif isinstance(value, n.FactOption | n.Annotation | n.HeaderItem | n.Limit):
             yield f"{name} {value.kind}"
         elif isinstance(value, n.Level) and len(value.names) > 1:
             yield "level with aliases"
         elif isinstance(value, n.GroupDecl):
             yield f"{'section' if value.is_section else 'group'} {value.kind}"
+            if any(isinstance(item, n.LetDecl) for item in value.items):
+                yield "local let"
+        elif isinstance(value, n.CriterionDecl) and any(isinstance(item, n.LetDecl) for item in value.items):
+            yield "local let"
         elif isinstance(value, n.RankingDecl) and value.name is not None:
             yield "named ranking within" if value.within is not None else "named ranking"
         elif isinstance(value, n.Table):
@@ -253,6 +262,8 @@ def test_the_generator_reaches_every_construct() -> None:
         "Table", "PCompare", "PRange", "PEqual", "POtherwise", "table without otherwise",
         "TotalRef", "ScoreRef", "PercentageRef", "HeaderItem total", "HeaderItem rounds",
         "named ranking", "named ranking within",
+        "FormulaDecl", "Param", "local let", "FactOption step", "range with a hole", "assessed as",
+        "CategoryDecl", "fact category",
     }
     assert wanted <= seen, sorted(wanted - seen)
 

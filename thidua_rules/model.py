@@ -15,7 +15,7 @@ from .errors import Diagnostic
 from .language import nodes as n
 from .source import Span
 
-FactKind = Literal["count", "number", "percent", "rank", "boolean", "scale", "assessed"]
+FactKind = Literal["count", "number", "percent", "rank", "boolean", "scale", "assessed", "category"]
 SectionKind = Literal["standard", "bonus", "deduction"]
 
 #: The fact kinds a ruleset can declare (``assessed`` facts come from ``score assessed``).
@@ -40,6 +40,14 @@ class FactSpec:
     appraised_only: bool = False
     criterion: str | None = None
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    #: Values go by this step (``step 0.25``: 0, 0.25, 0.5 …), counted from 0.
+    step: Decimal | None = None
+    #: A range with holes (``0 | 2..5``): the parts a value must fall in, each (low, high), an end
+    #: None when open; empty when ``low..high`` is the whole range.
+    allowed: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
+    #: For a ``category`` fact: the category's name (``levels`` then lists its names, unordered,
+    #: and ``spellings`` every accepted spelling, folded, with the name it means).
+    category: str | None = None
 
     @property
     def integral(self) -> bool:
@@ -180,6 +188,17 @@ class Scale:
 
 
 @attrs.frozen
+class Category:
+    """Names without order (``category cum { "Cụm 1" | "cụm I", "Cụm 2" }``), each with aliases:
+    compared with ``=``, ``!=`` and ``in``, used by ``variants by`` and to group units."""
+
+    name: str
+    label: str | None
+    levels: tuple[str, ...]  # the names, as declared (no order)
+    keys: Mapping[str, str]  # folded spelling -> canonical name
+
+
+@attrs.frozen
 class Rollup:
     """A declared roll-up of period sheets: periods, how totals combine, missing periods, caps."""
 
@@ -210,6 +229,28 @@ class Let:
     name: str
     label: str | None
     expr: n.Expr
+
+
+#: Between a local derived value's name and its node's code in its qualified name (``x@I.1``).
+LOCAL = "@"
+
+
+def written_name(name: str) -> str:
+    """A derived value's name as the ruleset writes it (a local one's without its node's code)."""
+    return name.split(LOCAL, 1)[0]
+
+
+@attrs.frozen
+class Formula:
+    """A named, parameterised rule (``formula dat(ket_qua, chi_tieu, diem) = …``), checked at its
+    definition; each parameter's kind is ``number``, ``boolean`` or a scale's name."""
+
+    name: str
+    label: str | None
+    params: tuple[str, ...]
+    kinds: tuple[str, ...]
+    expr: n.Expr
+    span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -274,3 +315,6 @@ class CheckedRuleset:
     #: The cohort aggregates of units' scores: the criteria whose scores their value reads,
     #: and those their ``where`` reads (issue 13).
     cohort_scores: Mapping[str, tuple[frozenset[str], frozenset[str]]] = attrs.field(factory=dict)
+    #: The formulas rules call by name, with their resolved bodies.
+    formulas: Mapping[str, Formula] = attrs.field(factory=dict)
+    categories: Mapping[str, Category] = attrs.field(factory=dict)

@@ -97,3 +97,15 @@ def plain(value: Decimal) -> str:
         return "0"
     digits = max(len(value.as_tuple().digits), 1)
     return format(value.normalize(Context(prec=digits, Emax=MAX_EMAX, Emin=MIN_EMIN)), "f")
+
+
+def tidy(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros and without an exponent: ``945.0`` is ``945``, ``103.50``
+    is ``103.5`` (equal values, one form), so every total of a ruleset reads the same way."""
+    if not value.is_finite():
+        return value
+    if not value:
+        return Decimal(0)
+    if value == value.to_integral_value(context=ARITHMETIC):
+        return value.quantize(Decimal(1), context=ARITHMETIC)
+    return value.normalize(ARITHMETIC)

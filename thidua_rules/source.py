@@ -89,11 +89,13 @@ class Span:
         return f"{self.source.name}:{self.line}:{self.column}"
 
     def text(self) -> str:
-        """The source text this span covers."""
+        """The source text this span covers, every line of it (a rule may span several)."""
         if self.line == self.end_line:
             return self.source.line(self.line)[self.column - 1 : self.end_column - 1]
         first = self.source.line(self.line)[self.column - 1 :]
-        return first + " …"
+        middle = [self.source.line(number) for number in range(self.line + 1, self.end_line)]
+        last = self.source.line(self.end_line)[: self.end_column - 1]
+        return "\n".join([first, *middle, last])
 
     def excerpt(self) -> str:
         """The span's first line, numbered, with carets under the span.

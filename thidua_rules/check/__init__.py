@@ -15,7 +15,9 @@ from .build import build
 from .classify import check_classify
 from .cohort_order import check_cohort_order
 from .declarations import check_declarations
+from .formulas import check_formulas
 from .header import check_header
+from .locals import check_locals
 from .ranking import check_ranking
 from .reads import check_reads
 from .required import check_required
@@ -27,9 +29,11 @@ from .types import check_types
 
 PASSES: tuple[Callable[[Checker], None], ...] = (
     check_header,
+    check_locals,
     check_declarations,
     check_variants,
     check_tree,
+    check_formulas,
     check_types,
     check_reads,
     check_sums,

@@ -14,7 +14,7 @@ from typing import Any, TypeVar, assert_never, cast
 import attrs
 
 from ..language import nodes as n
-from ..model import CheckedRuleset, Classify, FactSpec, Let, RankingSpec
+from ..model import CheckedRuleset, Classify, FactSpec, Formula, Let, RankingSpec
 from ..numbers import ZERO
 from .state import Checker
 
@@ -86,8 +86,14 @@ def build(c: Checker) -> CheckedRuleset:
     applicability = {code: resolve(expr) for code, expr in c.applicability.items()}
     lets = {name: Let(name, c.lets[name].label, resolve(c.lets[name].expr)) for name in c.let_order}
     facts = dict(c.facts)
+    for name, code in c.judged_by.items():  # assessed as NAME: that fact is the judged score
+        crit = c.criteria[code]
+        spec = facts[name]
+        high = crit.max if spec.high is None or crit.max is None else min(spec.high, crit.max)
+        low = ZERO if spec.low is None else max(spec.low, ZERO)
+        facts[name] = attrs.evolve(spec, criterion=code, low=low, high=high)
     for code, crit in c.criteria.items():
-        if code in rules and any(isinstance(node, n.Assessed) for node in n.walk(rules[code])):
+        if code in rules and any(isinstance(node, n.Assessed) and node.name is None for node in n.walk(rules[code])):
             facts[code] = FactSpec(
                 name=code, kind="assessed", label=f"Điểm chấm tiêu chí {code}: {crit.title}",
                 low=ZERO, high=crit.max, required=code in c.unconditional_assessed,
@@ -95,8 +101,16 @@ def build(c: Checker) -> CheckedRuleset:
             )
     columns = {code: _frozen({kind: resolve(col) for kind, col in cols.items()}) for code, cols in c.columns.items()}
     max_exprs = {code: resolve(expr) for code, expr in c.max_exprs.items()}
+    formulas = {
+        name: Formula(name, decl.label, tuple(p for p, _ in c.formula_params[name]),
+                      tuple(t.scale or t.kind if t.kind in ("level", "category")
+                            else {"bool": "boolean"}.get(t.kind, t.kind) for _, t in c.formula_params[name]),
+                      resolve(decl.expr), decl.span)
+        for name, decl in c.formulas.items()
+    }
     read = [*rules.values(), *applicability.values(), *(let.expr for let in lets.values()),
-            *(col.expr for cols in columns.values() for col in cols.values()), *max_exprs.values()]
+            *(col.expr for cols in columns.values() for col in cols.values()), *max_exprs.values(),
+            *(formula.expr for formula in formulas.values())]
     constants = frozenset(node.value for root in read for node in n.walk(root) if isinstance(node, n.Number))
     classifications = tuple(
         Classify(decl.name, decl.title, resolve(decl.subject) if decl.subject is not None else None,
@@ -133,6 +147,8 @@ def build(c: Checker) -> CheckedRuleset:
                        for name, within, orders in c.named_rankings),
         rollups=_frozen(c.rollups),
         cohort_scores=_frozen(c.cohort_scores),
+        formulas=_frozen(formulas),
+        categories=_frozen(c.categories),
     )
 
 

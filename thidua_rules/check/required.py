@@ -46,7 +46,7 @@ def check_required(c: Checker) -> None:
     if c.header.variants is not None:
         used.add(c.header.variants)  # it picks each unit's maxima
     for name, spec in c.facts.items():
-        if name not in used:
+        if name not in used and spec.kind != "category":  # a category may only group units (reports)
             c.warn(f'fact "{name}" is never used', spec.span)
         required = spec.default is None and spec.required and name in always
         if required != spec.required:

@@ -9,7 +9,7 @@ import attrs
 from ..errors import Diagnostic, Severity
 from ..language import nodes as n
 from ..language.intervals import Interval
-from ..model import Award, Criterion, Derived, FactSpec, Group, Header, Rollup, Round, Scale
+from ..model import Award, Category, Criterion, Derived, FactSpec, Group, Header, Rollup, Round, Scale
 from ..numbers import PLACES_LIMIT
 from ..source import Span
 
@@ -27,6 +27,8 @@ class Type:
     def __str__(self) -> str:
         if self.kind == "level":
             return f'a level of scale "{self.scale}"'
+        if self.kind == "category":
+            return f'a name of category "{self.scale}"'
         return {"number": "a number", "bool": "true/false", "text": "a text"}[self.kind]
 
 
@@ -52,6 +54,8 @@ class Scope:
     criterion: Criterion | None = None
     conditional: bool = False
     guards: frozenset[str] = frozenset()  # expressions an enclosing "if" compared with 0
+    #: In a formula's body ("formula"): each parameter's type and range.
+    params: tuple[tuple[str, Info], ...] = ()
 
 
 class Checker:
@@ -104,6 +108,18 @@ class Checker:
         self.classifications: list[tuple[n.ClassifyDecl, tuple[str, ...]]] = []
         self.variant_scale: Scale | None = None
         self.duplicated_in: set[str] = set()
+        #: Formulas declared (without a cycle), and each one's parameter types.
+        self.formulas: dict[str, n.FormulaDecl] = {}
+        self.formula_params: dict[str, tuple[tuple[str, Type], ...]] = {}
+        self.formula_info: dict[str, Info] = {}
+        #: How many more nodes of formulas' bodies calls may re-read for their own ranges.
+        self.formula_budget = 200_000
+        #: Local derived values: the name written -> where each is declared (its qualified name).
+        self.local_lets: dict[str, list[str]] = {}
+        #: Categories: names without order (``Type("category", name)`` for their facts).
+        self.categories: dict[str, Category] = {}
+        #: ``assessed as NAME``: the fact NAME -> the criterion whose judged score it is.
+        self.judged_by: dict[str, str] = {}
 
     # ------------------------------------------------------------ reporting
     def report(
@@ -141,8 +157,8 @@ class Checker:
 
 
 def refs(expr: n.Expr) -> set[str]:
-    """Every name ``expr`` reads."""
-    return {node.name for node in n.walk(expr) if isinstance(node, n.Ref)}
+    """Every name ``expr`` reads (a judged score given as a fact, ``assessed as NAME``, included)."""
+    return {node.name for node in n.walk(expr) if isinstance(node, n.Ref | n.Assessed) and node.name is not None}
 
 
 def unconditional(expr: n.Expr) -> set[str]:
@@ -151,7 +167,8 @@ def unconditional(expr: n.Expr) -> set[str]:
     stack = [expr]
     while stack:
         part = stack.pop()
-        if isinstance(part, n.Ref):
+        if isinstance(part, n.Ref) or (isinstance(part, n.Assessed) and part.name is not None):
+            assert part.name is not None
             found.add(part.name)
         stack.extend(n.always(part))
     return found

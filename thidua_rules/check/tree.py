@@ -7,7 +7,7 @@ from decimal import Decimal
 import attrs
 
 from ..language import nodes as n
-from ..model import Criterion, Group
+from ..model import Criterion, Group, Scale
 from ..source import Span, fold
 from ..text import suggest
 from .state import Checker
@@ -120,11 +120,15 @@ def check_variants(c: Checker) -> None:
     if item is not None:
         name = str(item.values[0])
         spec = c.facts.get(name)
-        if spec is None or spec.scale is None:
-            c.error(f'variants need a fact of a scale; "{name}" is not one', item.span,
-                    suggest(name, [f for f, s in c.facts.items() if s.scale]))
+        if spec is None or (spec.scale is None and spec.category is None):
+            c.error(f'variants need a fact of a scale or a category; "{name}" is not one', item.span,
+                    suggest(name, [f for f, s in c.facts.items() if s.scale or s.category]))
         else:
-            c.variant_scale = c.scales[spec.scale]
+            if spec.scale is not None:
+                c.variant_scale = c.scales[spec.scale]
+            else:  # a category's names, in no order: variants compare them with = and != only
+                names = c.categories[spec.category or ""]
+                c.variant_scale = Scale(names.name, names.label, names.levels, names.keys)
             c.header = attrs.evolve(c.header, variants=name)
     if total_by is not None:
         values = tuple(total_by.values)
@@ -240,8 +244,12 @@ def _criterion(
     inherited: tuple[str, ...],
     inherited_cap: Decimal | None,
 ) -> None:
-    if decl.code in c.facts or decl.code in c.lets:
-        c.error(f'code "{decl.code}" is also the name of a fact or derived value', decl.code_span,
+    # Codes are matched without regard to case (a unit's file may write "ii.1"), so a fact
+    # named "tc1" and a criterion "TC1" would both be asked for under one name.
+    same = next((name for name in [*c.facts, *c.lets] if fold(name) == fold(decl.code)), None)
+    if same is not None:
+        shown = "" if same == decl.code else f' ("{same}", in another case)'
+        c.error(f'code "{decl.code}" is also the name of a fact or derived value{shown}', decl.code_span,
                 "a judged score is given under the criterion's code, so the two must differ")
     limits = _limits(c, decl.limits, decl.code, criterion=True)
     max_, cap = limits.max, limits.cap

@@ -12,7 +12,7 @@ import attrs
 from ..language import nodes as n
 from ..language.builtins import AGGREGATES, FUNCTIONS, rounding_step
 from ..language.intervals import INF, Interval
-from ..model import Criterion, Derived
+from ..model import LOCAL, Criterion, Derived, written_name
 from ..numbers import COMPARE, PLACES_LIMIT, plain, quantum
 from ..source import fold
 from ..text import suggest
@@ -106,7 +106,7 @@ def _order_lets(c: Checker) -> None:
             if pending[-1]:
                 ref = pending[-1].pop()
                 if state.get(ref) == 1:
-                    cycle = " -> ".join([*path[path.index(ref):], ref])
+                    cycle = " -> ".join(written_name(x) for x in [*path[path.index(ref):], ref])
                     c.error(f"derived values depend on each other in a cycle: {cycle}", c.lets[ref].span)
                 elif ref not in state:
                     state[ref] = 1
@@ -191,10 +191,12 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
                 return Info(UNKNOWN)
             if isinstance(expr, n.SelfMax):
                 return Info(NUMBER, Interval.point(top))
+            if expr.name is not None:
+                return _infer_judged(c, expr, expr.name, scope.criterion, top)
             return Info(NUMBER, Interval(Decimal(0), top))
         case n.PercentageRef():
             if scope.where not in ("ranking", "award"):
-                c.error('"percentage" can only be read in ranking and award rules', expr.span)
+                c.error('"percentage" can only be read in ranking, award and classification rules', expr.span)
                 return Info(UNKNOWN)
             return Info(NUMBER, Interval(Decimal(0), Decimal(100)))
         case n.Cohort():
@@ -209,9 +211,10 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
         case n.TotalRef() | n.ScoreRef():
             # in "cohort": other units' scores (issue 13; where they may be read: check.cohort_order)
             if scope.where not in ("ranking", "award", "cohort"):
-                rules = ", and a criterion's rules" if isinstance(expr, n.ScoreRef) else ""
-                where = "ranking and award rules" + rules
-                c.error(f"a unit's scores can only be read in {where}", expr.span)
+                rules = ", a criterion's rules" if isinstance(expr, n.ScoreRef) else ""
+                where = f"ranking, award and classification rules{rules}"
+                c.error(f"a unit's scores can only be read in {where}", expr.span,
+                        "a score rule reads facts and derived values (let); a criterion's score is not an input")
                 return Info(UNKNOWN)
             if isinstance(expr, n.ScoreRef) and fold(expr.code) not in c.codes:
                 c.error(f'unknown code "{expr.code}"', expr.span, suggest(expr.code, [*c.criteria, *c.groups]))
@@ -324,6 +327,9 @@ def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
     if scope.where == "cohort":
         c.error("a cohort aggregate cannot sit inside another", expr.span)
         return Info(UNKNOWN)
+    if scope.where == "formula":
+        c.error("a formula cannot read a cohort aggregate", expr.span, "pass it as an argument")
+        return Info(UNKNOWN)
     user = scope.criterion.code if scope.where == "criterion" and scope.criterion is not None else None
     c.cohort_users.setdefault(expr.key, set()).add(user)
     if not aggregate.takes_value:
@@ -340,12 +346,16 @@ def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
 
 
 def _infer_ref(c: Checker, expr: n.Ref, scope: Scope) -> Info:
+    if scope.where == "formula":
+        return _infer_param(c, expr, scope)
     if expr.name in c.facts:
         spec = c.facts[expr.name]
         if spec.kind == "boolean":
             return Info(BOOL)
         if spec.kind == "scale":
             return Info(Type("level", spec.scale))
+        if spec.kind == "category":
+            return Info(Type("category", spec.category))
         low = spec.low if spec.low is not None else Interval().low
         high = spec.high if spec.high is not None else INF
         return Info(NUMBER, Interval(low, high, spec.integral))
@@ -355,9 +365,12 @@ def _infer_ref(c: Checker, expr: n.Ref, scope: Scope) -> Info:
         return Info(UNKNOWN)  # a cycle, reported once by _order_lets
     if expr.name in c.broken:
         return Info(UNKNOWN)
-    candidates = [*c.facts, *c.lets]
+    candidates = [*c.facts, *(name for name in c.lets if LOCAL not in name)]
     hint = suggest(expr.name, candidates)
     what = "fact or derived value"
+    if expr.name in c.local_lets:
+        where = ", ".join(f'"{code}"' for code in c.local_lets[expr.name])
+        hint = f'"{expr.name}" is a derived value local to {where}, seen only inside it'
     if expr.name in c.scales:
         hint = f'"{expr.name}" is a scale; compare a fact of that scale with one of its levels'
     c.error(f'unknown {what} "{expr.name}"', expr.span, hint)
@@ -396,6 +409,8 @@ def _infer_compare(c: Checker, expr: n.Compare, scope: Scope) -> Info:
     left, right = infer(c, expr.left, scope), infer(c, expr.right, scope)
     if UNKNOWN in (left.type, right.type):
         return Info(BOOL)
+    if "category" in (left.type.kind, right.type.kind):
+        return _compare_names(c, expr, left.type, right.type)
     if left.type == TEXT and right.type.kind == "level":
         _resolve_level(c, expr.left, right.type.scale or "")
     elif right.type == TEXT and left.type.kind == "level":
@@ -422,9 +437,11 @@ def _join(c: Checker, parts: list[tuple[n.Expr, Info]], what: str) -> Info:
 
 
 def _infer_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
+    if expr.func in c.formulas or expr.func in c.broken:
+        return _infer_formula_call(c, expr, scope)
     func = FUNCTIONS.get(expr.func)
     if func is None:
-        c.error(f'unknown function "{expr.func}"', expr.span, suggest(expr.func, FUNCTIONS))
+        c.error(f'unknown function "{expr.func}"', expr.span, suggest(expr.func, [*FUNCTIONS, *c.formulas]))
         for arg in expr.args:
             infer(c, arg, scope)
         return Info(UNKNOWN)
@@ -445,6 +462,121 @@ def _infer_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
             c.error(f"the places of {expr.func} must be a whole number from 0 to {PLACES_LIMIT}", arg.span)
             return Info(NUMBER, func.range(ranges[0], quantum(0)))
     return Info(NUMBER, func.range(ranges[0], rounding_step(expr.args)))
+
+
+# ---------------------------------------------------------------- categories
+
+
+def _compare_names(c: Checker, expr: n.Compare, left: Type, right: Type) -> Info:
+    """``cum = "Cụm 1"``, ``cum != loai``, ``cum in (…)``: names of a category, equal or not."""
+    category = left.scale if left.kind == "category" else right.scale
+    assert category is not None
+    if expr.op not in ("=", "!="):
+        c.error(f'the names of category "{category}" have no order: "{expr.op}" cannot compare them', expr.span,
+                "compare them with =, != or in (…); declare a scale instead if its names are ordered")
+        return Info(BOOL)
+    for side, other, other_type in ((expr.left, expr.right, right), (expr.right, expr.left, left)):
+        if other_type == TEXT:
+            _resolve_name(c, other, category)
+        elif other_type != Type("category", category) and side is expr.left:
+            c.error(f"cannot compare {left} with {right}", expr.span)
+    return Info(BOOL)
+
+
+def _resolve_name(c: Checker, expr: n.Expr, category_name: str) -> bool:
+    """Resolve a text literal as a name of ``category_name``; report it if it is none."""
+    if not isinstance(expr, n.String):
+        c.error(f'a name of category "{category_name}" is compared with a name in quotes, '
+                "not with a computed text", expr.span)
+        return False
+    category = c.categories[category_name]
+    name = category.keys.get(fold(expr.value))
+    if name is None:
+        c.error(f'"{expr.value}" is not a name of category "{category_name}"', expr.span,
+                suggest(expr.value, category.levels) or "names: " + ", ".join(f'"{x}"' for x in category.levels))
+        return False
+    c.levels[id(expr)] = name
+    c.types[id(expr)] = Type("category", category_name)
+    return True
+
+
+# ---------------------------------------------------------------- judged values under a fact's name
+
+
+def _infer_judged(c: Checker, expr: n.Assessed, name: str, criterion: Criterion, top: Decimal) -> Info:
+    """``assessed as NAME``: the judged score is the numeric fact NAME, kept within [0, max]."""
+    spec = c.facts.get(name)
+    if spec is None:
+        if name not in c.broken:
+            c.error(f'unknown fact "{name}" for the judged score of "{criterion.code}"', expr.span,
+                    suggest(name, c.facts) or f'declare it: fact {name} "…": number 0..{plain(top)}')
+        return Info(UNKNOWN)
+    if spec.kind not in ("number", "percent", "count"):
+        c.error(f'the judged score "{name}" must be a number fact, not a {spec.kind}', expr.span)
+        return Info(UNKNOWN)
+    owner = c.judged_by.setdefault(name, criterion.code)
+    if owner != criterion.code:
+        c.error(f'fact "{name}" is already the judged score of "{owner}"', expr.span,
+                "each criterion's judged score is a fact of its own")
+        return Info(UNKNOWN)
+    low = max(spec.low, Decimal(0)) if spec.low is not None else Decimal(0)
+    high = min(spec.high, top) if spec.high is not None else top
+    return Info(NUMBER, Interval(low, high, spec.integral))
+
+
+# ---------------------------------------------------------------- formulas
+
+
+def _infer_param(c: Checker, expr: n.Ref, scope: Scope) -> Info:
+    """A name in a formula's body: one of its parameters, nothing else."""
+    bound = dict(scope.params)
+    if expr.name in bound:
+        return bound[expr.name]
+    names = ", ".join(bound)
+    c.error(f'a formula reads only its parameters ({names}); "{expr.name}" is not one of them', expr.span,
+            f'add it as a parameter and pass it at each call: ({names}, {expr.name})')
+    return Info(UNKNOWN)
+
+
+def _infer_formula_call(c: Checker, expr: n.Call, scope: Scope) -> Info:
+    """A call of a formula: its arity and argument types; its range, from the body read again with
+    the arguments' ranges (the definition's range when the budget of such readings is spent)."""
+    infos = [infer(c, arg, scope) for arg in expr.args]
+    decl = c.formulas.get(expr.func)
+    if decl is None:  # a formula with an error of its own, reported at its definition
+        return Info(UNKNOWN)
+    params = c.formula_params[expr.func]
+    if len(infos) != len(params):
+        names = ", ".join(p for p, _ in params)
+        c.error(f'formula "{expr.func}" takes {len(params)} argument{"s" if len(params) != 1 else ""} '
+                f"({names}), not {len(infos)}", expr.span)
+        return Info(UNKNOWN)
+    bound: list[tuple[str, Info]] = []
+    ok = True
+    for (name, wanted), arg, info in zip(params, expr.args, infos, strict=True):
+        if wanted.kind == "level" and info.type == TEXT:
+            ok = _resolve_level(c, arg, wanted.scale or "") and ok
+            info = Info(wanted)
+        elif wanted.kind == "category" and info.type == TEXT:
+            ok = _resolve_name(c, arg, wanted.scale or "") and ok
+            info = Info(wanted)
+        elif info.type == UNKNOWN:
+            ok = False
+        elif info.type != wanted:
+            c.error(f'argument "{name}" of formula "{expr.func}" must be {wanted}, not {info.type}', arg.span)
+            ok = False
+        bound.append((name, info))
+    defined = c.formula_info.get(expr.func, Info(UNKNOWN))
+    if not ok or defined.type == UNKNOWN:
+        return Info(UNKNOWN) if not ok else defined
+    size = sum(1 for _ in n.walk(decl.expr))
+    if c.formula_budget < size:
+        return defined
+    c.formula_budget -= size
+    reported = len(c.diagnostics)
+    info = infer(c, decl.expr, Scope("formula", params=tuple(bound)))
+    del c.diagnostics[reported:]  # the body was checked at its definition; this reading is for the range
+    return info
 
 
 # ---------------------------------------------------------------- tier tables
@@ -506,9 +638,12 @@ def _row_set_finite(
 def _infer_table(c: Checker, expr: n.Table, scope: Scope) -> Info:
     subject = infer(c, expr.subject, scope)
     values = [(row.value, infer(c, row.value, attrs.evolve(scope, conditional=True))) for row in expr.rows]
-    if subject.type in (UNKNOWN, TEXT):
+    if subject.type in (UNKNOWN, TEXT) or subject.type.kind == "category":
         if subject.type == TEXT:
             c.error("a table needs a number, a level or true/false to look up", expr.subject.span)
+        elif subject.type.kind == "category":
+            c.error(f"a table needs a number, a level or true/false to look up, not {subject.type}",
+                    expr.subject.span, 'for names without order write: if x in ("…", "…") then … else …')
         return _join(c, values, "the values of a table's rows")
     for before, after in zip(expr.rows, expr.rows[1:], strict=False):
         value = before.value

@@ -15,8 +15,8 @@ import attrs
 from ..errors import EvaluationError
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
-from ..model import CheckedRuleset, Classify
-from ..numbers import ARITHMETIC, COMPARE, divide
+from ..model import CheckedRuleset, Classify, written_name
+from ..numbers import ARITHMETIC, COMPARE, divide, plain
 from ..source import fold
 from .result import Step, Value
 from .runtime import CohortNeeded, Ctx, MissingFact
@@ -155,6 +155,9 @@ class Compiler:
         self.lets: dict[str, Fn] = {}
         self.rounding = Decimal(1).scaleb(-checked.header.rounding)
         self.canonical = {fold(code): code for code in (*checked.criteria, *checked.groups)}
+        #: While a formula's body is compiled: the position of each parameter among its arguments.
+        self.params: dict[str, int] | None = None
+        self.bodies: dict[str, Fn] = {}
 
     def program(self) -> Program:
         for let in self.c.lets.values():
@@ -260,10 +263,12 @@ class Compiler:
                 level = e.level if e.level is not None else e.value  # a scale level, or a band's name
                 return lambda ctx: level
             case n.Ref():
+                if self.params is not None:
+                    return self.param(self.params[e.name])
                 return self.ref(e.name, code)
             case n.Assessed():
                 assert code is not None
-                return self.assessed(code)
+                return self.assessed(code, e.name)
             case n.SelfMax():
                 assert code is not None
                 return self.self_max(code)
@@ -288,6 +293,8 @@ class Compiler:
             case n.If():
                 return self.if_(e, code, text)
             case n.Call():
+                if e.func in self.c.formulas:
+                    return self.formula(e, code, text)
                 return self.call(e, code, text)
             case n.Table():
                 return self.table(e, code, text)
@@ -306,6 +313,46 @@ class Compiler:
             return value if value is not None else ZERO
 
         return score
+    # ------------------------------------------------------------ formulas
+    @staticmethod
+    def param(index: int) -> Fn:
+        return lambda ctx: ctx.frames[-1][index]
+
+    def body(self, name: str) -> Fn:
+        """A formula's body, compiled once; its parameters read the innermost frame of arguments."""
+        made = self.bodies.get(name)
+        if made is None:
+            formula = self.c.formulas[name]
+            saved, self.params = self.params, {p: i for i, p in enumerate(formula.params)}
+            try:
+                made = self.bodies[name] = self.expr(formula.expr, None)
+            finally:
+                self.params = saved
+        return made
+
+    def formula(self, e: n.Call, code: str | None, text: str) -> Fn:
+        args = [self.expr(a, code) for a in e.args]
+        saved, self.params = self.params, None
+        body = self.body(e.func)
+        self.params = saved
+        formula = self.c.formulas[e.func]
+        label = f" ({formula.label})" if formula.label else ""
+
+        def call(ctx: Ctx) -> Value:
+            xs = tuple(a(ctx) for a in args)
+            trace = ctx.trace
+            at = len(trace) if trace is not None else 0
+            ctx.frames.append(xs)
+            try:
+                value = body(ctx)
+            finally:
+                ctx.frames.pop()
+            if trace is not None:  # the call's step first, then the working of its body
+                shown = ", ".join(f"{p} = {_shown(x)}" for p, x in zip(formula.params, xs, strict=True))
+                trace.insert(at, Step("formula", text, xs, value, f"{formula.name}({shown}){label}"))
+            return value
+
+        return call
 
     def self_max(self, code: str) -> Fn:
         if code in self.c.max_exprs:
@@ -352,27 +399,36 @@ class Compiler:
         if name in self.lets:
             let = self.lets[name]
             label = self.c.lets[name].label or ""
+            written = written_name(name)  # a local let is shown by the name its node wrote
 
             def derived(ctx: Ctx) -> Value:
                 cached = ctx.lets.get(name)
                 if cached is None:
-                    saved_trace, saved_inputs = ctx.trace, ctx.inputs
+                    saved_trace, saved_inputs, saved_shown = ctx.trace, ctx.inputs, ctx.shown
                     ctx.trace = [] if saved_trace is not None else None
                     ctx.inputs = {}
+                    ctx.shown = (ctx.trace, set())
                     try:
                         value = let(ctx)
-                        cached = (value, tuple(ctx.trace or ()), ctx.inputs)
+                        cached = (value, tuple(ctx.trace or ()), ctx.inputs, frozenset(ctx.shown[1]))
                     except MissingFact as error:
                         raise MissingFact(error.name, error.code or code) from None
                     finally:
-                        ctx.trace, ctx.inputs = saved_trace, saved_inputs
+                        ctx.trace, ctx.inputs, ctx.shown = saved_trace, saved_inputs, saved_shown
                     ctx.lets[name] = cached
-                value, steps, inputs = cached
+                value, steps, inputs, inside = cached
                 if ctx.trace is not None:
-                    ctx.trace.extend(steps)
-                    ctx.inputs.update(inputs)
-                    ctx.inputs[name] = value
-                    ctx.trace.append(Step("derived", name, (), value, label))
+                    trace_of, shown = ctx.shown
+                    if trace_of is not ctx.trace:  # a new trace (another node): nothing shown yet
+                        shown = set()
+                        ctx.shown = (ctx.trace, shown)
+                    if name not in shown:  # its working once per trace; a second read names it
+                        ctx.trace.extend(steps)
+                        ctx.inputs.update(inputs)
+                        shown.update(inside)
+                        shown.add(name)
+                    ctx.inputs[written] = value
+                    ctx.trace.append(Step("derived", written, (), value, label))
                 return value
 
             return derived
@@ -407,15 +463,18 @@ class Compiler:
 
         return cohort
 
-    def assessed(self, code: str) -> Fn:
+    def assessed(self, code: str, name: str | None = None) -> Fn:
+        key = name if name is not None else code  # "assessed as NAME": the judged score is that fact
+        shown = "assessed" if name is None else f"assessed as {name}"
+
         def assessed(ctx: Ctx) -> Value:
             try:
-                value = ctx.values[code]
+                value = ctx.values[key]
             except KeyError:
-                raise MissingFact(code, code) from None
+                raise MissingFact(key, code) from None
             if ctx.trace is not None:
-                ctx.inputs[code] = value
-                ctx.trace.append(Step("assessed", "assessed", (), value, f"judged score of {code}"))
+                ctx.inputs[key] = value
+                ctx.trace.append(Step("assessed", shown, (), value, f"judged score of {code}"))
             return value
 
         return assessed
@@ -564,3 +623,12 @@ class Compiler:
                 return lambda x: test(x, constant)
             case _:
                 assert_never(p)
+
+
+def _shown(value: Value) -> str:
+    """An argument's value in a formula step's note."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return plain(value)
+    return f'"{value}"'

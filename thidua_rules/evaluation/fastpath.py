@@ -102,6 +102,9 @@ class _Gen:
         self.lets: dict[str, str] = {}
         self.temps = 0
         self.program_codes = {fold(code): code for code in (*checked.criteria, *checked.groups)}
+        #: While a formula's body is generated: each parameter's local name (``a0``, ``a1``…).
+        self.params: dict[str, str] | None = None
+        self.formulas: dict[str, str] = {}
 
     def const(self, value: object, prefix: str = "K") -> str:
         # A Decimal by its text: 2.50 and 2.5 are equal but print apart (a max shows as written).
@@ -128,12 +131,14 @@ class _Gen:
             case n.String():
                 return self.const(e.level if e.level is not None else e.value, "S")
             case n.Ref():
+                if self.params is not None:
+                    return self.params[e.name]
                 if e.name in self.c.lets:
                     return self.let(e.name)
                 return f"values[{self.const(e.name, 'N')}]"
             case n.Assessed():
                 assert code is not None
-                return f"values[{self.const(code, 'N')}]"
+                return f"values[{self.const(e.name if e.name is not None else code, 'N')}]"
             case n.SelfMax():
                 assert code is not None
                 return self.top(code) or "None"
@@ -164,11 +169,29 @@ class _Gen:
                 cond, then, other = (self.expr(x, code) for x in (e.cond, e.then, e.otherwise))
                 return f"({then} if {cond} else {other})"
             case n.Call():
+                if e.func in self.c.formulas:
+                    return self.formula(e, code)
                 return self.call(e, code)
             case n.Table():
                 return self.table(e, code)
             case _:
                 assert_never(e)
+
+    def formula(self, e: n.Call, code: str | None) -> str:
+        """A call of the function generated once for the formula (parameters ``a0``, ``a1``…)."""
+        args = [self.expr(a, code) for a in e.args]
+        fn = self.formulas.get(e.func)
+        if fn is None:
+            fn = self.formulas[e.func] = f"_formula{len(self.formulas)}"
+            formula = self.c.formulas[e.func]
+            saved, self.params = self.params, {p: f"a{i}" for i, p in enumerate(formula.params)}
+            try:
+                body = self.expr(formula.expr, None)
+            finally:
+                self.params = saved
+            self.prelude.append(f"def {fn}({', '.join(f'a{i}' for i in range(len(formula.params)))}):\n"
+                                f"    return {body}\n")
+        return f"{fn}({', '.join(args)})"
 
     def ranks(self, scale_name: str) -> str:
         return self.const(self.c.scales[scale_name].ranks, "R")

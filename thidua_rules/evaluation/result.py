@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 import attrs
 
 from ..errors import NotFoundError
-from ..numbers import ARITHMETIC, ZERO, exact, plain, quantum
+from ..numbers import ARITHMETIC, ZERO, exact, plain, quantum, tidy
 from ..source import fold
 from ..text import suggest
 
@@ -118,6 +118,8 @@ def _sentence(step: Step) -> str:
         return f"{step.rule} {step.expr}{label} = {value}"
     if step.rule == "table":
         return f"{' '.join(step.expr.split())} with {_show(ops[0])}: {step.note} → {value}"
+    if step.rule == "formula":  # the note names the formula with each argument's value
+        return f"formula {step.note} = {value}"
     if step.rule == "final":
         return f"final score {value} ({step.note}; rounds gave {', '.join(_show(v) for v in ops)})"
     detail = f" ({step.note})" if step.note else ""
@@ -238,10 +240,11 @@ class Result:
     ruleset: str
     nodes: Mapping[str, NodeResult]
     sections: tuple[str, ...]
-    standard: Decimal
-    bonus: Decimal
-    deductions: Decimal
-    applicable_max: Decimal
+    # The totals in one form whatever the inputs' trailing zeros (945, never 945.0; 103.5).
+    standard: Decimal = attrs.field(converter=tidy)
+    bonus: Decimal = attrs.field(converter=tidy)
+    deductions: Decimal = attrs.field(converter=tidy)
+    applicable_max: Decimal = attrs.field(converter=tidy)
     facts: Mapping[str, Value] = attrs.field(factory=dict, repr=False)
     #: The cohort aggregates as this unit saw them: key -> (value, which unit set it).
     cohort: Mapping[str, tuple[Decimal, str]] = attrs.field(factory=dict, repr=False)
@@ -253,7 +256,7 @@ class Result:
     @property
     def total(self) -> Decimal:
         total = ARITHMETIC.subtract(ARITHMETIC.add(self.standard, self.bonus), self.deductions)
-        return ARITHMETIC.add(total, self.adjustment) if self.adjustment else total
+        return tidy(ARITHMETIC.add(total, self.adjustment) if self.adjustment else total)
 
     @property
     def percentage(self) -> Decimal | None:

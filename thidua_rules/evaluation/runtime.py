@@ -6,7 +6,7 @@ import math
 import re
 import reprlib
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 
 from ..errors import FactProblem, FactsError
@@ -37,14 +37,21 @@ class CohortNeeded(Exception):
 class Ctx:
     """The state of one evaluation: the unit's values, and the trace being written (or None)."""
 
-    __slots__ = ("cohort", "defaults", "inputs", "lets", "result", "trace", "values")
+    __slots__ = ("cohort", "defaults", "frames", "inputs", "lets", "result", "shown", "trace", "values")
 
     def __init__(self, values: Mapping[str, Value], defaults: frozenset[str], trace: bool) -> None:
         self.values = values
         self.defaults = defaults
         self.trace: list[Step] | None = [] if trace else None
         self.inputs: dict[str, Value] = {}
-        self.lets: dict[str, tuple[Value, tuple[Step, ...], dict[str, Value]]] = {}
+        #: Each derived value computed: its value, its steps, the inputs it read, the derived
+        #: values whose steps its own steps hold.
+        self.lets: dict[str, tuple[Value, tuple[Step, ...], dict[str, Value], frozenset[str]]] = {}
+        #: The derived values whose steps the trace being written already holds (and that trace):
+        #: a value read twice in one rule shows its working once.
+        self.shown: tuple[list[Step] | None, set[str]] = (None, set())
+        #: The arguments of the formulas being evaluated, innermost last.
+        self.frames: list[tuple[Value, ...]] = []
         self.result: object = None
         #: This unit's view of each cohort aggregate: key -> (value, who set it / how).
         self.cohort: Mapping[str, tuple[Decimal, str]] | None = None
@@ -159,6 +166,8 @@ def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None
 
         hint = suggest(value, spec.levels) or "levels: " + ", ".join(f'"{lv}"' for lv in spec.levels)
         return None, f'"{value}" is not a level of scale {spec.scale}; {hint}'
+    if spec.kind == "category":
+        return _category_name(spec, value)
     number = number_of(value)
     if isinstance(number, str):
         return None, number
@@ -170,11 +179,54 @@ def check_value(spec: FactSpec, value: object) -> tuple[Value | None, str | None
         return None, f"a rank starts at 1, got {plain(number)}"
     if spec.kind == "assessed" and spec.high is not None and number > spec.high:
         return None, f"the assessed score {plain(number)} is above the max {plain(spec.high)} of {spec.criterion}"
+    if spec.criterion is not None and spec.kind != "assessed" and spec.high is not None and number > spec.high:
+        return None, f"the judged score {plain(number)} is above the max {plain(spec.high)} of {spec.criterion}"
     if spec.low is not None and number < spec.low:
         return None, f"{plain(number)} is below the lowest allowed value {plain(spec.low)}"
     if spec.high is not None and number > spec.high:
         return None, f"{plain(number)} is above the highest allowed value {plain(spec.high)}"
+    return _shape(spec, number)
+
+
+def _category_name(spec: FactSpec, value: object) -> tuple[Value | None, str | None]:
+    """The name a category fact's value means (folded: case, accents' encoding, spacing), or why not."""
+    if not isinstance(value, str):
+        return None, f"expected a name of category {spec.category}, got {_brief(value)}"
+    key = fold(value)
+    for spelling, name in spec.spellings:
+        if spelling == key:
+            return name, None
+    hint = suggest(value, spec.levels) or "names: " + ", ".join(f'"{name}"' for name in spec.levels)
+    return None, f'"{value}" is not a name of category {spec.category}; {hint}'
+
+
+def _shape(spec: FactSpec, number: Decimal) -> tuple[Value | None, str | None]:
+    """A value within the bounds, checked against the range's holes and the step."""
+    if spec.allowed and not any(
+        (low is None or low <= number) and (high is None or number <= high) for low, high in spec.allowed
+    ):
+        return None, f"{plain(number)} is not an allowed value: the values are {_parts(spec.allowed)}"
+    step = spec.step
+    if step is not None and number % step != 0:
+        below = (number / step).to_integral_value(rounding=ROUND_FLOOR) * step  # also below 0
+        return None, (f"{plain(number)} is not a multiple of the step {plain(step)}; the nearest allowed "
+                      f"values are {plain(below)} and {plain(below + step)}")
     return number, None
+
+
+def _parts(parts: tuple[tuple[Decimal | None, Decimal | None], ...]) -> str:
+    """``0, or from 2 to 5``: the parts of a range with holes, in words."""
+    words = []
+    for low, high in parts:
+        if low is not None and low == high:
+            words.append(plain(low))
+        elif low is None:
+            words.append(f"up to {plain(high)}" if high is not None else "any number")
+        elif high is None:
+            words.append(f"from {plain(low)} up")
+        else:
+            words.append(f"from {plain(low)} to {plain(high)}")
+    return ", or ".join(words)
 
 
 def validate(

@@ -54,9 +54,10 @@ class _Gen:
         low, high = max(low, _BOTTOM), min(high, _TOP)
         lo, hi = self.const(low, "L"), self.const(high, "H")
         integral = spec.kind in ("count", "rank")
+        shape = self.shape(spec, v)
         lines = [
             f"    if type({v}) is int:",
-            f"        if not {lo} <= {v} <= {hi}: return None",
+            f"        if not ({lo} <= {v} <= {hi}{shape}): return None",
             f"        values[{key}] = Decimal({v})",
         ]
         if integral:
@@ -65,11 +66,25 @@ class _Gen:
         else:
             lines += [
                 f"    elif type({v}) is Decimal and {v}.is_finite() and {lo} <= {v} <= {hi} "
-                f"and {v}.as_tuple().exponent >= PLACES:",  # as validate: at most PLACES_LIMIT places written
+                f"and {v}.as_tuple().exponent >= PLACES{shape}:",  # as validate: at most PLACES_LIMIT places
                 f"        values[{key}] = {v}",
                 "    else: return None",
             ]
         return lines
+
+    def shape(self, spec: FactSpec, v: str) -> str:
+        """`` and …``: the tests of a range with holes and of a step, or nothing."""
+        tests = ""
+        if spec.allowed:
+            parts = []
+            for low, high in spec.allowed:
+                ends = [f"{self.const(low, 'L')} <= {v}" if low is not None else "",
+                        f"{v} <= {self.const(high, 'H')}" if high is not None else ""]
+                parts.append(" and ".join(e for e in ends if e) or "True")
+            tests += " and (" + " or ".join(f"({p})" for p in parts) + ")"
+        if spec.step is not None:
+            tests += f" and {v} % {self.const(spec.step, 'P')} == 0"
+        return tests
 
     def fact(self, spec: FactSpec) -> None:
         key = self.const(spec.name, "N")
@@ -79,7 +94,7 @@ class _Gen:
         self.lines.append("        found += 1")
         if spec.kind == "boolean":
             body = [f"    if type({v}) is bool: values[{key}] = {v}", "    else: return None"]
-        elif spec.kind == "scale":
+        elif spec.kind in ("scale", "category"):
             levels = self.const(frozenset(spec.levels), "S")
             body = [f"    if type({v}) is str and {v} in {levels}: values[{key}] = {v}", "    else: return None"]
         else:

@@ -47,9 +47,11 @@ class Ref:
 
 @attrs.frozen
 class Assessed:
-    """The judged score entered for the enclosing criterion."""
+    """The judged score entered for the enclosing criterion (``assessed as NAME``: under ``name``)."""
 
     span: Span
+    #: The fact the judged score is given as, when not under the criterion's code.
+    name: str | None = None
 
 
 @attrs.frozen
@@ -295,7 +297,7 @@ class CriterionDecl:
     code_span: Span
     title: str
     limits: tuple[NodeLimit, ...]
-    items: tuple[Annotation | ScoreStmt | Applicable | Column, ...]
+    items: tuple[Annotation | ScoreStmt | Applicable | Column | LetDecl, ...]
     span: Span
 
 
@@ -309,7 +311,7 @@ class GroupDecl:
     code_span: Span
     title: str | None
     limits: tuple[NodeLimit, ...]
-    items: tuple[GroupDecl | CriterionDecl | Annotation | Applicable, ...]
+    items: tuple[GroupDecl | CriterionDecl | Annotation | Applicable | LetDecl, ...]
     span: Span
 
 
@@ -328,6 +330,16 @@ class ScaleDecl:
 
 
 @attrs.frozen
+class CategoryDecl:
+    """``category name "label" { "Cụm 1" | "cụm I", "Cụm 2" }``: names with aliases, no order."""
+
+    name: str
+    label: str | None
+    names: tuple[Level, ...]
+    span: Span
+
+
+@attrs.frozen
 class FactDecl:
     name: str
     label: str
@@ -338,11 +350,14 @@ class FactDecl:
     has_range: bool
     options: tuple[FactOption, ...]
     span: Span
+    #: A range of several parts (``0 | 2..5``): each part's ends (a single value as both ends);
+    #: ``low`` and ``high`` are then the lowest and highest of them. Empty for one part.
+    parts: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
 
 
 @attrs.frozen
 class FactOption:
-    """``default V``, ``optional``, ``appraised only`` or ``monotone increasing|decreasing``."""
+    """``default V``, ``optional``, ``appraised only``, ``monotone increasing|decreasing`` or ``step N``."""
 
     kind: str
     value: Number | String | Bool | str | None
@@ -353,6 +368,26 @@ class FactOption:
 class LetDecl:
     name: str
     label: str | None
+    expr: Expr
+    span: Span
+
+
+@attrs.frozen
+class Param:
+    """A parameter of a formula: its name and, when declared, its kind (``boolean``, a scale)."""
+
+    name: str
+    type_name: str | None
+    span: Span
+
+
+@attrs.frozen
+class FormulaDecl:
+    """``formula name "label" (a, b, c) = expr``: a rule written once, called by many rows."""
+
+    name: str
+    label: str | None
+    params: tuple[Param, ...]
     expr: Expr
     span: Span
 
@@ -467,7 +502,10 @@ class Header:
     span: Span
 
 
-Decl = ScaleDecl | FactDecl | LetDecl | GroupDecl | RankingDecl | AwardDecl | RollupDecl | ClassifyDecl
+Decl = (
+    ScaleDecl | FactDecl | LetDecl | GroupDecl | RankingDecl | AwardDecl | RollupDecl | ClassifyDecl
+    | FormulaDecl | CategoryDecl
+)
 
 
 @attrs.frozen

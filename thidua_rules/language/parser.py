@@ -123,7 +123,26 @@ def _diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         found = f'unexpected character "{error.char}"'
         expected = describe_expected(_accepts(error) or error.allowed or set())
     span = Span(source, line, column, line, column + width)
-    return Diagnostic("error", f"syntax error: {found}; expected {expected}", span)
+    return Diagnostic("error", f"syntax error: {found}; expected {expected}", span, _hint(error, source))
+
+
+#: ``- if``, ``* if`` …: an ``if`` where an operand is wanted (read as a name, then stuck).
+_IF_AS_OPERAND = re.compile(r"(?:[-+*/<>=]|\bnot|\band|\bor)\s*if\s*$")
+
+
+def _hint(error: UnexpectedInput, source: Source) -> str | None:
+    """What to write instead, for the syntax errors people make most (none when unsure)."""
+    start = _start(error)
+    before, after = source.text[:start], source.text[start:]
+    if after.startswith(",") and before[-1:].isdigit() and after[1:2].isdigit():
+        number = re.search(r"\d+$", before)
+        digits = re.match(r",(\d+)", after)
+        assert number is not None and digits is not None
+        whole, part = number.group(), digits.group(1)
+        return f"the language writes a decimal point: {whole}.{part}, not {whole},{part}"
+    if _IF_AS_OPERAND.search(before):
+        return 'an "if … then … else …" inside a sum or product must be in parentheses: max - (if a then 1 else 0)'
+    return None
 
 
 def _start(error: UnexpectedInput) -> int:

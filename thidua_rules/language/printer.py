@@ -116,7 +116,7 @@ def _bare(expr: n.Expr, indent: str) -> str:
         case n.Ref():
             return expr.name
         case n.Assessed():
-            return "assessed"
+            return "assessed" if expr.name is None else f"assessed as {expr.name}"
         case n.SelfMax():
             return "max"
         case n.TotalRef():
@@ -268,11 +268,18 @@ def _annotation(item: n.Annotation, indent: str) -> str:
 def _decl(decl: n.Decl) -> str:
     if isinstance(decl, n.ScaleDecl):
         return _scale(decl)
+    if isinstance(decl, n.CategoryDecl):
+        label = f" {quote(decl.label)}" if decl.label is not None else ""
+        names = [f"{INDENT}{' | '.join(quote(name) for name in level.names)},\n" for level in decl.names]
+        return _block(f"category {decl.name}{label}", names, "")
     if isinstance(decl, n.FactDecl):
         return _fact(decl)
     if isinstance(decl, n.LetDecl):
+        return _let(decl, "")
+    if isinstance(decl, n.FormulaDecl):
         label = f" {quote(decl.label)}" if decl.label is not None else ""
-        return f"let {decl.name}{label} = {_expr(decl.expr, IF, '')}\n"
+        params = ", ".join(p.name if p.type_name is None else f"{p.name}: {p.type_name}" for p in decl.params)
+        return f"formula {decl.name}{label}{' ' if label else ''}({params}) = {_expr(decl.expr, IF, '')}\n"
     if isinstance(decl, n.GroupDecl):
         return _group(decl, "")
     if isinstance(decl, n.RankingDecl):
@@ -298,6 +305,12 @@ def _decl(decl: n.Decl) -> str:
         by = f" by {_expr(decl.subject, IF, '')}" if decl.subject is not None else ""
         return _block(f"classify {decl.name}{title}{by}", [*whens, *rows, *rules], "")
     raise TypeError(f"cannot print a {type(decl).__name__} as a declaration")
+
+
+def _let(decl: n.LetDecl, indent: str) -> str:
+    """``let name "label" = expr``, at the top level or inside a section or criterion."""
+    label = f" {quote(decl.label)}" if decl.label is not None else ""
+    return f"{indent}let {decl.name}{label} = {_expr(decl.expr, IF, indent)}\n"
 
 
 def _rollup_item(item: n.RollupItem) -> str:
@@ -343,13 +356,22 @@ def _signed(value: Decimal) -> str:
 
 def _fact(decl: n.FactDecl) -> str:
     text = f"fact {decl.name} {quote(decl.label)}: {decl.type_name}"
-    if decl.has_range:
+    if decl.parts:  # a range of several parts: "0 | 2..5"
+        text += " " + " | ".join(_part(low, high) for low, high in decl.parts)
+    elif decl.has_range:
         low = "" if decl.low is None else _signed(decl.low)
         high = "" if decl.high is None else _signed(decl.high)
         text += f" {low}..{high}"
     for option in decl.options:
         text += " " + _option(option)
     return text + "\n"
+
+
+def _part(low: Decimal | None, high: Decimal | None) -> str:
+    """One part of a range: a single value, or ``low..high`` with either end open."""
+    if low is not None and low == high:
+        return _signed(low)
+    return f"{'' if low is None else _signed(low)}..{'' if high is None else _signed(high)}"
 
 
 def _option(option: n.FactOption) -> str:
@@ -364,6 +386,8 @@ def _option(option: n.FactOption) -> str:
         return "appraised only"
     if option.kind == "monotone":
         return f"monotone {option.value}"
+    if option.kind == "step" and isinstance(option.value, n.Number):
+        return f"step {number(option.value.value)}"
     raise TypeError(f"unknown fact option {option.kind!r}")
 
 
@@ -400,7 +424,9 @@ def _group(decl: n.GroupDecl, indent: str) -> str:
     return _block(f"{keyword} {code(decl.code)}{title}{_limits(decl.limits, indent)}", lines, indent)
 
 
-def _node_item(item: n.GroupDecl | n.CriterionDecl | n.Annotation | n.Applicable, indent: str) -> str:
+def _node_item(
+    item: n.GroupDecl | n.CriterionDecl | n.Annotation | n.Applicable | n.LetDecl, indent: str
+) -> str:
     if isinstance(item, n.GroupDecl):
         return _group(item, indent)
     if isinstance(item, n.CriterionDecl):
@@ -408,7 +434,9 @@ def _node_item(item: n.GroupDecl | n.CriterionDecl | n.Annotation | n.Applicable
     return _item(item, indent)
 
 
-def _item(item: n.Annotation | n.ScoreStmt | n.Applicable | n.Column, indent: str) -> str:
+def _item(item: n.Annotation | n.ScoreStmt | n.Applicable | n.Column | n.LetDecl, indent: str) -> str:
+    if isinstance(item, n.LetDecl):
+        return _let(item, indent)
     if isinstance(item, n.Annotation):
         return _annotation(item, indent)
     if isinstance(item, n.ScoreStmt):

@@ -109,6 +109,12 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         levels = tuple(c for c in children if isinstance(c, n.Level))
         return n.ScaleDecl(name, label[0] if label else None, levels, self.span(meta))
 
+    def category_decl(self, meta: Meta, children: list[Any]) -> n.CategoryDecl:
+        name = nfc(str(children[0]))
+        label = self.strings(children[1:2])
+        names = tuple(c for c in children if isinstance(c, n.Level))
+        return n.CategoryDecl(name, label[0] if label else None, names, self.span(meta))
+
     def level(self, meta: Meta, children: list[Any]) -> n.Level:
         return n.Level(tuple(self.strings(children)), self.span(meta))
 
@@ -116,23 +122,40 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         name, label, type_token, *rest = children
         low = high = None
         has_range = False
+        parts: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
         options: list[n.FactOption] = []
         for item in rest:
-            if isinstance(item, tuple):
-                low, high = item
+            if isinstance(item, list):
                 has_range = True
+                if len(item) == 1:
+                    low, high = item[0]
+                else:
+                    parts = tuple(item)
+                    lows, highs = [p[0] for p in item], [p[1] for p in item]
+                    low = None if None in lows else min(x for x in lows if x is not None)
+                    high = None if None in highs else max(x for x in highs if x is not None)
             else:
                 options.append(item)
         return n.FactDecl(
             nfc(str(name)), unquote(label), nfc(str(type_token)), self.tspan(type_token),
-            low, high, has_range, tuple(options), self.span(meta),
+            low, high, has_range, tuple(options), self.span(meta), parts,
         )
 
-    def range(self, meta: Meta, children: list[Any]) -> tuple[Decimal | None, Decimal | None]:
+    def range(self, meta: Meta, children: list[Any]) -> list[tuple[Decimal | None, Decimal | None]]:
+        return list(children)
+
+    def range_part(self, meta: Meta, children: list[Any]) -> tuple[Decimal | None, Decimal | None]:
         dots = next(i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "DOTDOT")
         low = children[dots - 1].value if dots > 0 else None
         high = children[dots + 1].value if dots + 1 < len(children) else None
         return low, high
+
+    def range_point(self, meta: Meta, children: list[Any]) -> tuple[Decimal | None, Decimal | None]:
+        value: Decimal = children[0].value
+        return value, value
+
+    def step(self, meta: Meta, children: list[Any]) -> n.FactOption:
+        return n.FactOption("step", n.Number(Decimal(str(children[0])), self.tspan(children[0])), self.span(meta))
 
     def signed(self, meta: Meta, children: list[Any]) -> n.Number:
         value = Decimal(str(children[-1]))
@@ -153,6 +176,17 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
     def let_decl(self, meta: Meta, children: list[Any]) -> n.LetDecl:
         label = self.strings(children[1:-1])
         return n.LetDecl(nfc(str(children[0])), label[0] if label else None, children[-1], self.span(meta))
+
+    # ------------------------------------------------------------ formulas
+    def formula_decl(self, meta: Meta, children: list[Any]) -> n.FormulaDecl:
+        name, *rest = children
+        label = unquote(rest[0]) if isinstance(rest[0], Token) else None
+        params = tuple(c for c in rest if isinstance(c, n.Param))
+        return n.FormulaDecl(nfc(str(name)), label, params, rest[-1], self.span(meta))
+
+    def param(self, meta: Meta, children: list[Any]) -> n.Param:
+        kind = nfc(str(children[1])) if len(children) == 2 else None
+        return n.Param(nfc(str(children[0])), kind, self.span(meta))
 
     # ------------------------------------------------------------ tree of sections
     def code(self, meta: Meta, children: list[Any]) -> tuple[str, Span]:
@@ -360,6 +394,16 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
     def compare(self, meta: Meta, children: list[Any]) -> n.Compare:
         return n.Compare(str(children[1]), children[0], children[2], self.span(meta))
 
+    def in_(self, meta: Meta, children: list[Any]) -> n.Expr:
+        """``x in ("a", "b")`` is ``x = "a" or x = "b"``: a name among several, written once."""
+        subject, *names = children
+        span = self.span(meta)
+        tests = [n.Compare("=", subject, n.String(unquote(t), self.tspan(t)), span) for t in names]
+        made: n.Expr = tests[0]
+        for test in tests[1:]:
+            made = n.Logic("or", made, test, span)
+        return made
+
     def _binary(self, op: str, meta: Meta, children: list[Any]) -> n.Binary:
         return n.Binary(op, children[0], children[1], self.span(meta))
 
@@ -383,6 +427,9 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 
     def assessed(self, meta: Meta, children: list[Any]) -> n.Assessed:
         return n.Assessed(self.span(meta))
+
+    def assessed_as(self, meta: Meta, children: list[Any]) -> n.Assessed:
+        return n.Assessed(self.span(meta), nfc(str(children[0])))
 
     def self_max(self, meta: Meta, children: list[Any]) -> n.SelfMax:
         return n.SelfMax(self.span(meta))

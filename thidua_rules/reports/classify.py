@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +51,13 @@ class Classification:
             if entry.unit == unit:
                 return entry
         raise UnknownUnitError(unit, [e.unit for e in self.units])
+
+    def __iter__(self) -> Iterator[UnitClass]:
+        """The units' classes in ranking order (``for entry in classification``)."""
+        return iter(self.units)
+
+    def __len__(self) -> int:
+        return len(self.units)
 
     @exact
     def to_dict(self) -> dict[str, Any]:

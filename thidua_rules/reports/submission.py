@@ -215,11 +215,12 @@ def evaluate_submission(
         for key, value in facts.items():
             spec = ev.facts.get(nfc(key)) if isinstance(key, str) else None
             number = number_of(value)
-            if spec is None or spec.kind != "assessed" or isinstance(number, str):
+            # a judged score: under its criterion's code, or a fact named by "assessed as"
+            if spec is None or spec.criterion is None or isinstance(number, str):
                 continue
-            top = _unit_max(ev, spec.name, facts, spec.high)
+            top = _unit_max(ev, spec.criterion, facts, spec.high)
             if top is not None and number > top:
-                flags.setdefault(spec.name, []).append(
+                flags.setdefault(spec.criterion, []).append(
                     f"{name}: judged score {plain(number)} is above the max {plain(top)} "
                     f"({ABOVE_MAX}); counted as {plain(top)}"
                 )

@@ -18,6 +18,8 @@ except ImportError:  # pragma: no cover - the test extra is installed in the sui
         "thidua_rules.testing needs hypothesis: install the test extra, pip install 'thidua_rules[test]'"
     ) from None
 
+import functools
+import math
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
@@ -60,7 +62,7 @@ def value_of(rs: Ruleset, spec: FactSpec) -> st.SearchStrategy[Any]:
     """Valid values of one fact, with the ruleset's boundary values drawn often."""
     if spec.kind == "boolean":
         return st.booleans()
-    if spec.kind == "scale":
+    if spec.kind in ("scale", "category"):
         def spellings(level: str) -> st.SearchStrategy[str]:
             nfd = unicodedata.normalize("NFD", level)
             return st.sampled_from([level, level.upper(), nfd, nfd.title(), f"  {level} "])
@@ -76,6 +78,8 @@ def value_of(rs: Ruleset, spec: FactSpec) -> st.SearchStrategy[Any]:
     default_high = Decimal(OPEN_COUNT) if integral else OPEN_NUMBER
     low = spec.low if spec.low is not None else -default_high
     high = spec.high if spec.high is not None else max(default_high, low + default_high)
+    if spec.allowed or spec.step is not None:
+        return _shaped(rs, spec, low, high)
     edges = _boundaries(rs, low, high)
     if integral:
         edges = [e for e in edges if e == e.to_integral_value()]
@@ -83,6 +87,39 @@ def value_of(rs: Ruleset, spec: FactSpec) -> st.SearchStrategy[Any]:
         return st.one_of(st.sampled_from(edges), body) if edges else body
     body = st.decimals(low, high, places=2, allow_nan=False, allow_infinity=False)
     return st.one_of(st.sampled_from(edges), body) if edges else body
+
+
+def _times(step: Decimal, k: int) -> Decimal:
+    return Decimal(k) * step
+
+
+def _shaped(rs: Ruleset, spec: FactSpec, low: Decimal, high: Decimal) -> st.SearchStrategy[Any]:
+    """Valid values of a fact whose range has holes (``0 | 2..5``) or whose values go by a step."""
+    parts = [(max(lo, low) if lo is not None else low, min(hi, high) if hi is not None else high)
+             for lo, hi in (spec.allowed or ((low, high),))]
+    parts = [(lo, hi) for lo, hi in parts if lo <= hi]
+    step = spec.step
+    choices: list[st.SearchStrategy[Any]] = []
+    for lo, hi in parts:
+        if step is not None:
+            first, last = math.ceil(lo / step), math.floor(hi / step)
+            if first <= last:
+                choices.append(st.integers(first, last).map(functools.partial(_times, step)))
+        elif spec.integral:
+            choices.append(st.integers(math.ceil(lo), math.floor(hi)).map(Decimal))
+        else:
+            choices.append(st.decimals(lo, hi, places=2, allow_nan=False, allow_infinity=False))
+
+    def fits(value: Decimal) -> bool:
+        inside = any(lo <= value <= hi for lo, hi in parts)
+        return inside and (step is None or value % step == 0) and (not spec.integral or value % 1 == 0)
+
+    edges = [e for e in _boundaries(rs, low, high) + [p for part in parts for p in part] if fits(e)]
+    if edges:
+        choices.append(st.sampled_from(sorted(set(edges))))
+    if not choices:  # no value fits: what the checker let through cannot be given
+        return st.just(low)
+    return st.one_of(choices)
 
 
 @st.composite
@@ -122,8 +159,15 @@ def _invalid(draw: st.DrawFn, rs: Ruleset) -> tuple[dict[str, Any], str]:
             defects += [(name, "number for a boolean", 1)]
         elif spec.kind == "scale":
             defects += [(name, "level not on the scale", "không có mức này")]
+        elif spec.kind == "category":
+            defects += [(name, "name not in the category", "không có tên này")]
         elif spec.kind == "assessed" and spec.high is not None:
             defects += [(name, "judged score above its max", spec.high + 1)]
+        if spec.step is not None:
+            defects.append((name, "off its step", (spec.low or Decimal(0)) + spec.step / 2))
+        for (_, before), (after, _) in zip(spec.allowed, spec.allowed[1:], strict=False):
+            if before is not None and after is not None:
+                defects.append((name, "in a hole of its range", (before + after) / 2))
     name, _, value = draw(st.sampled_from(defects))
     bad = dict(good)
     bad[name] = value
@@ -256,21 +300,27 @@ def _bumped(rs: Ruleset, spec: FactSpec, value: Any) -> Any:
 
 
 @exact
-def check_invariants(rs: Ruleset, unit_facts: Mapping[str, Any]) -> Result:
+def check_invariants(
+    rs: Ruleset, unit_facts: Mapping[str, Any], *, cohort: Mapping[str, Any] | None = None
+) -> Result:
     """Evaluate ``unit_facts`` and check every scoring invariant; return the traced result.
 
     Bounds ([0, max] per criterion, caps per group, the declared total), additivity (each group
     is the sum of its items after caps; total = standard + bonus − deductions), trace ends on
     the score, determinism, independence from the order of facts, agreement of the untraced
     path, and each ``monotone`` declaration of a fact. Raises ``InvariantError``.
+
+    ``cohort``: the value of each cohort aggregate the rules read (key as in ``rs.cohorts``),
+    for a ruleset that scores a unit against the others (``assert_ruleset_invariants`` takes
+    them from the units it scores together).
     """
-    res = rs.evaluate(unit_facts)
+    res = rs.evaluate(unit_facts, cohort=cohort)
     _check_result(rs, res)
     _check_prose(res)
-    again = rs.evaluate(dict(reversed(list(unit_facts.items()))))
+    again = rs.evaluate(dict(reversed(list(unit_facts.items()))), cohort=cohort)
     if again.to_dict() != res.to_dict():
         _fail("evaluating the same facts in another order gave another result")
-    fast = rs.evaluate(unit_facts, trace=False)
+    fast = rs.evaluate(unit_facts, trace=False, cohort=cohort)
     if _scores(fast) != _scores(res) or fast.total != res.total:
         _fail("the untraced evaluation disagrees with the traced one")
     for name, spec in rs.facts.items():
@@ -280,7 +330,7 @@ def check_invariants(rs: Ruleset, unit_facts: Mapping[str, Any]) -> Result:
         if bumped is None:
             continue
         try:
-            other = rs.evaluate({**unit_facts, name: bumped}, trace=False)
+            other = rs.evaluate({**unit_facts, name: bumped}, trace=False, cohort=cohort)
         except FactsError:
             continue
         # Criteria first: the most specific node that moved the wrong way is the one to report.
@@ -344,4 +394,18 @@ def assert_ruleset_invariants(rs: Ruleset, *, max_examples: int = 100) -> None:
             first, second = rs.rounds[0].name, rs.rounds[-1].name
             check_submission_invariants(rs, {first: unit_facts, second: appraised}, other=other)
 
-    run()
+    @settings(max_examples=max_examples, deadline=None, database=None, phases=phases)
+    @given(units, units, units)
+    def run_cohort(a: dict[str, Any], b: dict[str, Any], c: dict[str, Any]) -> None:
+        # The rules read the other units: score three drawn units together, then check each one
+        # alone against the aggregates it saw, and that alone it scores as it did together.
+        # (A cohort's rounds are scored round by round over all the units, by evaluate_cohort.)
+        units = {"A": a, "B": b, "C": c}
+        for unit, together in rs.evaluate_cohort(units).items():
+            seen = {key: value for key, (value, _note) in together.cohort.items()}
+            alone = check_invariants(rs, units[unit], cohort=seen)
+            if _scores(alone) != _scores(together) or alone.total != together.total:
+                _fail(f"unit {unit} scores otherwise alone, given the aggregates it saw, than in its cohort")
+
+    # Two tests, not one with a branch: hypothesis derives its examples from the test's code.
+    (run_cohort if rs.cohorts else run)()

@@ -30,10 +30,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
 
 import attrs
 from hypothesis import strategies as st
 
+from ..check.locals import rename
 from ..check.patterns import NumberSet, compare_set
 from ..language import nodes as n
 from ..language.builtins import AGGREGATES, FUNCTIONS
@@ -146,6 +148,11 @@ class _Builder:
         self.scales: dict[str, list[tuple[str, ...]]] = {}  # name -> levels (spellings), best first
         self.codes: list[str] = []
         self.counter = 0
+        self.formulas: list[n.FormulaDecl] = []
+        self.judged: list[n.FactDecl] = []
+        #: Categories (names with aliases, no order) and the facts of each, for "x in (…)" rules.
+        self.categories: dict[str, list[tuple[str, ...]]] = {}
+        self.category_facts: list[tuple[str, str]] = []
 
     # ------------------------------------------------------------ helpers
     def chance(self, p: float) -> bool:
@@ -185,6 +192,21 @@ class _Builder:
         label = self.draw(st.none() | texts())
         return n.ScaleDecl(name, label, tuple(n.Level(s, SPAN) for s in levels), SPAN)
 
+    def category(self) -> list[n.Decl]:
+        """A category of 2 to 4 names (some with aliases) and one or two facts of it."""
+        name = self.fresh(self.draw(st.sampled_from(["cum_", "loai_", "cap_"])))
+        names = [tuple(nfc(f"{word} {self.fresh('')}") for word in self.draw(
+            st.lists(st.sampled_from(_WORDS), min_size=1, max_size=2)))
+            for _ in range(self.draw(st.integers(2, 4)))]
+        self.categories[name] = names
+        decls: list[n.Decl] = [n.CategoryDecl(name, self.draw(st.none() | texts()),
+                                              tuple(n.Level(s, SPAN) for s in names), SPAN)]
+        for _ in range(self.draw(st.integers(1, 2))):
+            fact = self.fresh("nhom_")
+            self.category_facts.append((fact, name))  # read by a rule, or only grouping units
+            decls.append(n.FactDecl(fact, self.draw(texts()), name, SPAN, None, None, False, (), SPAN))
+        return decls
+
     def fact(self, kind: str, *, monotone: str | None = None) -> n.FactDecl:
         scale = kind if kind in self.scales else None
         name = self.fresh(self.draw(st.sampled_from(["so_", "hang_", "co_", "ty_le_", "điểm_", "f_"])))
@@ -221,12 +243,20 @@ class _Builder:
             options.append(n.FactOption("appraised_only", None, SPAN))
         if monotone is not None:
             options.append(n.FactOption("monotone", monotone, SPAN))
+        parts: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
+        if not has_default and kind in ("count", "number", "percent") and self.chance(0.3):
+            # a range with a hole, "0 | 2..5", or values that go by a step (judged scores' shapes)
+            if low is not None and high is not None and high - low >= 2 and self.chance(0.6):
+                parts = ((low, low), (low + 1, high))
+            else:
+                whole = st.sampled_from(["1", "2"]) if kind == "count" else st.sampled_from(["0.25", "0.5", "1"])
+                options.append(n.FactOption("step", n.Number(Decimal(self.draw(whole)), SPAN), SPAN))
         options = list(self.draw(st.permutations(options)))
         self.facts.append(
             _Fact(name, kind, scale, interval, magnitude, has_default, optional, monotone)
         )
         label = self.draw(texts())
-        return n.FactDecl(name, label, kind, SPAN, low, high, has_range, tuple(options), SPAN)
+        return n.FactDecl(name, label, kind, SPAN, low, high, has_range, tuple(options), SPAN, parts)
 
     def bounds(self, kind: str) -> tuple[Decimal | None, Decimal | None]:
         whole = st.integers(0, 80).map(Decimal)
@@ -769,6 +799,94 @@ class _Builder:
         decl = n.GroupDecl(is_section, group_kind, code, SPAN, title, tuple(limits), tuple(items), SPAN)
         return decl, effective
 
+    # ------------------------------------------------------------ formulas and local lets
+    def reshape(self, decl: n.GroupDecl) -> n.GroupDecl:
+        """``decl`` with some rules moved into a formula (called with what they read) or into a
+        local let of their criterion or of the group around it: the same scores, other constructs."""
+        items: list[n.GroupDecl | n.CriterionDecl | n.Annotation | n.Applicable | n.LetDecl] = []
+        locals_here: list[n.LetDecl] = []
+        for item in decl.items:
+            if isinstance(item, n.GroupDecl):
+                item = self.reshape(item)
+            elif isinstance(item, n.CriterionDecl):
+                item, local = self.reshape_criterion(item)
+                if local is not None:
+                    locals_here.append(local)
+            items.append(item)
+        return attrs.evolve(decl, items=(*items, *locals_here))
+
+    def reshape_criterion(self, decl: n.CriterionDecl) -> tuple[n.CriterionDecl, n.LetDecl | None]:
+        """The criterion, its rule maybe moved; and a let for the group around it to hold, if any."""
+        stmt = next((i for i in decl.items if isinstance(i, n.ScoreStmt)), None)
+        choice = self.draw(st.sampled_from(["keep", "keep", "formula", "local", "group local", "category"]))
+        if stmt is None or choice == "keep":
+            return decl, None
+        rule = stmt.expr
+        if choice == "category":
+            if not self.category_facts:
+                return decl, None
+            fact, category = self.category_facts[self.draw(st.integers(0, len(self.category_facts) - 1))]
+            chosen = self.draw(st.lists(st.sampled_from(self.categories[category]), min_size=1, max_size=2))
+            test: n.Expr = n.Compare("=", n.Ref(fact, SPAN), n.String(str(self.pick(chosen[0])), SPAN), SPAN)
+            for spellings in chosen[1:]:  # "x in (a, b)" as the parser reads it
+                other = n.Compare("=", n.Ref(fact, SPAN), n.String(str(self.pick(spellings)), SPAN), SPAN)
+                test = n.Logic("or", test, other, SPAN)
+            if self.chance(0.3):
+                test = n.Compare("!=", n.Ref(fact, SPAN), n.String(str(self.pick(chosen[0])).upper(), SPAN), SPAN)
+            guarded = n.ScoreStmt(n.If(test, rule, n.Number(Decimal(0), SPAN), SPAN), SPAN)
+            return attrs.evolve(decl, items=tuple(guarded if i is stmt else i for i in decl.items)), None
+        if any(isinstance(p, n.Assessed) and p.name is None for p in n.walk(rule)) and self.chance(0.3):
+            # the judged score given as a fact of its own: "assessed as diem_cham_3"
+            judged = self.fresh("diem_cham_")
+            step = (n.FactOption("step", n.Number(Decimal("0.25"), SPAN), SPAN),) if self.chance(0.3) else ()
+            self.judged.append(n.FactDecl(judged, self.draw(texts()), "number", SPAN, Decimal(0), None, True,
+                                          step, SPAN))
+            rule = rename_assessed(rule, judged)
+            stmt = n.ScoreStmt(rule, SPAN)
+            decl = attrs.evolve(decl, items=tuple(stmt if isinstance(i, n.ScoreStmt) else i for i in decl.items))
+        parts = list(n.walk(rule))
+        # A let's scope has no max nor judged score; a division by a name may rely on a guard
+        # (an applicable if) that only the criterion's own rule sees.
+        if any(isinstance(p, n.Assessed | n.SelfMax | n.Cohort) for p in parts) or any(
+            isinstance(p, n.Binary) and p.op == "/" and not isinstance(p.right, n.Number) for p in parts
+        ):
+            return decl, None
+        if choice == "formula":
+            return self.formula_of(decl, stmt), None
+        name = self.fresh("cuc_bo_")
+        let = n.LetDecl(name, self.draw(st.none() | texts()), rule, SPAN)
+        score = n.ScoreStmt(n.Ref(name, SPAN), SPAN)
+        items = tuple(score if i is stmt else i for i in decl.items)
+        if choice == "local":
+            return attrs.evolve(decl, items=(*items, let)), None
+        return attrs.evolve(decl, items=items), let
+
+    def formula_of(self, decl: n.CriterionDecl, stmt: n.ScoreStmt) -> n.CriterionDecl:
+        """``stmt``'s rule as a formula over the facts it reads, called with those facts."""
+        facts = {f.name: f for f in self.facts}
+        read = sorted({p.name for p in n.walk(stmt.expr) if isinstance(p, n.Ref)})
+        # Arguments are evaluated before the formula: a fact the rule reads in one branch only is
+        # then read always, so an optional one (no default) would be missing; lets are left alone.
+        if any(name not in facts or (facts[name].optional and not facts[name].has_default) for name in read):
+            return decl
+        if any(isinstance(p, n.Table) for p in n.walk(stmt.expr)):
+            return decl  # a table's rows are checked against the subject's range, unknown at a definition
+        params = {name: f"x{i}" for i, name in enumerate(read)}
+        kinds = {name: "boolean" if facts[name].kind == "boolean" else facts[name].scale for name in read}
+        body = rename(stmt.expr, params)
+        name = self.fresh("cong_thuc_")
+        formula = n.FormulaDecl(
+            name, self.draw(st.none() | texts()),
+            tuple(n.Param(params[r], kinds[r], SPAN) for r in read), body, SPAN,
+        )
+        self.formulas.append(formula)
+        call = n.Call(name, tuple(n.Ref(r, SPAN) for r in read), SPAN)
+        if not read:  # a formula takes one parameter at least: give it one it ignores
+            formula = attrs.evolve(formula, params=(n.Param("x0", None, SPAN),))
+            self.formulas[-1] = formula
+            call = n.Call(name, (n.Number(Decimal(0), SPAN),), SPAN)
+        return attrs.evolve(decl, items=tuple(n.ScoreStmt(call, SPAN) if i is stmt else i for i in decl.items))
+
     def criterion_without_max(self, kind: str, prefix: str, cap: Decimal) -> tuple[n.CriterionDecl, Decimal]:
         code = self.code(prefix)
         scope = _Scope(top=cap)
@@ -791,6 +909,22 @@ def _negative_value(expr: n.Expr) -> bool:
             if isinstance(value, n.Neg) and isinstance(value.operand, n.Number) and value.operand.value > 0:
                 return True
     return False
+def rename_assessed(expr: n.Expr, name: str) -> n.Expr:
+    """``expr`` with each ``assessed`` read as ``assessed as name``."""
+    def rebuilt(node: Any) -> Any:
+        if isinstance(node, n.Assessed):
+            return attrs.evolve(node, name=name)
+        changes: dict[str, Any] = {}
+        for field in attrs.fields(type(node)):
+            value = getattr(node, field.name)
+            if isinstance(value, n.NODE_TYPES):
+                changes[field.name] = rebuilt(value)
+            elif isinstance(value, tuple) and any(isinstance(i, n.NODE_TYPES) for i in value):
+                changes[field.name] = tuple(rebuilt(i) if isinstance(i, n.NODE_TYPES) else i for i in value)
+        return attrs.evolve(node, **changes) if changes else node
+
+    made: n.Expr = rebuilt(expr)
+    return made
 
 
 def _holds(op: str, left: int, right: int) -> bool:
@@ -830,6 +964,8 @@ def ruleset_trees(draw: st.DrawFn) -> n.RulesetDecl:
     decls += monotone
     for _ in range(draw(st.integers(0, 3))):
         decls.append(b.let())
+    if draw(st.booleans()):
+        decls += b.category()
     # the tree: standard and bonus sections add up to the total; deductions stand outside
     roots: list[n.GroupDecl] = []
     total = Decimal(0)
@@ -846,7 +982,10 @@ def ruleset_trees(draw: st.DrawFn) -> n.RulesetDecl:
     for fact in b.facts:
         if fact.monotone is not None:
             fact.used = True
+    roots = [b.reshape(root) for root in roots]
     decls += roots
+    decls += b.formulas
+    decls += b.judged
     # ranking: a few orders, then one that reads every fact a rule may need and that has no
     # default, so that the checker makes those facts required (testing.facts always gives them)
     orders: list[n.Order] = []
@@ -947,6 +1086,7 @@ def _leaf_expressions() -> st.SearchStrategy[n.Expr]:
         texts().map(lambda s: n.String(s, SPAN)),
         st.booleans().map(lambda v: n.Bool(v, SPAN)),
         _NAMES.map(lambda s: n.Ref(s, SPAN)),
+        _NAMES.map(lambda name: n.Assessed(SPAN, name)),
         st.sampled_from([n.Assessed(SPAN), n.SelfMax(SPAN), n.TotalRef(SPAN), n.PercentageRef(SPAN),
                          n.Cohort("count", None, SPAN)]),
         _CODES.map(lambda c: n.ScoreRef(c, SPAN)),
@@ -1027,6 +1167,17 @@ def _annotation(kinds: Sequence[str]) -> st.SearchStrategy[n.Annotation]:
     return st.builds(n.Annotation, st.sampled_from(list(kinds)), texts(), st.just(SPAN))
 
 
+def _local_lets() -> st.SearchStrategy[n.LetDecl]:
+    return st.builds(n.LetDecl, _NAME_WORDS, st.none() | texts(), expressions(4), st.just(SPAN))
+
+
+def _formulas() -> st.SearchStrategy[n.FormulaDecl]:
+    params = st.builds(n.Param, _NAME_WORDS, st.none() | st.sampled_from(["boolean", "number", "xep_loai"]),
+                       st.just(SPAN))
+    return st.builds(n.FormulaDecl, _NAME_WORDS, st.none() | texts(), st.lists(params, min_size=1, max_size=3)
+                     .map(tuple), expressions(6), st.just(SPAN))
+
+
 def _criteria() -> st.SearchStrategy[n.CriterionDecl]:
     items = st.one_of(
         st.builds(n.ScoreStmt, expressions(6), st.just(SPAN)),
@@ -1034,6 +1185,7 @@ def _criteria() -> st.SearchStrategy[n.CriterionDecl]:
         _annotation(["evidence", "verifier", "note", "assume", "allow_unreachable", "allow_exceed"]),
         st.builds(n.Column, st.sampled_from(["bonus", "deduction"]), expressions(4), st.none() | _AMOUNTS,
                   st.just(SPAN)),
+        _local_lets(),
     )
     return st.builds(n.CriterionDecl, _CODES, st.just(SPAN), texts(), _limits(),
                      st.lists(items, max_size=3).map(tuple), st.just(SPAN))
@@ -1041,7 +1193,7 @@ def _criteria() -> st.SearchStrategy[n.CriterionDecl]:
 
 def _groups(children: st.SearchStrategy[n.GroupDecl | n.CriterionDecl]) -> st.SearchStrategy[n.GroupDecl]:
     items = st.one_of(children, _annotation(["note", "assume", "allow_gap"]),
-                      st.builds(n.Applicable, expressions(4), st.just(SPAN)))
+                      st.builds(n.Applicable, expressions(4), st.just(SPAN)), _local_lets())
 
     def build(is_section: bool, kind: str | None, code: str, title: str | None, limits: tuple[n.NodeLimit, ...],
               body: list[object]) -> n.GroupDecl:
@@ -1059,18 +1211,27 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
             st.booleans().map(lambda v: n.Bool(v, SPAN))), st.just(SPAN)),
         st.builds(n.FactOption, st.sampled_from(["optional", "appraised_only"]), st.none(), st.just(SPAN)),
         st.builds(n.FactOption, st.just("monotone"), st.sampled_from(["increasing", "decreasing"]), st.just(SPAN)),
+        st.builds(n.FactOption, st.just("step"), _AMOUNTS.map(lambda v: n.Number(abs(v), SPAN)), st.just(SPAN)),
     )
 
     def fact(name: str, label: str, kind: str, bounds: tuple[Decimal | None, Decimal | None] | None,
-             options: list[n.FactOption]) -> n.FactDecl:
+             options: list[n.FactOption], holes: list[Decimal]) -> n.FactDecl:
         low, high = bounds if bounds is not None else (None, None)
+        if bounds is not None and holes:  # a range of several parts: "low | v1 | v2..high" as written
+            parts = ((low, low if low is not None else holes[0]), *((v, v) for v in holes), (holes[-1], high))
+            lows, highs = [p[0] for p in parts], [p[1] for p in parts]
+            low = None if None in lows else min(x for x in lows if x is not None)
+            high = None if None in highs else max(x for x in highs if x is not None)
+            return n.FactDecl(name, label, kind, SPAN, low, high, True, tuple(options), SPAN, parts)
         return n.FactDecl(name, label, kind, SPAN, low, high, bounds is not None, tuple(options), SPAN)
 
     bounds = st.none() | st.tuples(st.none() | _SIGNED, st.none() | _SIGNED)
-    facts = st.builds(fact, _NAME_WORDS, texts(), _KINDS, bounds, st.lists(option, max_size=3))
+    facts = st.builds(fact, _NAME_WORDS, texts(), _KINDS, bounds, st.lists(option, max_size=3),
+                      st.lists(_SIGNED, max_size=2))
     levels = st.lists(st.lists(texts(0, 8), min_size=1, max_size=3).map(lambda names: n.Level(tuple(names), SPAN)),
                       min_size=1, max_size=3).map(tuple)
     scales = st.builds(n.ScaleDecl, _NAME_WORDS, st.none() | texts(), levels, st.just(SPAN))
+    categories = st.builds(n.CategoryDecl, _NAME_WORDS, st.none() | texts(), levels, st.just(SPAN))
     lets = st.builds(n.LetDecl, _NAME_WORDS, st.none() | texts(), expressions(6), st.just(SPAN))
     tree = st.recursive(_criteria(), _groups, max_leaves=6)
     sections = _groups(tree).map(lambda group: attrs.evolve(group, is_section=True))
@@ -1110,7 +1271,8 @@ def _declarations() -> st.SearchStrategy[n.Decl]:
         st.lists(class_rule, max_size=3).map(tuple), st.just(SPAN),
         whens)
     classifications = classifications | by_conditions
-    return st.one_of(scales, facts, lets, sections, rankings, awards, rollups, classifications)
+    return st.one_of(scales, facts, lets, sections, rankings, awards, rollups, classifications, _formulas(),
+                     categories)
 
 
 def _header_items() -> st.SearchStrategy[n.HeaderItem | n.Annotation]:
@@ -1158,6 +1320,7 @@ _INSERTIONS = (
     "max", "cap", "fact", "let", "scale", "{", "}", "(", ")", ":", ",", "..", "-", "=", "<=", ">",
     '"', '"x"', "0", "1.5", "assessed", "not", "and", "or", "allow", "gap", "ranking", "award", "#",
     "\\", "total", "score(I)", "cohort", "percentage", "true", "false", "|",
+    "formula", "f(x)", "category", "in", "as", "step",
 )
 _INVALID_UTF8 = (
     b"\xff", b"\xfe", b"\xc0\xaf", b"\xc3\x28", b"\xe1\xba", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",

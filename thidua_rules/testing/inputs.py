@@ -258,13 +258,13 @@ def _value(spec: FactSpec, value: object) -> Value:
         if isinstance(value, bool):
             return value
         raise _NoMeaning(f"{spec.name}: {_short(value)} is not true/false")
-    if spec.kind == "scale":
+    if spec.kind in ("scale", "category"):  # a category's names are read as a scale's levels
         if isinstance(value, str):
             key = _fold(value)
             for spelling, level in (*((lv, lv) for lv in spec.levels), *spec.spellings):
                 if _fold(spelling) == key:
                     return level
-        raise _NoMeaning(f"{spec.name}: {_short(value)} is no level of {spec.scale}")
+        raise _NoMeaning(f"{spec.name}: {_short(value)} is no level of {spec.scale or spec.category}")
     return _number(value)
 
 
