@@ -226,6 +226,12 @@ def test_the_generator_reaches_every_construct() -> None:
             yield "assessed as"
         elif isinstance(value, n.FactOption | n.Annotation | n.HeaderItem | n.Limit):
             yield f"{name} {value.kind}"
+        elif isinstance(value, n.Bound):
+            yield f"Bound {value.side}"
+        elif isinstance(value, n.Flag):
+            yield f"Flag {value.name}"
+        elif isinstance(value, n.Column):
+            yield f"Column {value.kind}"
         elif isinstance(value, n.Level) and len(value.names) > 1:
             yield "level with aliases"
         elif isinstance(value, n.GroupDecl):
@@ -243,8 +249,7 @@ def test_the_generator_reaches_every_construct() -> None:
         for field in attrs.fields(type(value)):
             yield from kinds(getattr(value, field.name))
 
-    @settings(deadline=None)  # each case is timed by time_limit
-
+    @settings(deadline=None, max_examples=120)  # trees only, nothing scored; the rare forms need more than 60
     @given(fuzzing.ruleset_trees())
     def run(tree: n.RulesetDecl) -> None:
         seen.update(kinds(tree))
@@ -252,6 +257,8 @@ def test_the_generator_reaches_every_construct() -> None:
     run()
     wanted = {
         "ScaleDecl", "level with aliases", "LetDecl", "RankingDecl", "AwardDecl", "Applicable",
+        "Bound least", "Bound most", "Flag signed", "Flag not counted", "Flag best", "Flag either",
+        "Column bonus", "Column deduction", "HeaderItem total_bounds",
         "fact count", "fact number", "fact percent", "fact rank", "fact boolean", "fact scale",
         "FactOption default", "FactOption optional", "FactOption appraised_only", "FactOption monotone",
         "section None", "section bonus", "section deduction", "group None", "Limit max", "Limit cap",
