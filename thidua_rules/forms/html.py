@@ -20,6 +20,9 @@ tr { page-break-inside: avoid; }
 th, td { border: 1px solid #000; padding: 2pt 4pt; vertical-align: top; }
 th { background: #eef2f8; }
 td.n { text-align: right; white-space: nowrap; }
+table.form th:nth-child(1) { width: 7%; }
+table.form th:nth-child(2) { width: 42%; }
+table.form th.n { width: 8%; }
 tr.section td { font-weight: bold; background: #e8eef7; }
 tr.total td { font-weight: bold; }
 .flag { color: #b00000; }
@@ -57,7 +60,11 @@ def sheet_html(sheet: Sheet) -> str:
         *rounds,
         "Giải trình / tài liệu kiểm chứng" if vi else "Explanation / evidence",
     ]
-    parts.append("<table>\n<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in heads) + "</tr>")
+    numeric = range(2, 3 + len(rounds))  # the max and the rounds' columns
+    head_cells = "".join(
+        f'<th class="n">{e(h)}</th>' if i in numeric else f"<th>{e(h)}</th>" for i, h in enumerate(heads)
+    )
+    parts.append(f'<table class="form">\n<thead><tr>{head_cells}</tr>')
     parts.append("<tr>" + "".join(f"<th>({i})</th>" for i in range(1, len(heads) + 1)) + "</tr></thead>\n<tbody>")
     for row in sheet.rows:
         cls = ' class="section"' if row.kind != "criterion" else ""
