@@ -536,3 +536,24 @@ def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_an_xlsx_needs_an_output_file(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "score", str(CUM4 / "thai-nguyen.json"), "--format", "xlsx")
     assert status == 1 and err.strip() == "the xlsx form is written to a file: give -o FILE.xlsx"
+
+
+def test_a_progress_line_for_a_large_batch_on_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "r.thidua").write_text(SMALL, encoding="utf-8")
+    rows = "".join(f"Đơn vị {i},{i % 3},{80 + i % 20},có\n" for i in range(301))
+    (tmp_path / "u.csv").write_text("Đơn vị,so_vb,ty_le,tot\n" + rows, encoding="utf-8")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    status, out, err = run(capsys, "rank", str(tmp_path / "r.thidua"), str(tmp_path / "u.csv"))
+    # 301 units, more than PROGRESS_FROM (300): a line every 50 units, the last one complete
+    assert status == 0 and err.count("\r") == 7 and err.endswith("\rthidua: 301/301\n")
+    assert len([line for line in out.splitlines() if re.match(r"^ *\d+\.", line)]) == 301
+    status, _, err = run(capsys, "rank", str(tmp_path / "r.thidua"), str(REPO / "tests" / "nothing.csv"))
+    assert status == 1 and "\r" not in err  # a small (here failed) batch shows no progress
+
+
+def test_english_flags_show_round_labels_and_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "score", str(TAYNINH / "tong-hop.json"), "--lang", "en")
+    # self 35 for A.II.1 whose max is 30
+    assert ("! Điểm tự đánh giá: 35 pts is above the max 30 pts (không vượt quá số điểm tối đa quy định); "
+            "counted as 30 pts") in [line.strip() for line in out.splitlines()]

@@ -108,6 +108,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _progress(done: int, total: int) -> None:
+    if total <= PROGRESS_FROM:
+        return
     if done == total or done % 50 == 0:
         end = "\n" if done == total else ""
         print(f"\rthidua: {done}/{total}", end=end, file=sys.stderr, flush=True)
@@ -115,10 +117,7 @@ def _progress(done: int, total: int) -> None:
 
 def _rank(args: argparse.Namespace) -> int:
     rs = _ruleset(args.ruleset)
-    count = sum(1 for _ in args.units)
-    show = sys.stderr.isatty() and (count > PROGRESS_FROM or any(os.path.isdir(p) or p.endswith(".csv")
-                                                                  for p in args.units))
-    ranked = rank_files(rs, args.units, progress=_progress if show else None)
+    ranked = rank_files(rs, args.units, progress=_progress if sys.stderr.isatty() else None)
     fmt = "json" if args.json else args.format
     if fmt == "json":
         data = ranked.standings.to_dict()

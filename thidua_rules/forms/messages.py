@@ -29,21 +29,24 @@ def _n(text: str, lang: Lang) -> str:
 
 
 class Catalogue:
-    """Patterns of one family of messages, each with its Vietnamese template."""
+    """Patterns of one family of messages, each with its Vietnamese template (and, where the
+    core's English needs its numbers or names shown for a reader, an English one)."""
 
-    def __init__(self, entries: list[tuple[str, Template]]) -> None:
+    def __init__(self, entries: list[tuple[str, Template]], english: Mapping[int, Template] | None = None) -> None:
         self.entries = [(re.compile(pattern, re.S), template) for pattern, template in entries]
+        self.english = dict(english or {})
 
     def render(self, text: str, lang: Lang, fix: Callable[[str, str], str] | None = None) -> str:
-        """``text`` in ``lang``: the Vietnamese template of the first pattern that matches."""
-        if lang == "en":
-            return text
-        for pattern, template in self.entries:
+        """``text`` in ``lang``: the template of the first pattern that matches; else ``text``."""
+        for index, (pattern, template) in enumerate(self.entries):
             match = pattern.fullmatch(text)
             if match is None:
                 continue
+            if lang == "en" and index not in self.english:
+                return text
+            chosen = self.english[index] if lang == "en" else template
             parts = {k: (fix(k, v) if fix else v) if v is not None else "" for k, v in match.groupdict().items()}
-            return template(parts) if callable(template) else template.format(**parts)
+            return chosen(parts) if callable(chosen) else chosen.format(**parts)
         return text
 
 
@@ -66,7 +69,12 @@ FLAGS = Catalogue(
             rf"(?P<round>[^:]+): claimed (?P<n>{_NUM}) but the rule gives (?P<score>{_NUM})",
             "{round}: đơn vị ghi {n} đ nhưng theo quy tắc được {score} đ",
         ),
-    ]
+    ],
+    english={
+        0: "{round}: {n} pts is above the max {top} pts ({rule}); counted as {counted} pts",
+        1: "{round}: the unit wrote {n} pts, above the max {top} pts ({rule})",
+        2: "{round}: the unit wrote {n} pts but the rule gives {score} pts",
+    },
 )
 
 _ORDER_WORDS = {
