@@ -557,3 +557,12 @@ def test_english_flags_show_round_labels_and_numbers(capsys: pytest.CaptureFixtu
     # self 35 for A.II.1 whose max is 30
     assert ("! Điểm tự đánh giá: 35 pts is above the max 30 pts (không vượt quá số điểm tối đa quy định); "
             "counted as 30 pts") in [line.strip() for line in out.splitlines()]
+
+
+def test_the_python_of_docs_reports_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("openpyxl")
+    text = (REPO / "docs" / "reports.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```$", text, re.M | re.S)
+    assert len(blocks) == 1
+    monkeypatch.chdir(REPO)
+    exec(compile(blocks[0].replace('"/tmp/', f'"{tmp_path}/'), "docs/reports.md", "exec"), {})

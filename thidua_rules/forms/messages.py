@@ -222,6 +222,9 @@ PROBLEMS = Catalogue(
         (r"the file is not valid UTF-8", "tệp không ở mã UTF-8"),
         (r'the key "(?P<k>.+)" is given twice in one object', 'khóa "{k}" xuất hiện hai lần trong một đối tượng'),
         (r"the round (?P<r>.+) is given twice", "vòng {r} được khai hai lần"),
+        (r'the ruleset "(?P<n>.+)" cannot be loaded: (?P<why>.+)', 'không nạp được bộ tiêu chí "{n}": {why}'),
+        (r"no score or fact is filled in", "chưa điền điểm hay số liệu nào"),
+        (r'no table: no row starts with "STT"', 'không thấy bảng chấm: không dòng nào bắt đầu bằng "STT"'),
         (
             r"(?P<v>.+) is out of range \(at most 15 digits before the point, (?P<p>\d+) after\)",
             "{v} vượt giới hạn (tối đa 15 chữ số trước dấu thập phân, {p} chữ số sau)",
@@ -252,6 +255,7 @@ PROBLEMS = Catalogue(
         (r"unknown fact", "bộ tiêu chí không có số liệu này"),
         (r"unknown criterion code", "không có tiêu chí mang mã này"),
         (r"expected true or false, got (?P<v>.+)", "cần có/không (true/false), nhận được {v}"),
+        (r'expected "có" or "không", got "(?P<v>.*)"', 'cần "có" hoặc "không", nhận được "{v}"'),
         (rf"expected a whole number for a (?P<kind>\w+), got (?P<v>{_NUM})", "cần một số nguyên, nhận được {v}"),
         (rf"a count cannot be negative, got (?P<v>{_NUM})", "số lượng không thể âm, nhận được {v}"),
         (rf"a rank starts at 1, got (?P<v>{_NUM})", "thứ hạng bắt đầu từ 1, nhận được {v}"),
@@ -314,7 +318,8 @@ def final_reason(text: str, lang: Lang, rounds: Mapping[str, str] | None = None)
 
 def problem(p: FactProblem, lang: Lang) -> str:
     """One fact problem as ``where: what`` in ``lang``."""
-    return f"{p.fact}: {PROBLEMS.render(p.message, lang)}"  # values echo the input: not reformatted
+    where = re.sub(r"\bcolumn ([A-Z]+)\b", r"cột \1", p.fact) if lang == "vi" else p.fact
+    return f"{where}: {PROBLEMS.render(p.message, lang)}"  # values echo the input: not reformatted
 
 
 def facts_error(error: FactsError, lang: Lang, *, limit: int = 25) -> str:

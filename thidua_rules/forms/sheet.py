@@ -8,12 +8,14 @@ explanation, every flag (a max exceeded, a cap applied) and the assumptions besi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from decimal import Decimal
 
 import attrs
 
 from ..evaluation.result import NodeResult, Result
+from ..io.rulesets import available
 from ..model import FactSpec
 from ..reports.submission import Submission
 from ..ruleset import Ruleset
@@ -86,6 +88,16 @@ class Sheet:
     facts: tuple[FactLine, ...] = ()
 
 
+def ruleset_ref(rs: Ruleset) -> str:
+    """How a form names its ruleset so that it can be loaded again: a shipped ruleset's id, or
+    the path of the ruleset's file."""
+    name = rs.source.name
+    shipped = {s.id for s in available()}
+    if rs.id in shipped and name == f"{rs.id}.thidua" and not os.path.exists(name):
+        return rs.id
+    return name
+
+
 def words(rs: Ruleset) -> Words:
     """The labels and round labels a ruleset gives its explanations."""
     labels = {name: spec.label for name, spec in rs.facts.items() if spec.label}
@@ -138,7 +150,8 @@ def cap_flags(node: NodeResult, lang: Lang, prefix: str = "") -> list[str]:
             text = (
                 f"{points(node.raw, lang)} vượt điểm tối đa {points(node.score, lang)}, tính {points(node.score, lang)}"
                 if vi
-                else f"{points(node.raw, lang)} is above the max: counted as {points(node.score, lang)}"
+                else f"{points(node.raw, lang)} is above the max {points(node.score, lang)}: "
+                f"counted as {points(node.score, lang)}"
             )
         else:
             text = (
@@ -223,7 +236,7 @@ def build_sheet(
     h = rs.header
     return Sheet(
         lang=lang,
-        ruleset=rs.id,
+        ruleset=ruleset_ref(rs),
         title=h.title or rs.id,
         document=document_line(rs, lang),
         year=str(h.year) if h.year else "",
@@ -264,7 +277,10 @@ def describe(spec: FactSpec, lang: Lang) -> str:
     if spec.kind == "scale":
         return ("một trong: " if vi else "one of: ") + "; ".join(spec.levels)
     text = (_KINDS_VI if vi else _KINDS_EN).get(spec.kind, spec.kind)
-    if spec.low is not None and spec.high is not None:
+    implied = (spec.kind == "count" and spec.low == 0) or (spec.kind == "rank" and spec.low == 1)
+    if implied and spec.high is None:
+        pass  # "≥ 0" / "≥ 1" is already said
+    elif spec.low is not None and spec.high is not None:
         text += f", {number(spec.low, lang)}–{number(spec.high, lang)}"
     elif spec.high is not None:
         text += f", {'tối đa' if vi else 'at most'} {number(spec.high, lang)}"
@@ -346,7 +362,7 @@ def blank_sheet(rs: Ruleset, *, lang: Lang = "vi") -> Sheet:
     h = rs.header
     return Sheet(
         lang=lang,
-        ruleset=rs.id,
+        ruleset=ruleset_ref(rs),
         title=h.title or rs.id,
         document=document_line(rs, lang),
         year=str(h.year) if h.year else "",

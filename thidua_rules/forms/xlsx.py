@@ -24,7 +24,7 @@ from ..reports.submission import Submission
 from ..ruleset import Ruleset, load
 from ..source import fold, nfc
 from .locale import Lang, number
-from .sheet import Sheet, build_sheet
+from .sheet import Sheet, build_sheet, ruleset_ref
 from .standings import Board
 
 #: Vietnamese-locale display of numbers (a decimal comma where the program honours the locale).
@@ -95,8 +95,8 @@ def _print_setup(ws: Any, title_rows: str | None = None) -> None:
         ws.print_title_rows = title_rows
 
 
-def form_sheet(ws: Any, sheet: Sheet) -> None:
-    """Write one unit's form on the worksheet ``ws``."""
+def form_sheet(ws: Any, sheet: Sheet, out: str | os.PathLike[str] | None = None) -> None:
+    """Write one unit's form on the worksheet ``ws`` (of the workbook saved as ``out``)."""
     s = _styles()
     vi = sheet.lang == "vi"
     rounds = [label for _, label in sheet.columns] + ([sheet.final_label] if sheet.final_column else [])
@@ -122,7 +122,7 @@ def form_sheet(ws: Any, sheet: Sheet) -> None:
     ws.merge_cells(start_row=4, start_column=2, end_row=4, end_column=last)
     _cell(ws, 4, 2, sheet.unit or None, s["bold"])
     _cell(ws, 5, 1, RULESET_LABEL[sheet.lang], s["italic"])
-    _cell(ws, 5, 2, sheet.ruleset, s["italic"])
+    _cell(ws, 5, 2, _relative(sheet.ruleset, out), s["italic"])
     if sheet.illustrative:
         _cell(ws, 5, 3, "(dữ liệu minh họa / illustrative data)", s["italic"])
     for col, head in enumerate(heads, 1):
@@ -222,6 +222,16 @@ def form_sheet(ws: Any, sheet: Sheet) -> None:
     _print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW + 1}")
 
 
+def _relative(ruleset: str, out: str | os.PathLike[str] | None) -> str:
+    """A ruleset file's path as seen from the workbook's folder (a shipped id as it is)."""
+    if out is None or not ruleset.endswith(".thidua") or not os.path.exists(ruleset):
+        return ruleset
+    try:
+        return os.path.relpath(os.path.abspath(ruleset), os.path.dirname(os.path.abspath(os.fspath(out))))
+    except ValueError:  # another drive (Windows)
+        return os.path.abspath(ruleset)
+
+
 def _title(name: str, taken: set[str]) -> str:
     """A worksheet title: at most 31 characters, none of []:*?/\\, unique in the workbook."""
     base = "".join("_" if c in "[]:*?/\\" else c for c in name).strip("' ")[:31] or "Sheet"
@@ -238,7 +248,7 @@ def write_sheet(sheet: Sheet, path: str | os.PathLike[str]) -> None:
     wb = _openpyxl().Workbook()
     ws = wb.active
     ws.title = _title(sheet.unit or ("Phiếu chấm" if sheet.lang == "vi" else "Form"), set())
-    form_sheet(ws, sheet)
+    form_sheet(ws, sheet, path)
     _save(wb, path)
 
 
@@ -328,7 +338,7 @@ def write_board(board: Board, sheets: list[Sheet], path: str | os.PathLike[str])
             cs.column_dimensions[letter].width = width
         _print_setup(cs, "3:3")
     for sheet in sheets:
-        form_sheet(wb.create_sheet(_title(sheet.unit, taken)), sheet)
+        form_sheet(wb.create_sheet(_title(sheet.unit, taken)), sheet, path)
     _save(wb, path)
 
 
@@ -433,14 +443,22 @@ def read_form(path: str | os.PathLike[str], ruleset: Ruleset | None = None) -> U
     unit_row = next((r for r, v in first.items() if fold(v) in {fold(x) for x in UNIT_LABEL.values()}), None)
     rs_row = next((r for r, v in first.items() if fold(v) in {fold(x) for x in RULESET_LABEL.values()}), None)
     written_for = _text(cells.get((rs_row, 2))) if rs_row else ""
+    if written_for.endswith(".thidua") and not os.path.isabs(written_for):
+        beside = os.path.join(os.path.dirname(name), written_for)  # relative to the workbook's folder
+        written_for = beside if os.path.exists(beside) else written_for
     if ruleset is None:
         if not written_for:
             raise FactsError([FactProblem(where, 'the sheet names no ruleset (row "Bộ tiêu chí:"); give one')])
         rs = _ruleset_named(written_for, where)
     else:
         rs = ruleset
-        if written_for and written_for != rs.id and fold(os.path.basename(written_for)) != fold(rs.id + ".thidua"):
-            raise FactsError([FactProblem(where, f'the file is for the ruleset "{written_for}", not "{rs.id}"')])
+        if written_for and written_for != rs.id:
+            try:
+                other = _ruleset_named(written_for, where).id
+            except FactsError:
+                other = written_for
+            if other != rs.id:
+                raise FactsError([FactProblem(where, f'the file is for the ruleset "{written_for}", not "{rs.id}"')])
     unit = _text(cells.get((unit_row, 2))) if unit_row else ""
     head = next((r for r, v in sorted(first.items()) if fold(v) in {fold(x) for x in TABLE_HEAD.values()}), None)
     if head is None:
@@ -510,7 +528,7 @@ def read_form(path: str | os.PathLike[str], ruleset: Ruleset | None = None) -> U
         raise FactsError([FactProblem(where, "no score or fact is filled in")])
     illustrative = rs_row is not None and "minh họa" in _text(cells.get((rs_row, 3)))
     unit = unit or os.path.splitext(os.path.basename(name))[0]
-    return UnitFile(unit, rs.id, rounds, illustrative, name, explanations)
+    return UnitFile(unit, ruleset_ref(rs), rounds, illustrative, name, explanations)
 
 
 def _claims(rs: Ruleset, round_name: str, facts: dict[str, object], typed: dict[str, Decimal]) -> dict[str, Decimal]:
