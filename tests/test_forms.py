@@ -566,3 +566,14 @@ def test_the_python_of_docs_reports_runs(tmp_path: Path, monkeypatch: pytest.Mon
     assert len(blocks) == 1
     monkeypatch.chdir(REPO)
     exec(compile(blocks[0].replace('"/tmp/', f'"{tmp_path}/'), "docs/reports.md", "exec"), {})
+
+
+def test_a_criterion_summed_up_on_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "explain", str(CUM4 / "thai-nguyen.json"))
+    lines = [line.strip() for line in out.splitlines()]
+    assert "I.2: 2 × 7 = 14; 14 đ vượt điểm tối đa 10 đ, tính 10 đ" in lines  # 2 points × 7 documents, max 10
+    assert "II.4: Xếp hạng Chỉ số Chuyển đổi số cấp tỉnh năm trước liền kề: 3, thuộc mức ≤ 10: 10" in lines
+    # VI.2: rank 8 two years ago, 3 last year: up 5 places, at least 5: 3 points
+    assert ("VI.2: 8 − 3 = 5; Số bậc tăng hạng DTI so với năm trước đó: 5 ≥ 5, đạt điều kiện; "
+            "điều kiện đúng: 3") in lines
+    assert not any(line.startswith("I: ") for line in lines)  # a section has no summary line

@@ -202,6 +202,26 @@ def _dec(x: object) -> Decimal | None:
     return x if isinstance(x, Decimal) and not isinstance(x, bool) else None
 
 
+#: Steps that read or choose a value rather than compute one: left out of the one-line summary.
+_READS = ("fact", "default", "derived", "final", "not applicable", "cohort", "assessed")
+
+
+def summary(node: NodeResult, lang: Lang = "vi", words: Words | None = None) -> str:
+    """A criterion's computation on one line: ``I.2: 2 × 7 = 14; 14 đ vượt điểm tối đa 10 đ, tính 10 đ``.
+
+    Empty for a node whose score is a judged or read value that nothing changed."""
+    if not node.is_criterion:
+        return ""  # a section's or group's one step is its sum: the lines below say it
+    parts = []
+    for step in node.trace:
+        if step.rule in _READS:
+            continue
+        if step.rule == "cap" and len(step.operands) == 3 and step.operands[0] == step.value:
+            continue  # within its bounds: nothing to say
+        parts.append(sentence(step, lang, words))
+    return f"{node.code}: " + "; ".join(parts) if parts else ""
+
+
 def explain_node(node: NodeResult, lang: Lang = "vi", words: Words | None = None) -> str:
     """A node's score and every step of its trace, one sentence a line."""
     head = f"{node.code} {node.title or ''}".rstrip()
@@ -210,6 +230,9 @@ def explain_node(node: NodeResult, lang: Lang = "vi", words: Words | None = None
     )
     top = f" / {points(node.max, lang)}" if node.max is not None and node.score is not None else ""
     lines = [f"{head}", f"  {'Điểm' if lang == 'vi' else 'Score'}: {score}{top}"]
+    brief = summary(node, lang, words)
+    if brief:
+        lines.append(f"  {brief}")
     if not node.trace:
         lines.append("  (chấm không ghi vết)" if lang == "vi" else "  (evaluated without a trace)")
     lines += [f"  - {sentence(step, lang, words)}" for step in node.trace]
