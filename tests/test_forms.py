@@ -577,3 +577,29 @@ def test_a_criterion_summed_up_on_one_line(capsys: pytest.CaptureFixture[str]) -
     assert ("VI.2: 8 − 3 = 5; Số bậc tăng hạng DTI so với năm trước đó: 5 ≥ 5, đạt điều kiện; "
             "điều kiện đúng: 3") in lines
     assert not any(line.startswith("I: ") for line in lines)  # a section has no summary line
+
+
+def test_an_unfilled_template_says_what_is_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, text, _ = run(capsys, "template", "cum4-2023")
+    (tmp_path / "t.json").write_text(text, encoding="utf-8")
+    status, _, err = run(capsys, "score", str(tmp_path / "t.json"))
+    lines = err.splitlines()
+    # 19 facts and 9 judged scores (I.1, I.3, II.2, II.3, II.5, IV.2, V.1, V.2, V.3), all null
+    assert status == 1 and lines[0] == "28 lỗi trong số liệu của đơn vị 't'"
+    assert "  self: hang_dti: chưa điền (null): cần một số" in lines
+    assert "  self: dan_chu_tot: chưa điền (null): cần true (có) hoặc false (không)" in lines
+    assert "  self: xep_loai_dang: chưa điền (null): cần một mức của thang xep_loai" in lines
+
+
+def test_a_csv_with_a_round_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "r.thidua").write_text(SMALL.replace('    total 10\n', '    total 10\n    rounds self "Tự chấm", '
+                                                     'appraised "Thẩm định"\n'), encoding="utf-8")
+    rows = "unit\tVòng\tso_vb\tty_le\ttot\nPhòng A\tTự chấm\t2\t95\tcó\n"
+    rows += "Phòng A\tthẩm định\t1\t85\tcó\nPhòng B\tappraised\t2\t90\tkhông\n"
+    (tmp_path / "u.csv").write_text(rows, encoding="utf-8")
+    units = tr.read_units_csv(tmp_path / "u.csv", tr.load(tmp_path / "r.thidua"))
+    assert [(u.unit, list(u.rounds)) for u in units] == [("Phòng A", ["self", "appraised"]),
+                                                         ("Phòng B", ["appraised"])]
+    status, out, _ = run(capsys, "rank", str(tmp_path / "r.thidua"), str(tmp_path / "u.csv"))
+    # A appraised: 2 × 1 + 2 (85 < 90) + 2 = 6; B: 2 × 2 + 4 + 0 = 8
+    assert status == 0 and [line.split()[-1] for line in out.splitlines()[3:5]] == ["8", "6"]

@@ -197,6 +197,7 @@ FINAL = Catalogue(
 
 PROBLEMS = Catalogue(
     [
+        (r"expected a level of scale (?P<s>\S+), got None", "chưa điền (null): cần một mức của thang {s}"),
         (r"unknown key \(known: (?P<keys>.+)\)", "khóa không hợp lệ (các khóa: {keys})"),
         (r"unknown key; (?P<hint>.+)", lambda p: "khóa không hợp lệ; " + _did_you_mean(p["hint"])),
         (r"unknown key", "khóa không hợp lệ"),
@@ -254,6 +255,9 @@ PROBLEMS = Catalogue(
         (r"unknown fact; (?P<hint>.+)", lambda p: "bộ tiêu chí không có số liệu này; " + _did_you_mean(p["hint"])),
         (r"unknown fact", "bộ tiêu chí không có số liệu này"),
         (r"unknown criterion code", "không có tiêu chí mang mã này"),
+        # A template's fact left empty (null)
+        (r"expected a number, got NoneType", "chưa điền (null): cần một số"),
+        (r"expected true or false, got None", "chưa điền (null): cần true (có) hoặc false (không)"),
         (r"expected true or false, got (?P<v>.+)", "cần có/không (true/false), nhận được {v}"),
         (r'expected "có" or "không", got "(?P<v>.*)"', 'cần "có" hoặc "không", nhận được "{v}"'),
         (rf"expected a whole number for a (?P<kind>\w+), got (?P<v>{_NUM})", "cần một số nguyên, nhận được {v}"),
