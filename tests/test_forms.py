@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import unicodedata
 from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
@@ -431,8 +432,10 @@ section I "I" max 10 {
 
 def test_rank_from_one_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "r.thidua").write_text(SMALL, encoding="utf-8")
-    (tmp_path / "u.csv").write_text("Đơn vị;Số văn bản;TY_LE;tot\n# nội dung;;;\nPhòng A;1;92,5;có\n"
-                                    "Phòng B;3;80;không\n", encoding="utf-8")
+    # headers by label in NFD and in upper case, by name in another case; yes/no in any case and form
+    header = ";".join(["ĐƠN VỊ", unicodedata.normalize("NFD", "Số văn bản"), "TY_LE", "THỰC HIỆN TỐT"])
+    (tmp_path / "u.csv").write_text(f"{header}\n# nội dung;;;\nPhòng A;1;92,5;{unicodedata.normalize('NFD', 'Có')}\n"
+                                    "Phòng B;3;80;KHÔNG\n", encoding="utf-8")
     status, out, _ = run(capsys, "rank", str(tmp_path / "r.thidua"), str(tmp_path / "u.csv"))
     lines = out.splitlines()
     # A: 2 × 1 + 4 (92.5 ≥ 90) + 2 = 8; B: min(2 × 3, 4) + 2 + 0 = 6

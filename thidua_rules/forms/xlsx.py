@@ -23,7 +23,7 @@ from ..io.units import UnitFile
 from ..reports.submission import Submission
 from ..ruleset import Ruleset, load
 from ..source import fold, nfc
-from .locale import Lang, number
+from .locale import Lang
 from .sheet import Sheet, build_sheet, ruleset_ref
 from .standings import Board
 
@@ -541,8 +541,3 @@ def _claims(rs: Ruleset, round_name: str, facts: dict[str, object], typed: dict[
         return dict(typed)  # the facts' own problems are reported when the unit is scored
     scores = result.round_scores.get(round_name, {})
     return {code: v for code, v in typed.items() if scores.get(code) != v}
-
-
-def number_text(value: Decimal | None, lang: Lang) -> str:
-    """A number as the sheet's reader sees it (for tests and renderings)."""
-    return number(value, lang)
