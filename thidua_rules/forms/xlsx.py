@@ -219,7 +219,30 @@ def form_sheet(ws: Any, sheet: Sheet, out: str | os.PathLike[str] | None = None)
     for col, width in widths.items():
         ws.column_dimensions[letters(col)].width = width
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 2, column=3)
+    fit_heights(ws, widths, first=HEADER_ROW)
     _print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW + 1}")
+
+
+#: Points per line of 11-point text, and the characters a column of width 1 holds (a little less
+#: than one: Vietnamese letters with marks are wider than the digit the width is measured in).
+LINE_HEIGHT = 15
+CHARS_PER_WIDTH = 1.2
+
+
+def fit_heights(ws: Any, widths: Mapping[int, float], *, first: int = 1) -> None:
+    """Give each row the height its wrapped text needs: spreadsheet programs (LibreOffice, and
+    Excel for a file it did not write) do not grow a row to fit wrapped text by themselves."""
+    merged = {(r.min_row, r.min_col) for r in ws.merged_cells.ranges}
+    for row in ws.iter_rows(min_row=first):
+        lines = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or (cell.row, cell.column) in merged:
+                continue
+            per_line = max(1, int(widths.get(cell.column, 10) * CHARS_PER_WIDTH))
+            needed = sum(max(1, -(-len(part) // per_line)) for part in cell.value.split("\n"))
+            lines = max(lines, needed)
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
 
 
 def _relative(ruleset: str, out: str | os.PathLike[str] | None) -> str:
@@ -317,6 +340,7 @@ def write_board(board: Board, sheets: list[Sheet], path: str | os.PathLike[str])
         )
     for letter, width in zip("ABCDEF", (8, 40, 12, 10, 28, 70), strict=True):
         ws.column_dimensions[letter].width = width
+    fit_heights(ws, dict(enumerate((8, 40, 12, 10, 28, 70), 1)), first=4)
     _print_setup(ws, "4:4")
     for table in board.classes:
         cs = wb.create_sheet(_title(table.title, taken))
@@ -336,6 +360,7 @@ def write_board(board: Board, sheets: list[Sheet], path: str | os.PathLike[str])
                 _cell(cs, 4 + i, index, v, s["wrap"], s["border"])
         for letter, width in zip("ABCD", (40, 12, 24, 80), strict=True):
             cs.column_dimensions[letter].width = width
+        fit_heights(cs, dict(enumerate((40, 12, 24, 80), 1)), first=3)
         _print_setup(cs, "3:3")
     for sheet in sheets:
         form_sheet(wb.create_sheet(_title(sheet.unit, taken)), sheet, path)
