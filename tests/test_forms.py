@@ -287,10 +287,10 @@ def test_the_xlsx_form(tmp_path: Path, capsys: pytest.CaptureFixture[str], openp
     assert "THỦ TRƯỞNG ĐƠN VỊ" in values and "(Ký, ghi rõ họ tên)" in values
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.cell(i2, 2).alignment.wrap_text and ws.column_dimensions["B"].width == 60
-    # wrapped text gets the lines it needs, 15 points each: I.2's notes (column G, 40 wide, 48 characters
-    # a line) are three flags of 95, 53 and 55 characters, 2 lines each: 6 lines; I.1's title (84 characters in
-    # column B, 60 wide, 72 a line) and its one 90-character flag: 2 lines
-    assert ws.row_dimensions[i2].height == 90 and ws.row_dimensions[_find(ws, "I.1")].height == 30
+    # wrapped text gets the lines it needs, 15 points each: I.2's notes (column G, 40 wide: 44 characters
+    # a line, broken between words) are three flags of 95, 53 and 55 characters: 3 + 2 + 2 = 7 lines;
+    # I.1's one flag of 90 characters: 3 lines (its title, 84 characters in B's 66 a line: 2)
+    assert ws.row_dimensions[i2].height == 105 and ws.row_dimensions[_find(ws, "I.1")].height == 45
     assert ws.print_title_rows == "$7:$8"  # the header rows repeat on every printed page
 
 

@@ -174,19 +174,20 @@ def form_sheet(ws: Any, sheet: Sheet, out: str | os.PathLike[str] | None = None)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last)
         _cell(ws, r, 1, "SỐ LIỆU KÊ KHAI (dùng để tính điểm)" if vi else "FACTS (the rules read them)", s["bold"])
         r += 1
-        fact_heads = [
+        fact_heads: list[str | None] = [
             FACTS_HEAD[sheet.lang],
-            "Nội dung" if vi else "Label",
-            "Cách ghi" if vi else "How to fill",
+            "Nội dung, cách ghi" if vi else "Label, how to fill",
+            None,
             *(label for _, label in sheet.columns),
         ]
-        for col, head in enumerate(fact_heads, 1):
-            _cell(ws, r, col, head, s["bold"], s["center"], s["border"])
+        for col, title in enumerate(fact_heads, 1):
+            _cell(ws, r, col, title, s["bold"], s["center"], s["border"])
         r += 1
         for fact in sheet.facts:
+            how = f"{'Cách ghi' if vi else 'How to fill'}: {fact.what}"
             _cell(ws, r, 1, fact.name, s["wrap"], s["border"])
-            _cell(ws, r, 2, fact.label, s["wrap"], s["border"])
-            _cell(ws, r, 3, fact.what, s["wrap"], s["border"])
+            _cell(ws, r, 2, f"{fact.label}\n{how}", s["wrap"], s["border"])
+            _cell(ws, r, 3, None, s["border"])
             for i, given in enumerate(fact.values):
                 _cell(ws, r, 4 + i, _fact_cell(given, sheet.lang), s["number"], s["border"])
             r += 1
@@ -211,7 +212,8 @@ def form_sheet(ws: Any, sheet: Sheet, out: str | os.PathLike[str] | None = None)
     _cell(ws, r, 2, sign, s["italic"], s["center"])
     ws.merge_cells(start_row=r, start_column=explain_col, end_row=r, end_column=last)
     _cell(ws, r, explain_col, "(Ký tên, đóng dấu)" if vi else "(signature and seal)", s["italic"], s["center"])
-    widths = {1: max(8, *(len(row.code) + 2 for row in sheet.rows)) if sheet.rows else 8, 2: 60, 3: 10}
+    names = [len(row.code) + 2 for row in sheet.rows] + [len(f.name) + 2 for f in sheet.facts]
+    widths: dict[int, float] = {1: min(max([8, *names]), 26), 2: 60, 3: 10}
     for i in range(len(rounds)):
         widths[4 + i] = 14
     widths[explain_col], widths[notes_col] = 40, 40
@@ -220,13 +222,28 @@ def form_sheet(ws: Any, sheet: Sheet, out: str | os.PathLike[str] | None = None)
         ws.column_dimensions[letters(col)].width = width
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 2, column=3)
     fit_heights(ws, widths, first=HEADER_ROW)
+    # bold headings wrap sooner than the estimate: room for three lines ("Điểm Hội đồng … xét")
+    ws.row_dimensions[HEADER_ROW].height = max(ws.row_dimensions[HEADER_ROW].height or 0, 3 * LINE_HEIGHT)
     _print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW + 1}")
 
 
 #: Points per line of 11-point text, and the characters a column of width 1 holds (a little less
 #: than one: Vietnamese letters with marks are wider than the digit the width is measured in).
 LINE_HEIGHT = 15
-CHARS_PER_WIDTH = 1.2
+CHARS_PER_WIDTH = 1.1
+
+
+def _wrapped(text: str, width: int) -> int:
+    """The lines ``text`` takes when wrapped at word boundaries to ``width`` characters."""
+    lines, used = 1, 0
+    for word in text.split():
+        size = len(word)
+        if used and used + 1 + size > width:
+            lines, used = lines + 1, 0
+        while size > width:  # a word longer than the line breaks inside
+            lines, size = lines + 1, size - width
+        used = size if not used else used + 1 + size
+    return lines
 
 
 def fit_heights(ws: Any, widths: Mapping[int, float], *, first: int = 1) -> None:
@@ -239,7 +256,7 @@ def fit_heights(ws: Any, widths: Mapping[int, float], *, first: int = 1) -> None
             if not isinstance(cell.value, str) or (cell.row, cell.column) in merged:
                 continue
             per_line = max(1, int(widths.get(cell.column, 10) * CHARS_PER_WIDTH))
-            needed = sum(max(1, -(-len(part) // per_line)) for part in cell.value.split("\n"))
+            needed = sum(_wrapped(part, per_line) for part in cell.value.split("\n"))
             lines = max(lines, needed)
         if lines > 1:
             ws.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
