@@ -6,6 +6,7 @@ Every expected score is worked out by hand in the comment beside it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import sys
@@ -525,6 +526,18 @@ def test_rank_scores_a_cohort_ruleset_and_shows_classes(tmp_path: Path, capsys: 
                                           "       - hạn mức: tối đa 0/2 đơn vị được Xuất sắc (20 %); hạ xuống Tốt"]
     assert lines[table + 5:table + 7] == ["       - Khá theo số điểm",
                                           "       - hạ một mức, còn Trung bình: có cán bộ bị kỷ luật"]
+    if importlib.util.find_spec("openpyxl") is None:
+        return
+    import openpyxl
+
+    book = tmp_path / "xep-loai.xlsx"
+    assert run(capsys, "rank", str(classes), str(tmp_path / "X.json"), str(tmp_path / "Y.json"),
+               "--format", "xlsx", "-o", str(book))[0] == 0
+    wb = openpyxl.load_workbook(book)
+    # a sheet's name holds 31 characters at most: "Xếp loại theo tỷ lệ điểm đạt được" (33) is cut
+    assert wb.sheetnames == ["Xếp hạng", "Xếp loại theo tổng điểm", "Xếp loại theo tỷ lệ điểm đạt đư", "X", "Y"]
+    assert [c.value for c in wb["Xếp loại theo tổng điểm"][4]] == [
+        "X", 95, "Tốt", "Xuất sắc theo số điểm\nhạn mức: tối đa 0/2 đơn vị được Xuất sắc (20 %); hạ xuống Tốt"]
 
 
 # ---------------------------------------------------------------- the command line
