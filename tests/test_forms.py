@@ -623,3 +623,28 @@ def test_a_csv_with_a_round_column(tmp_path: Path, capsys: pytest.CaptureFixture
     status, out, _ = run(capsys, "rank", str(tmp_path / "r.thidua"), str(tmp_path / "u.csv"))
     # A appraised: 2 × 1 + 2 (85 < 90) + 2 = 6; B: 2 × 2 + 4 + 0 = 8
     assert status == 0 and [line.split()[-1] for line in out.splitlines()[3:5]] == ["8", "6"]
+
+
+def test_odd_workbooks_and_cells_fail_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              openpyxl: Any) -> None:
+    import datetime
+
+    fake = tmp_path / "gia.xlsx"
+    fake.write_text("not a workbook", encoding="utf-8")
+    status, _, err = run(capsys, "score", str(fake))
+    assert status == 1 and "không phải bảng tính .xlsx" in err and "Traceback" not in err
+    path = _blank(tmp_path, capsys)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.cell(_find(ws, "I.1"), 4, datetime.datetime(2024, 1, 2))
+    ws.cell(_find(ws, "I.3"), 4, True)
+    wb.save(path)
+    with pytest.raises(tr.FactsError) as info:
+        tr.read_form(path)
+    assert [p.message for p in info.value.problems] == ["expected a number, got datetime",
+                                                        "expected a number, got true/false"]
+    ws.cell(7, 4, "Vòng 1")  # the rounds' headings renamed
+    ws.cell(7, 5, "Vòng 2")
+    wb.save(path)
+    status, _, err = run(capsys, "score", str(path), "--lang", "en")
+    assert status == 1 and 'no column of the table is headed by a round: "Điểm tự chấm", "Điểm thẩm định"' in err

@@ -225,6 +225,12 @@ PROBLEMS = Catalogue(
         (r"the round (?P<r>.+) is given twice", "vòng {r} được khai hai lần"),
         (r'the ruleset "(?P<n>.+)" cannot be loaded: (?P<why>.+)', 'không nạp được bộ tiêu chí "{n}": {why}'),
         (r"no score or fact is filled in", "chưa điền điểm hay số liệu nào"),
+        (
+            r"no column of the table is headed by a round: (?P<l>.+)",
+            "không cột nào của bảng mang tên một vòng chấm: {l}",
+        ),
+        (r"not an \.xlsx workbook: (?P<k>.+)", "không phải bảng tính .xlsx ({k})"),
+        (r"expected a number, got (?P<k>datetime|date|time)", "cần một số, nhận được một ngày giờ"),
         (r'no table: no row starts with "STT"', 'không thấy bảng chấm: không dòng nào bắt đầu bằng "STT"'),
         (
             r"(?P<v>.+) is out of range \(at most 15 digits before the point, (?P<p>\d+) after\)",

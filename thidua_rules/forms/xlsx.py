@@ -510,6 +510,9 @@ def read_form(path: str | os.PathLike[str], ruleset: Ruleset | None = None) -> U
     round_cols = {
         c: by_label[fold(_text(v))] for (r, c), v in cells.items() if r == head and fold(_text(v)) in by_label
     }
+    if not round_cols:
+        labels = ", ".join(f'"{r.label}"' for r in rs.rounds)
+        raise FactsError([FactProblem(where, f"no column of the table is headed by a round: {labels}")])
     explain_col = max((c for (r, c) in cells if r == head), default=0) - 1
     problems: list[FactProblem] = []
     facts: dict[str, dict[str, object]] = {n: {} for n in round_cols.values()}
