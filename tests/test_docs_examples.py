@@ -45,12 +45,12 @@ The rules for the documents (they are also stated at the top of each):
       (code -> points cut), ``shares`` (code -> period -> that period's share). With
       ``problems`` instead of ``expect``, the periods are refused with these problems.
   ``{"cli": {"ruleset": "name.thidua", "files": {"name": content, ...}, "exit": [0, ...]}}``
-      the ruleset is written to the file ``ruleset`` and each file of ``files`` (as JSON) next
-      to it, in an empty directory. The ``text`` block right after the ``json`` block is a shell
-      session run there: each ``$ thidua …`` line is a command, and the lines up to the next
-      command are its exact output (standard output, then the error stream), compared line by
-      line without trailing spaces. ``exit`` lists the commands' exit statuses (all 0 if left
-      out).
+      the ruleset is written to the file ``ruleset`` and each file of ``files`` (as JSON; a
+      ``.csv`` file given as a string is written as that text) next to it, in an empty
+      directory. The ``text`` block right after the ``json`` block is a shell session run there:
+      each ``$ thidua …`` line is a command, and the lines up to the next command are its exact
+      output (standard output, then the error stream), compared line by line without trailing
+      spaces. ``exit`` lists the commands' exit statuses (all 0 if left out).
   ``{"header": {"document": ..., "dated": ..., "issuer": ..., ...}}``
       the fields of ``rs.header`` (``null`` for a part not given).
 
@@ -79,7 +79,7 @@ import thidua_rules as tr
 from thidua_rules.cli import main as cli_main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-DOCUMENTS = ("language.md", "ranking.md", "units.md")
+DOCUMENTS = ("language.md", "ranking.md", "units.md", "cli.md", "reports.md", "huong-dan.md")
 #: The figures of a Result that ``expect`` may name besides node codes.
 RESULT_FIGURES = ("total", "standard", "bonus", "deductions", "adjustment", "applicable_max", "percentage")
 #: The columns of a node that ``expect`` may name after its code (``"1.2 bonus"``).
@@ -87,7 +87,8 @@ NODE_COLUMNS = ("standard", "bonus", "deduction", "adjustment")
 #: The figures of a roll-up of periods that ``expect`` may name besides node codes.
 ROLLUP_FIGURES = ("total", "standard", "bonus", "deductions")
 #: The fewest examples with worked cases that each document must keep.
-MIN_WORKED_EXAMPLES = {"language.md": 8, "ranking.md": 8, "units.md": 3}
+MIN_WORKED_EXAMPLES = {"language.md": 8, "ranking.md": 8, "units.md": 3, "cli.md": 1, "reports.md": 1,
+                       "huong-dan.md": 1}
 #: The keys that make a JSON object a case.
 CASE_KEYS = ("facts", "units", "rank", "submission", "classify", "classify_periods", "periods", "cli", "header")
 
@@ -550,7 +551,10 @@ def check_cli(example: Example, spec: dict[str, Any], where: str, tmp_path: Path
     assert example.after is not None and example.after.words == ["text"], f"{where}: no output block"
     (tmp_path / spec["ruleset"]).write_text(example.block.text, encoding="utf-8")
     for name, content in spec.get("files", {}).items():
-        (tmp_path / name).write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")
+        # A .csv file is given as its text; every other file as the JSON it holds.
+        text = content if name.endswith(".csv") and isinstance(content, str) else \
+            json.dumps(content, ensure_ascii=False, indent=2)
+        (tmp_path / name).write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     session = session_of(example.after.text)
     statuses = spec.get("exit", [0] * len(session))

@@ -489,13 +489,15 @@ def test_cli_score_prints_the_form(capsys: pytest.CaptureFixture[str]) -> None:
     assert "dữ liệu minh họa" in out
     lines = out.splitlines()
     a_ii_1 = next(line for line in lines if line.strip().startswith("A.II.1 "))
-    assert a_ii_1.split()[-3:] == ["30", "28.5", "-1.5"]  # self (35 counted as 30), council, difference
-    a_i_12 = next(line for line in lines if line.startswith("A.I.1-2 "))
+    assert a_ii_1.split()[-3:] == ["30", "28,5", "-1,5"]  # self (35 counted as 30), council, difference
+    a_i_12 = next(line for line in lines if line.strip().startswith("A.I.1-2 "))
     assert a_i_12.split()[-4:] == ["150", "150", "150", "0"]  # max, self, council, difference
     b = next(line for line in lines if line.startswith("B "))
+    # 85 + 75 = 160 in both rounds, above the shared 150: the cap is flagged, not hidden
+    assert "! Điểm tự đánh giá: tổng các mục 160 đ vượt mức trần 150 đ, tính 150 đ" in out
     assert b.split()[-3:] == ["95", "95", "0"]
     assert "không vượt quá số điểm tối đa quy định" in out
-    assert "952.5 = điểm chuẩn 857.5 + điểm cộng 95" in out  # final total by hand
+    assert "952,5 = điểm chuẩn 857,5 + điểm cộng 95" in out  # final total by hand, decimal comma
     assert "Tổng (Điểm tự đánh giá): 962" in out
     assert "tổng hai tiêu chí không vượt quá 150 điểm" in out  # the A.I.1-2 assumption is listed
 
@@ -515,9 +517,9 @@ def test_cli_rank_lists_the_awards(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     lines = out.splitlines()
     flag = next(line for line in lines if TH in line)
-    assert "952.5" in flag and "[Cờ thi đua xuất sắc]" in flag
+    assert "952,5" in flag and "[Cờ thi đua xuất sắc]" in flag
     for unit in (HC, NC):
-        line = next(line for line in lines if unit in line and "937.5" in line)
+        line = next(line for line in lines if unit in line and "937,5" in line)
         assert line.lstrip().startswith("4.") and "[Bằng khen]" in line
     top = next(line for line in lines if KT in line)
     assert top.lstrip().startswith("1.") and "980" in top and "[" not in top

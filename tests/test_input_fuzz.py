@@ -171,8 +171,8 @@ def test_the_cli_on_damaged_files(rid: str) -> None:
 def test_the_cli_in_a_process_refuses_invalid_utf8_without_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "hong.json"
     path.write_bytes(BAC_KAN.read_bytes().replace("hoàn thành".encode(), b"ho\xe0n th\xe0nh", 1))
-    done = subprocess.run([sys.executable, "-m", "thidua_rules", "score", str(path)], capture_output=True,
-                          timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    done = subprocess.run([sys.executable, "-m", "thidua_rules", "score", str(path), "--lang", "en"],
+                          capture_output=True, timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     assert done.returncode == 1 and b"Traceback" not in done.stderr + done.stdout
     assert b"not valid UTF-8" in done.stderr and str(path).encode() in done.stderr
 

@@ -65,9 +65,12 @@ LAYERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("ruleset", ("thidua_rules.ruleset",)),
     # 7 io: the outside world: unit files and the rulesets shipped with the library.
     ("io", ("thidua_rules.io", "thidua_rules.io.*")),
-    # 8 public face: the package __init__, whose __all__ is the public API.
+    # 8 forms: what people fill and read: explanations in Vietnamese or English, the form as text, Markdown,
+    # HTML and xlsx, CSV and xlsx in, templates, batches of files. Reads results; never scores.
+    ("forms", ("thidua_rules.forms", "thidua_rules.forms.*")),
+    # 9 public face: the package __init__, whose __all__ is the public API.
     ("public face", ("thidua_rules",)),
-    # 9 clients of the public face: the property-testing toolkit and the command line.
+    # 10 clients of the public face: the property-testing toolkit and the command line.
     ("clients", ("thidua_rules.testing", "thidua_rules.testing.*", "thidua_rules.cli", "thidua_rules.__main__")),
 )
 

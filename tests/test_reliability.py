@@ -138,7 +138,7 @@ def test_rank_refuses_two_files_of_one_unit(tmp_path: Path) -> None:
     copy = tmp_path / "copy.json"
     copy.write_text(BAC_KAN.read_text(encoding="utf-8"), encoding="utf-8")
     for second in (str(BAC_KAN), str(copy)):
-        done = subprocess.run([str(THIDUA), "rank", "cum4-2023", str(BAC_KAN), second],
+        done = subprocess.run([str(THIDUA), "rank", "cum4-2023", str(BAC_KAN), second, "--lang", "en"],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 1 and "Traceback" not in done.stderr
         if second == str(BAC_KAN):
@@ -201,9 +201,11 @@ def _cli(*args: str, env: dict[str, str] | None = None, shell_tail: str = "") ->
 @pytest.mark.parametrize("number", ["1" * 4301, "1e999999999999"])
 def test_huge_numbers_in_a_unit_file(tmp_path: Path, number: str) -> None:
     text = BAC_KAN.read_text(encoding="utf-8").replace('"hang_dti": ', f'"hang_dti": {number}, "x_": ', 1)
-    done = _cli("score", str(_unit_file(tmp_path, text)))
+    done = _cli("score", str(_unit_file(tmp_path, text)), "--lang", "en")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "hang_dti" in done.stderr and "out of range" in done.stderr
+    vi = _cli("score", str(_unit_file(tmp_path, text)))
+    assert vi.returncode == 1 and "hang_dti" in vi.stderr and "vượt giới hạn" in vi.stderr
 
 
 def test_a_100000_deep_unit_file(tmp_path: Path) -> None:
@@ -449,8 +451,10 @@ def test_the_untraced_result_shows_the_maxima_as_the_traced_one() -> None:
     rs = tr.loads('ruleset "m" { total 5 }\nfact a "a": count\nsection A "A" max 5 {\n'
                   '    criterion A.1 "x" max 2.50 { score a }\n    criterion A.2 "y" max 2.5 { score a }\n}\n')
     traced, untraced = rs.evaluate({"a": 1}).to_dict(), rs.evaluate({"a": 1}, trace=False).to_dict()
-    assert [traced["nodes"][c]["max"] for c in ("A.1", "A.2")] == ["2.50", "2.5"]
-    assert [untraced["nodes"][c]["max"] for c in ("A.1", "A.2")] == ["2.50", "2.5"]
+    # JSON writes every number one way (plain, no trailing zeros): 2.50 and 2.5 are both "2.5".
+    assert [traced["nodes"][c]["max"] for c in ("A.1", "A.2")] == ["2.5", "2.5"]
+    assert [untraced["nodes"][c]["max"] for c in ("A.1", "A.2")] == ["2.5", "2.5"]
+    assert rs.evaluate({"a": 1})["A.1"].max.as_tuple().exponent == -2  # the Decimal keeps what was written
     varied = tr.loads(
         'ruleset "v" {\n    total by { "xã": 20, "huyện": 40 }\n    variants by cap\n}\n'
         'scale cap_don_vi { "huyện" > "xã" }\nfact cap "Cấp": cap_don_vi\nfact mo "Mở": boolean\nfact a "a": count\n'

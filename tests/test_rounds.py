@@ -117,13 +117,11 @@ section A "A" max by { "xã": 10, "huyện": 30 } {
 
 
 def test_the_form_shows_every_round_and_the_final_column() -> None:
-    from thidua_rules.cli import render_submission
-
     rs = ruleset("last")
     sub = rs.evaluate_submission(ROUNDS)
-    text = render_submission(rs, sub)
-    header = next(line for line in text.splitlines() if line.startswith("Mã"))
-    assert header.split("  ")[-2:] == ["Điểm cuối cùng", "Chênh lệch"]
+    text = tr.render(rs, sub)
+    header = next(line for line in text.splitlines() if line.startswith("STT"))
+    assert header.split("  ")[-3:] == ["Điểm cuối cùng", "Chênh lệch", "Giải trình / TLKC"]
     a1 = next(line for line in text.splitlines() if line.strip().startswith("A.1"))
     # self 2 × 5 = 10, first 2 × 3 = 6, explain did not score it, second 2 × 4 = 8; final 8; 8 − 10 = −2
     assert a1.split()[-6:] == ["10", "6", "—", "8", "8", "-2"]

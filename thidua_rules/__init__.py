@@ -19,11 +19,23 @@ from .errors import OptionError as OptionError
 from .errors import RulesetError as RulesetError
 from .errors import ThiduaError as ThiduaError
 from .errors import UnknownUnitError as UnknownUnitError
+from .evaluation.result import SCHEMA_VERSION as SCHEMA_VERSION
 from .evaluation.result import NodeResult as NodeResult
 from .evaluation.result import Result as Result
 from .evaluation.result import Step as Step
 from .evaluation.result import UnknownCodeError as UnknownCodeError
 from .evaluation.runtime import parse_number as parse_number
+from .forms import Ranked as Ranked
+from .forms import error_text as error_text
+from .forms import explain as explain
+from .forms import rank_files as rank_files
+from .forms import read_form as read_form
+from .forms import read_units_csv as read_units_csv
+from .forms import render as render
+from .forms import render_standings as render_standings
+from .forms import write_standings_xlsx as write_standings_xlsx
+from .forms import write_template as write_template
+from .forms import write_xlsx as write_xlsx
 from .io import rulesets as rulesets
 from .io.rulesets import Shipped as Shipped
 from .io.units import UnitFile as UnitFile
@@ -54,6 +66,7 @@ from .ruleset import loads as loads
 from .source import Span as Span
 
 __all__ = [
+    "SCHEMA_VERSION",
     "Award",
     "Classification",
     "Criterion",
@@ -71,6 +84,7 @@ __all__ = [
     "OptionError",
     "PassedOver",
     "Placed",
+    "Ranked",
     "Ranking",
     "Result",
     "RolledNode",
@@ -90,12 +104,22 @@ __all__ = [
     "UnitFile",
     "UnknownCodeError",
     "UnknownUnitError",
+    "error_text",
+    "explain",
     "format_number",
     "format_ruleset",
     "load",
     "loads",
     "parse_number",
+    "rank_files",
+    "read_form",
     "read_unit",
+    "read_units_csv",
+    "render",
+    "render_standings",
     "rulesets",
+    "write_standings_xlsx",
+    "write_template",
+    "write_xlsx",
 ]
 __version__ = "0.1.0"

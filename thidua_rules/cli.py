@@ -1,4 +1,6 @@
-"""The ``thidua`` command: check a ruleset, score a unit, rank units. Uses the public API only."""
+"""The thidua command: check a ruleset, score and explain a unit, rank units, write templates.
+
+Uses the public API only."""
 
 from __future__ import annotations
 
@@ -7,10 +9,45 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 
-from . import FactProblem, FactsError, Ruleset, Submission, ThiduaError, load, read_unit, rulesets
+from . import (
+    FactProblem,
+    FactsError,
+    OptionError,
+    Ruleset,
+    ThiduaError,
+    UnitFile,
+    __version__,
+    error_text,
+    explain,
+    load,
+    rank_files,
+    read_form,
+    read_unit,
+    render,
+    render_standings,
+    rulesets,
+    write_standings_xlsx,
+    write_template,
+    write_xlsx,
+)
 from . import format_number as plain
+
+DESCRIPTION = """\
+Score Vietnamese emulation (thi đua) sheets with checked, explainable rules.
+
+  thidua score UNIT            the unit's scoring form (UNIT: .json, .toml or the form's .xlsx)
+  thidua explain UNIT [CODE]   every step of a criterion's score, in words
+  thidua rank RULESET UNITS…   standings, awards and classes (UNITS: files, folders, a .csv)
+  thidua template RULESET      an empty unit file to fill (json, csv or xlsx)
+  thidua check RULESET         load and check a ruleset
+  thidua list                  the shipped rulesets
+
+Output is in Vietnamese unless --lang en is given.
+"""
+
+#: Batches larger than this show a progress line on a terminal's error stream.
+PROGRESS_FROM = 300
 
 
 def _ruleset(name: str) -> Ruleset:
@@ -20,97 +57,89 @@ def _ruleset(name: str) -> Ruleset:
     return rulesets.load(name)
 
 
-def _fmt(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    return plain(value)
+def _unit(path: str, ruleset: str | None) -> tuple[UnitFile, Ruleset]:
+    """A unit's file (JSON, TOML or the form's xlsx) and the ruleset it is scored by."""
+    rs = _ruleset(ruleset) if ruleset else None
+    unit = read_form(path, rs) if path.lower().endswith(".xlsx") else read_unit(path)
+    if rs is None:
+        if not unit.ruleset:
+            raise FactsError([FactProblem(path, 'the file names no ruleset: add "ruleset": "…" or give --ruleset')])
+        rs = _ruleset(unit.ruleset)
+    return unit, rs
 
 
-def _short(text: str | None, width: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _write(text: str, out: str | None) -> None:
+    if out is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+        return
+    try:
+        with open(out, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise FactsError([FactProblem(out, f"cannot write: {error.strerror or error}")]) from None
 
 
-def render_submission(rs: Ruleset, sub: Submission) -> str:
-    """The scoring form as text: one line per row, each round's score, difference, flags."""
-    rounds = list(sub.round_scores)
-    labels = {r.name: r.label for r in rs.rounds}
-    # A final column is needed when the final score is not simply one complete round's.
-    extra = sub.final_round not in sub.rounds or len(sub.rounds) < len(rounds)
-    final_label = labels.get(sub.final_round, "Điểm cuối cùng") if not extra else "Điểm cuối cùng"
-    head = f"{rs.title or rs.id}\nĐơn vị: {sub.unit or '—'}\n"
-    names = [*(labels.get(r, r) for r in rounds), *([final_label] if extra else [])]
-    columns = ["Mã", "Tiêu chí", "Tối đa", *names, "Chênh lệch"]
-    widths = [8, 52, 7, *(max(10, len(name)) for name in names), 10]
-    lines = [head, "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
-    for row in sub.rows:
-        indent = "" if not row.is_criterion else "  "
-        cells = [
-            indent + row.code, _short(row.title, 52 - len(indent)), _fmt(row.max),
-            *(_fmt(row.scores[r]) for r in rounds), *([_fmt(row.final)] if extra else []),
-            _fmt(row.difference),
-        ]
-        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
-        for flag in row.flags:
-            lines.append(f"{'':10}! {flag}")
-    final = sub.final
-    lines.append("")
-    lines.append(
-        f"Tổng ({final_label}): {_fmt(final.total)} = "
-        f"điểm chuẩn {_fmt(final.standard)} + điểm cộng {_fmt(final.bonus)} − điểm trừ {_fmt(final.deductions)}"
-    )
-    for r in rounds:
-        if r != sub.final_round and r in sub.rounds:
-            lines.append(f"Tổng ({labels.get(r, r)}): {_fmt(sub.rounds[r].total)}")
-    assumptions = sorted({a for node in final for a in node.assumptions})
-    if assumptions:
-        lines.append("")
-        lines.append("Giả định (văn bản nguồn không quy định rõ):")
-        lines += [f"  - {a}" for a in assumptions]
-    return "\n".join(lines)
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def _score(args: argparse.Namespace) -> int:
-    unit = read_unit(args.unit)
-    if not (args.ruleset or unit.ruleset):
-        raise FactsError([FactProblem(args.unit, 'the file names no ruleset: add "ruleset": "…" or give --ruleset')])
-    rs = _ruleset(args.ruleset or unit.ruleset or "")
+    unit, rs = _unit(args.unit, args.ruleset)
+    fmt = "json" if args.json else args.format
     sub = rs.evaluate_submission(unit.rounds, unit=unit.unit)
-    if args.json:
-        print(json.dumps(sub.to_dict(), ensure_ascii=False, indent=2))
+    if fmt == "json":
+        _write(_json(sub.to_dict()), args.output)
+    elif fmt == "xlsx":
+        if not args.output:
+            raise OptionError("the xlsx form is written to a file: give -o FILE.xlsx")
+        write_xlsx(rs, sub, args.output, lang=args.lang, explanations=unit.explanations,
+                   illustrative=unit.illustrative)
     else:
-        if unit.illustrative:
-            print("(dữ liệu minh họa / illustrative data)")
-        print(render_submission(rs, sub))
+        _write(render(rs, sub, format=fmt, lang=args.lang, explanations=unit.explanations,
+                      illustrative=unit.illustrative), args.output)
     return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    unit, rs = _unit(args.unit, args.ruleset)
+    sub = rs.evaluate_submission(unit.rounds, unit=unit.unit)
+    _write(explain(rs, sub, args.code, lang=args.lang), args.output)
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    if total <= PROGRESS_FROM:
+        return
+    if done == total or done % 50 == 0:
+        end = "\n" if done == total else ""
+        print(f"\rthidua: {done}/{total}", end=end, file=sys.stderr, flush=True)
 
 
 def _rank(args: argparse.Namespace) -> int:
     rs = _ruleset(args.ruleset)
-    units = {}
-    files: dict[str, str] = {}
-    for path in args.units:
-        unit = read_unit(path)
-        if unit.unit in files:
-            if os.path.samefile(files[unit.unit], path):
-                raise FactsError([FactProblem(path, "the file is given twice; a unit is ranked once")])
-            raise FactsError([FactProblem(path, f'the unit "{unit.unit}" is also in {files[unit.unit]}; '
-                                          "a unit is ranked once")])
-        files[unit.unit] = path
-        if unit.ruleset and unit.ruleset != args.ruleset and _ruleset(unit.ruleset).id != rs.id:
-            raise FactsError([FactProblem(path, f'the file is for the ruleset "{unit.ruleset}", not "{rs.id}"')])
-        units[unit.unit] = rs.evaluate_submission(unit.rounds, unit=unit.unit, trace=False)
-    standings = rs.rank(units)
-    if args.json:
-        print(json.dumps(standings.to_dict(), ensure_ascii=False, indent=2))
-        return 0
-    for entry in standings:
-        award = f"  [{entry.award_title}]" if entry.award_title else ""
-        print(f"{entry.position:>3}. {entry.unit:<40} {_fmt(entry.total):>8}{award}")
-        for note in entry.notes:
-            print(f"       - {note}")
-    for name, units_ in standings.contested.items():
-        print(f"! {name}: tied at the boundary: {', '.join(units_)}")
+    ranked = rank_files(rs, args.units, progress=_progress if sys.stderr.isatty() else None)
+    fmt = "json" if args.json else args.format
+    if fmt == "json":
+        data = ranked.standings.to_dict()
+        data["classifications"] = [c.to_dict() for c in ranked.classifications]
+        _write(_json(data), args.output)
+    elif fmt == "xlsx":
+        if not args.output:
+            raise OptionError("the standings workbook is written to a file: give -o FILE.xlsx")
+        write_standings_xlsx(rs, ranked.standings, args.output, submissions=ranked.submissions,
+                             classifications=ranked.classifications, lang=args.lang,
+                             explanations={n: u.explanations for n, u in ranked.units.items()})
+    else:
+        _write(render_standings(rs, ranked.standings, ranked.classifications, format=fmt, lang=args.lang),
+               args.output)
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    rs = _ruleset(args.ruleset)
+    text = write_template(rs, args.format, args.output if args.format == "xlsx" else None, lang=args.lang)
+    if args.format != "xlsx":
+        _write(text, args.output)
     return 0
 
 
@@ -118,7 +147,8 @@ def _check(args: argparse.Namespace) -> int:
     rs = _ruleset(args.ruleset)
     for warning in rs.warnings:
         print(warning.render())
-    print(f"{rs.id}: ok ({len(rs.criteria)} criteria, total {_fmt(rs.total)}, {len(rs.warnings)} warning(s))")
+    total = plain(rs.total) if rs.total is not None else "—"
+    print(f"{rs.id}: ok ({len(rs.criteria)} criteria, total {total}, {len(rs.warnings)} warning(s))")
     unbounded = [code for code, g in rs.groups.items() if g.max is None and g.cap is None and g.kind != "deduction"]
     unbounded += [code for code, c in rs.criteria.items() if c.open and c.kind != "deduction"]
     if unbounded:
@@ -126,31 +156,57 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="thidua", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+def _common(p: argparse.ArgumentParser, formats: Sequence[str] | None, default: str = "text") -> None:
+    if formats:
+        p.add_argument("--format", choices=formats, default=default, help=f"output format (default: {default})")
+    p.add_argument("-o", "--output", metavar="OUT", help="write to this file instead of the screen")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the output (default: vi)")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line's parser (its help is plain text)."""
+    top = argparse.ArgumentParser(prog="thidua", description=DESCRIPTION,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action="version", version=f"thidua {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser("check", help="parse and check a ruleset (path or shipped id)")
     check.add_argument("ruleset")
     check.set_defaults(run=_check)
-    score = sub.add_parser("score", help="score one unit's file (JSON or TOML)")
-    score.add_argument("unit")
-    score.add_argument("--ruleset", help="path or shipped id (default: the file's \"ruleset\")")
-    score.add_argument("--json", action="store_true", help="print the full result as JSON")
+    score = sub.add_parser("score", help="score one unit's file and print its form")
+    score.add_argument("unit", help="the unit's file: .json, .toml or the form's .xlsx")
+    score.add_argument("--ruleset", help='path or shipped id (default: the file\'s "ruleset")')
+    _common(score, ("text", "json", "md", "html", "xlsx"))
+    score.add_argument("--json", action="store_true", help="the same as --format json")
     score.set_defaults(run=_score)
-    ranking = sub.add_parser("rank", help="rank several units' files and give the awards")
+    expl = sub.add_parser("explain", help="every step of one criterion's score (or the whole unit's), in words")
+    expl.add_argument("unit", help="the unit's file: .json, .toml or the form's .xlsx")
+    expl.add_argument("code", nargs="?", help="a criterion, group or section code such as I.2 (default: all)")
+    expl.add_argument("--ruleset", help='path or shipped id (default: the file\'s "ruleset")')
+    _common(expl, None)
+    expl.set_defaults(run=_explain)
+    ranking = sub.add_parser("rank", help="rank units' files, give the awards and the classes")
     ranking.add_argument("ruleset")
-    ranking.add_argument("units", nargs="+")
-    ranking.add_argument("--json", action="store_true")
+    ranking.add_argument("units", nargs="+", help="unit files, folders of them, or .csv files with a row per unit")
+    _common(ranking, ("text", "json", "md", "html", "xlsx"))
+    ranking.add_argument("--json", action="store_true", help="the same as --format json")
     ranking.set_defaults(run=_rank)
+    template = sub.add_parser("template", help="an empty unit file listing every fact to fill")
+    template.add_argument("ruleset")
+    _common(template, ("json", "xlsx", "csv"), "json")
+    template.set_defaults(run=_template)
     sub.add_parser("list", help="list the shipped rulesets").set_defaults(
         run=lambda a: print("\n".join(f"{s.id}  {s.year}  {s.title}" for s in rulesets.available())) or 0
     )
-    args = parser.parse_args(argv)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     _console()
     try:
         return int(args.run(args))
     except ThiduaError as error:
-        print(str(error), file=sys.stderr)
+        print(error_text(error, lang=getattr(args, "lang", "vi")), file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader stopped early (``thidua score … | head``): not an error of ours. Point stdout

@@ -127,9 +127,14 @@ def _sentence(step: Step) -> str:
     return f"{step.rule} {' '.join(step.expr.split())}{f' [{args}]' if args else ''}{detail} = {value}"
 
 
+#: The version of the shape of ``to_dict()`` (docs/schema/*.schema.json): bumped when a key changes.
+SCHEMA_VERSION = "1"
+
+
 def jsonable(value: object) -> object:
+    """A value for JSON: a Decimal as its plain text (``"29.5"``, never ``"29.50"`` or ``"3E+1"``)."""
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return plain(value)
     return value
 
 
@@ -297,6 +302,7 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict: Decimals as strings, nodes in the sheet's order."""
         return {
+            "schema_version": SCHEMA_VERSION,
             "ruleset": self.ruleset,
             "total": jsonable(self.total),
             "standard": jsonable(self.standard),

@@ -28,6 +28,8 @@ class UnitFile:
     rounds: Mapping[str, Any]
     illustrative: bool
     path: str
+    #: The unit's explanation (giải trình) per criterion code, shown beside its row on the form.
+    explanations: Mapping[str, str] = attrs.field(factory=dict)
 
 
 #: The keys of a unit file and what each must be (the shape docs/units.md describes).
@@ -35,6 +37,8 @@ TOP_KEYS = {
     "unit": "text", "ruleset": "text", "illustrative": "true or false", "note": "text",
     "rounds": "an object of round names to rounds", "facts": "an object of fact names to values",
     "claims": "an object of criterion codes to claimed scores",
+    "explanations": "an object of criterion codes to the unit's explanation (giải trình)",
+    "fields": "an object describing each fact (written by thidua template, not read)",
 }
 #: The keys of one round.
 ROUND_KEYS = {"facts": "an object of fact names to values", "claims": "an object of criterion codes to claimed scores"}
@@ -92,6 +96,11 @@ def _shape(content: Mapping[str, Any], name: str) -> list[FactProblem]:
                 problems.append(FactProblem(f"{name}: {path}", f"must be {allowed[key]}, not {_kind(value)}"))
 
     check("", content, TOP_KEYS)
+    explanations = content.get("explanations")
+    if isinstance(explanations, Mapping):
+        for code, text in explanations.items():
+            if not isinstance(text, str):
+                problems.append(FactProblem(f"{name}: explanations.{code}", f"must be text, not {_kind(text)}"))
     if "rounds" in content and ("facts" in content or "claims" in content):
         both = "facts" if "facts" in content else "claims"
         problems.append(FactProblem(
@@ -166,4 +175,5 @@ def read_unit(path: str | os.PathLike[str] | bytes) -> UnitFile:
     ruleset = content.get("ruleset")
     if isinstance(ruleset, str) and ruleset.endswith(".thidua") and not os.path.isabs(ruleset):
         ruleset = os.path.join(os.path.dirname(name), ruleset)
-    return UnitFile(unit, str(ruleset) if ruleset else None, rounds, bool(content.get("illustrative")), name)
+    return UnitFile(unit, str(ruleset) if ruleset else None, rounds, bool(content.get("illustrative")), name,
+                    dict(content.get("explanations") or {}))

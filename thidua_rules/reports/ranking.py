@@ -10,7 +10,7 @@ import attrs
 
 from ..errors import FactProblem, FactsError, UnknownUnitError
 from ..evaluation.compiler import Fn, NoPercentage
-from ..evaluation.result import FrozenMap, Result, jsonable
+from ..evaluation.result import SCHEMA_VERSION, FrozenMap, Result, jsonable
 from ..evaluation.runtime import Ctx, MissingFact
 from ..numbers import exact
 from .cohort import evaluate_cohort, same_units
@@ -96,6 +96,7 @@ class Standings:
     @exact
     def to_dict(self) -> dict[str, Any]:
         return {
+            "schema_version": SCHEMA_VERSION,
             "standings": [e.to_dict() for e in self.entries],
             "ties": [list(t) for t in self.ties],
             "awards": {k: list(v) for k, v in self.awards.items()},

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import FactProblem, FactsError
-from ..evaluation.result import FrozenMap, NodeResult, Result, Step, UnknownCodeError, jsonable
+from ..evaluation.result import SCHEMA_VERSION, FrozenMap, NodeResult, Result, Step, UnknownCodeError, jsonable
 from ..evaluation.runtime import number_of
 from ..numbers import exact, plain
 from ..source import fold, nfc
@@ -100,6 +100,7 @@ class Submission:
     @exact
     def to_dict(self) -> dict[str, Any]:
         return {
+            "schema_version": SCHEMA_VERSION,
             "unit": self.unit,
             "final_rule": self.final_round,
             "total": jsonable(self.final.total),
