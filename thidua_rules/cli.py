@@ -9,7 +9,19 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 
-from . import FactProblem, FactsError, Ruleset, Submission, ThiduaError, load, read_unit, rulesets
+from . import (
+    Diagnostic,
+    FactProblem,
+    FactsError,
+    Ruleset,
+    RulesetError,
+    Submission,
+    ThiduaError,
+    format_ruleset,
+    load,
+    read_unit,
+    rulesets,
+)
 from . import format_number as plain
 
 
@@ -122,6 +134,41 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_text(path: str) -> str:
+    """A ruleset file's text; an unreadable file is a ``RulesetError`` naming it."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise RulesetError([Diagnostic("error", f"cannot read {path}: {reason}", None)]) from None
+
+
+def _format_files(args: argparse.Namespace) -> int:
+    """``thidua fmt``: rewrite each file in the canonical layout, comments kept; ``--check`` only
+    names the files that would change (exit status 1 if any). Every file is tried."""
+    changed: list[str] = []
+    problems: list[Diagnostic] = []
+    for path in args.files:
+        try:
+            text = _read_text(path)
+            formatted = format_ruleset(text, source=path)
+        except RulesetError as error:
+            problems.extend(error.diagnostics)
+            continue
+        if formatted == text.replace("\r\n", "\n"):
+            continue
+        changed.append(path)
+        if not args.check:
+            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(formatted)
+    for path in changed:
+        print(f"would reformat {path}" if args.check else f"reformatted {path}")
+    if problems:
+        raise RulesetError(problems)
+    return 1 if args.check and changed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="thidua", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ranking.add_argument("units", nargs="+")
     ranking.add_argument("--json", action="store_true")
     ranking.set_defaults(run=_rank)
+    fmt = sub.add_parser("fmt", help="rewrite ruleset files in the canonical layout, comments kept")
+    fmt.add_argument("files", nargs="+", metavar="FILE")
+    fmt.add_argument("--check", action="store_true", help="change nothing; name the files that would change")
+    fmt.set_defaults(run=_format_files)
     sub.add_parser("list", help="list the shipped rulesets").set_defaults(
         run=lambda a: print("\n".join(f"{s.id}  {s.year}  {s.title}" for s in rulesets.available())) or 0
     )

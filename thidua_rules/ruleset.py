@@ -11,9 +11,7 @@ from .errors import Diagnostic, OptionError, RulesetError
 from .evaluation.evaluator import Evaluator, compile_source
 from .evaluation.result import Result
 from .files import UnreadableFile, read_utf8
-from .language.parser import parse
-from .language.printer import print_ruleset
-from .language.transformer import to_nodes
+from .language.formatter import format_source
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
 from .reports.classify import Classification, classify
 from .reports.cohort import evaluate_cohort
@@ -158,13 +156,13 @@ def loads(text: str, *, source: str = "<string>") -> Ruleset:
 def format_ruleset(text: str, *, source: str = "<string>") -> str:
     """Ruleset text in the language's one canonical layout (``RulesetError`` on a syntax error).
 
-    The text is read, not checked: a ruleset with unknown names still formats. Comments are
-    not kept yet.
+    The text is read, not checked: a ruleset with unknown names still formats. Every comment is
+    kept, by the statement it was written at (``language.formatter``); formatting is idempotent.
     """
     if not isinstance(text, str):
         raise RulesetError([Diagnostic("error", f"expected the ruleset as text, got {type(text).__name__}", None)])
     src = Source(source, nfc(text))
-    return print_ruleset(to_nodes(parse(src), src))
+    return format_source(src)
 
 
 def load(path: str | os.PathLike[str]) -> Ruleset:

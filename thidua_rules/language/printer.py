@@ -5,7 +5,8 @@ statement per line, blocks indented by four spaces, texts quoted with escapes, n
 exponent, an expression's parts parenthesised only where precedence needs it, and each row of a
 tier table on its own line with a trailing comma (so a row that starts with a negative number
 never reads as a subtraction). Parsing the printed text gives nodes equal to the printed ones,
-spans aside; printing is idempotent. Comments and the original layout are not kept.
+spans aside; printing is idempotent. Comments and the original layout are not kept here:
+``language.formatter`` puts the comments back.
 """
 
 from __future__ import annotations
