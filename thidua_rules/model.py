@@ -75,6 +75,10 @@ class Criterion:
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
     #: Maxima per variant of unit (``max by {…}``); ``max`` is then the largest of them.
     max_by: tuple[tuple[str, Decimal], ...] = ()
+    #: Provenance: the file that defined the row, and ``file:line:col`` of each override of it
+    #: by a ruleset that ``extends`` that file.
+    defined_in: str | None = attrs.field(default=None, eq=False)
+    overridden_by: tuple[str, ...] = attrs.field(default=(), eq=False)
 
 
 @attrs.frozen
@@ -94,6 +98,9 @@ class Group:
     applicable: str | None = None
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
     max_by: tuple[tuple[str, Decimal], ...] = ()
+    #: Provenance, as for ``Criterion``.
+    defined_in: str | None = attrs.field(default=None, eq=False)
+    overridden_by: tuple[str, ...] = attrs.field(default=(), eq=False)
 
 
 @attrs.frozen

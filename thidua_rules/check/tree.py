@@ -145,6 +145,7 @@ def _group(
         notes=notes, assumptions=assumptions,
         applicable=applicable[0].condition.span.text() if applicable else None, span=decl.span,
         max_by=tuple(c.max_by.get(decl.code, {}).items()),
+        defined_in=decl.span.source.name, overridden_by=tuple(s.where for s in decl.overrides),
     )
 
 
@@ -199,4 +200,5 @@ def _criterion(
         assumptions=inherited + tuple(texts.get("assume", ())),
         applicable=c.applicability[decl.code].span.text() if decl.code in c.applicability else None,
         span=decl.span, max_by=tuple(c.max_by.get(decl.code, {}).items()),
+        defined_in=decl.span.source.name, overridden_by=tuple(s.where for s in decl.overrides),
     )

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from ..check import check
 from ..errors import Diagnostic, EvaluationError, FactProblem, FactsError, OptionError
+from ..language.extends import expand
 from ..language.parser import parse
 from ..language.transformer import to_nodes
 from ..model import Award, CheckedRuleset, Derived, FactSpec, Group, Header, Round
@@ -416,5 +417,5 @@ def compile_source(text: str, name: str) -> Evaluator:
     """Parse, check and compile ruleset text (NFC) named ``name``; ``RulesetError`` on any error."""
     src = Source(name, text)
     with localcontext(RANGES_CONTEXT):  # the range analysis in its own context, not the caller's
-        checked = check(to_nodes(parse(src), src))
+        checked = check(expand(to_nodes(parse(src), src)))
     return Evaluator(checked, src)
