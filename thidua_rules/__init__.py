@@ -38,6 +38,10 @@ from .model import Round as Round
 from .numbers import plain as format_number
 from .reports.classify import Classification as Classification
 from .reports.classify import UnitClass as UnitClass
+from .reports.diff import Difference as Difference
+from .reports.diff import Impact as Impact
+from .reports.diff import RulesetDiff as RulesetDiff
+from .reports.diff import UnitImpact as UnitImpact
 from .reports.ranking import PassedOver as PassedOver
 from .reports.ranking import Standing as Standing
 from .reports.ranking import Standings as Standings
@@ -46,7 +50,9 @@ from .reports.rollup import Rollup as Rollup
 from .reports.submission import Row as Row
 from .reports.submission import Submission as Submission
 from .ruleset import Ruleset as Ruleset
+from .ruleset import diff as diff
 from .ruleset import format_ruleset as format_ruleset
+from .ruleset import impact as impact
 from .ruleset import load as load
 from .ruleset import loads as loads
 from .source import Span as Span
@@ -57,6 +63,7 @@ __all__ = [
     "Criterion",
     "Derived",
     "Diagnostic",
+    "Difference",
     "EvaluationError",
     "ExtraNeededError",
     "FactProblem",
@@ -64,6 +71,7 @@ __all__ = [
     "FactsError",
     "Group",
     "Header",
+    "Impact",
     "NodeResult",
     "NotFoundError",
     "OptionError",
@@ -74,6 +82,7 @@ __all__ = [
     "Round",
     "Row",
     "Ruleset",
+    "RulesetDiff",
     "RulesetError",
     "Shipped",
     "Span",
@@ -84,10 +93,13 @@ __all__ = [
     "ThiduaError",
     "UnitClass",
     "UnitFile",
+    "UnitImpact",
     "UnknownCodeError",
     "UnknownUnitError",
+    "diff",
     "format_number",
     "format_ruleset",
+    "impact",
     "load",
     "loads",
     "parse_number",

@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from . import (
@@ -17,7 +17,9 @@ from . import (
     RulesetError,
     Submission,
     ThiduaError,
+    diff,
     format_ruleset,
+    impact,
     load,
     read_unit,
     rulesets,
@@ -169,6 +171,48 @@ def _format_files(args: argparse.Namespace) -> int:
     return 1 if args.check and changed else 0
 
 
+def _unit_files(given: Sequence[str]) -> list[str]:
+    """The unit files named, a folder standing for its ``*.json`` and ``*.toml`` files (sorted)."""
+    files: list[str] = []
+    for path in given:
+        if os.path.isdir(path):
+            files += sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith((".json", ".toml")))
+        else:
+            files.append(path)
+    return files
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """``thidua diff OLD NEW``: the semantic difference, and with ``--impact`` each unit's change."""
+    old, new = _ruleset(args.old), _ruleset(args.new)
+    changes = diff(old, new)
+    effect = None
+    if args.impact:
+        units: dict[str, Mapping[str, object]] = {}
+        for path in _unit_files(args.impact):
+            unit = read_unit(path)
+            if unit.unit in units:
+                raise FactsError([FactProblem(path, f'the unit "{unit.unit}" is given twice')])
+            units[unit.unit] = unit.rounds
+        effect = impact(old, new, units)
+    if args.format == "json":
+        data: dict[str, object] = {"diff": changes.to_dict()}
+        if effect is not None:
+            data["impact"] = effect.to_dict()
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    elif args.format == "md":
+        print(changes.markdown())
+        if effect is not None:
+            print()
+            print(effect.markdown())
+    else:
+        print(changes.text())
+        if effect is not None:
+            print()
+            print(effect.text())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="thidua", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -189,6 +233,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     fmt.add_argument("files", nargs="+", metavar="FILE")
     fmt.add_argument("--check", action="store_true", help="change nothing; name the files that would change")
     fmt.set_defaults(run=_format_files)
+    differ = sub.add_parser("diff", help="what changed between two rulesets, and its impact on units")
+    differ.add_argument("old", help="path or shipped id")
+    differ.add_argument("new", help="path or shipped id")
+    differ.add_argument("--format", choices=("text", "json", "md"), default="text")
+    differ.add_argument("--impact", nargs="+", metavar="UNITS", help="unit files, or a folder of them")
+    differ.set_defaults(run=_diff)
     sub.add_parser("list", help="list the shipped rulesets").set_defaults(
         run=lambda a: print("\n".join(f"{s.id}  {s.year}  {s.title}" for s in rulesets.available())) or 0
     )

@@ -15,6 +15,9 @@ from .language.formatter import format_source
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
 from .reports.classify import Classification, classify
 from .reports.cohort import evaluate_cohort
+from .reports.diff import Impact, RulesetDiff
+from .reports.diff import diff as _diff
+from .reports.diff import impact as _impact
 from .reports.parallel import evaluate_parallel
 from .reports.ranking import Standings, rank
 from .reports.rollup import Rollup, evaluate_periods
@@ -182,3 +185,26 @@ def load(path: str | os.PathLike[str]) -> Ruleset:
             "save it as UTF-8",
         )]) from None
     return loads(text, source=name)
+
+
+# ---------------------------------------------------------------- next year's ruleset
+
+
+def diff(old: Ruleset, new: Ruleset) -> RulesetDiff:
+    """What changed from ``old`` to ``new``: rows added, removed, moved, renamed; maxima, rules
+    (before and after in canonical text), the header and the facts. Empty for a ruleset and itself."""
+    for name, value in (("old", old), ("new", new)):
+        if not isinstance(value, Ruleset):
+            raise OptionError(f"Expected a Ruleset for {name}, got {type(value).__name__}")
+    return _diff(old.evaluator, new.evaluator)
+
+
+def impact(old: Ruleset, new: Ruleset, units: Mapping[str, Mapping[str, object]]) -> Impact:
+    """Each unit (name -> its rounds, as for ``evaluate_submission``) scored and ranked under both
+    rulesets: total and rank before and after, and the rows whose score changed."""
+    for name, value in (("old", old), ("new", new)):
+        if not isinstance(value, Ruleset):
+            raise OptionError(f"Expected a Ruleset for {name}, got {type(value).__name__}")
+    if not isinstance(units, Mapping):
+        raise OptionError(f"Expected a mapping of unit name to rounds for units, got {type(units).__name__}")
+    return _impact(old.evaluator, new.evaluator, units)
