@@ -25,6 +25,10 @@ from .evaluation.result import Step as Step
 from .evaluation.result import UnknownCodeError as UnknownCodeError
 from .evaluation.runtime import parse_number as parse_number
 from .io import rulesets as rulesets
+from .io.cases import CaseFailure as CaseFailure
+from .io.cases import RulesetCase as RulesetCase
+from .io.cases import cases as ruleset_tests
+from .io.cases import run as run_ruleset_tests
 from .io.rulesets import Shipped as Shipped
 from .io.units import UnitFile as UnitFile
 from .io.units import read_unit as read_unit
@@ -59,6 +63,7 @@ from .source import Span as Span
 
 __all__ = [
     "Award",
+    "CaseFailure",
     "Classification",
     "Criterion",
     "Derived",
@@ -82,6 +87,7 @@ __all__ = [
     "Round",
     "Row",
     "Ruleset",
+    "RulesetCase",
     "RulesetDiff",
     "RulesetError",
     "Shipped",
@@ -104,6 +110,8 @@ __all__ = [
     "loads",
     "parse_number",
     "read_unit",
+    "ruleset_tests",
     "rulesets",
+    "run_ruleset_tests",
 ]
 __version__ = "0.1.0"

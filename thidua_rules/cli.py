@@ -23,6 +23,7 @@ from . import (
     load,
     read_unit,
     rulesets,
+    run_ruleset_tests,
 )
 from . import format_number as plain
 
@@ -213,6 +214,19 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _test(args: argparse.Namespace) -> int:
+    """``thidua test FILE...``: one line per failure (unit, code, expected, got, the first step
+    that gives the value got); exit status 1 if any."""
+    failures = run_ruleset_tests(args.files)
+    for failure in failures:
+        print(failure.line())
+    if failures:
+        print(f"{len(failures)} failure(s)", file=sys.stderr)
+        return 1
+    print(f"ok: {len(args.files)} test file(s)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="thidua", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -239,6 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     differ.add_argument("--format", choices=("text", "json", "md"), default="text")
     differ.add_argument("--impact", nargs="+", metavar="UNITS", help="unit files, or a folder of them")
     differ.set_defaults(run=_diff)
+    tests = sub.add_parser("test", help="run ruleset test files (TOML): units and their expected scores")
+    tests.add_argument("files", nargs="+", metavar="FILE")
+    tests.set_defaults(run=_test)
     sub.add_parser("list", help="list the shipped rulesets").set_defaults(
         run=lambda a: print("\n".join(f"{s.id}  {s.year}  {s.title}" for s in rulesets.available())) or 0
     )
