@@ -30,6 +30,7 @@ from .io.cases import RulesetCase as RulesetCase
 from .io.cases import cases as ruleset_tests
 from .io.cases import run as run_ruleset_tests
 from .io.rulesets import Shipped as Shipped
+from .io.scaffold import scaffold as scaffold
 from .io.units import UnitFile as UnitFile
 from .io.units import read_unit as read_unit
 from .model import Award as Award
@@ -113,5 +114,6 @@ __all__ = [
     "ruleset_tests",
     "rulesets",
     "run_ruleset_tests",
+    "scaffold",
 ]
 __version__ = "0.1.0"

@@ -24,6 +24,7 @@ from . import (
     read_unit,
     rulesets,
     run_ruleset_tests,
+    scaffold,
 )
 from . import format_number as plain
 
@@ -227,6 +228,21 @@ def _test(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    """``thidua new --from BASE --year YEAR [-o FILE]``: next year's ruleset as an extension."""
+    text = scaffold(args.base, args.year, output=args.output)
+    if args.output is None:
+        print(text, end="")
+        return 0
+    if os.path.exists(args.output):
+        raise RulesetError([Diagnostic("error", f"{args.output} exists; it is left as it is", None,
+                                       "give another -o, or remove the file first")])
+    with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    print(f"wrote {args.output}: extends {args.base}, year {args.year}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="thidua", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -256,6 +272,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     tests = sub.add_parser("test", help="run ruleset test files (TOML): units and their expected scores")
     tests.add_argument("files", nargs="+", metavar="FILE")
     tests.set_defaults(run=_test)
+    new = sub.add_parser("new", help="write next year's ruleset as an extension of a ruleset")
+    new.add_argument("--from", dest="base", required=True, help="shipped id or path of the base")
+    new.add_argument("--year", type=int, required=True)
+    new.add_argument("-o", "--output", help="the file to write (default: print it)")
+    new.set_defaults(run=_new)
     sub.add_parser("list", help="list the shipped rulesets").set_defaults(
         run=lambda a: print("\n".join(f"{s.id}  {s.year}  {s.title}" for s in rulesets.available())) or 0
     )

@@ -8,6 +8,7 @@ what each must get::
     [[unit]]
     name = "Sở TTTT Thái Nguyên"
     file = "../examples/cum4-2023/thai-nguyen.json"   # its rounds from a unit file, or:
+    # drop = ["I.3"]                      # facts of that file the ruleset does not read
     # facts = { so_van_ban_tham_muu = 7, … }          # one sheet of facts
     [unit.expect]
     "I.2" = 10        # 2 × 7 = 14, capped at max 10
@@ -158,7 +159,11 @@ class _Suite:
         try:
             if "file" in entry:
                 unit = read_unit(os.path.join(os.path.dirname(self.file), str(entry["file"])))
-                self.given[name] = rs.evaluate_submission(unit.rounds, unit=name)
+                drop = entry.get("drop", [])
+                if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
+                    self.problems.append(_problem(self.file, name, '"drop" lists fact names, as ["I.3"]'))
+                    return
+                self.given[name] = rs.evaluate_submission(_dropped(unit.rounds, set(drop)), unit=name)
             elif isinstance(entry.get("facts"), dict):
                 self.given[name] = rs.evaluate(entry["facts"])
             else:
@@ -219,6 +224,20 @@ class _Suite:
         if node.score == number:
             return None
         return fail(node.score, _first_step(node, node.score))
+
+
+def _dropped(rounds: Mapping[str, Any], drop: set[str]) -> dict[str, Any]:
+    """A unit file's rounds without the facts and claims named in ``drop``."""
+    def without(values: Any) -> Any:
+        return {k: v for k, v in values.items() if k not in drop} if isinstance(values, Mapping) else values
+
+    out: dict[str, Any] = {}
+    for name, given in rounds.items():
+        if isinstance(given, Mapping) and "facts" in given:
+            out[name] = {k: without(v) if k in ("facts", "claims") else v for k, v in given.items()}
+        else:
+            out[name] = without(given)
+    return out
 
 
 def _decimal(value: object) -> Decimal | None:
