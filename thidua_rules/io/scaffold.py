@@ -31,13 +31,16 @@ def _base(name: str) -> tuple[Ruleset, str]:
 
 def scaffold(base: str, year: int, *, output: str | None = None) -> str:
     """The text of a ruleset for ``year`` that ``extends`` ``base`` (a shipped id or a path) and
-    changes nothing yet: its id and title carry the new year, and comments list the changes one
-    may write. ``output``, where the file will be written, makes a path to ``base`` relative to it."""
+    changes nothing yet: its id (the name of ``output``, or the base's id with the new year) and
+    title carry the new year, and comments list the changes one may write. A path to ``base`` is
+    written relative to ``output``, where the file will be written."""
     if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 9999:
         raise OptionError(f"Expected a year such as 2024 for year, got {year!r}")
     rs, name = _base(base)
     old = str(rs.header.year) if rs.header.year is not None else None
     ident = rs.id.replace(old, str(year)) if old and old in rs.id else f"{rs.id}-{year}"
+    if output is not None and output.endswith(".thidua"):
+        ident = os.path.basename(output).removesuffix(".thidua")  # a file's id is its name
     if ident == rs.id:
         raise RulesetError([Diagnostic("error", f'the new ruleset would have the id "{ident}" of its base', None,
                                        "choose another year")])
