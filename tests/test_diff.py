@@ -32,7 +32,7 @@ section I "Mục I" max 10 {
 '''
 
 
-@settings(deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=15, suppress_health_check=[HealthCheck.too_slow])
 @given(fuzzing.rulesets())
 def test_a_ruleset_against_itself_has_no_differences(text: str) -> None:
     rs = tr.loads(text)

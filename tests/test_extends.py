@@ -160,3 +160,19 @@ def test_an_extension_pickles_and_formats(tmp_path: Path) -> None:
     assert list(again.criteria) == list(rs.criteria)
     text = path.read_text(encoding="utf-8")
     assert tr.format_ruleset(tr.format_ruleset(text)) == tr.format_ruleset(text)
+
+
+def test_the_ruleset_json_shows_provenance(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from thidua_rules import cli
+
+    path = child(tmp_path, "override criterion I.2 max 12\noverride section I max 32\n", header="    total 102\n")
+    rows = {row["code"]: row for row in tr.load(path).to_dict()["rows"]}
+    assert rows["I.2"]["defined_in"] == "cum4-2023.thidua"
+    assert rows["I.2"]["overridden_by"] == [f"{path}:5:1"]  # line 5: the first line after the header
+    assert rows["I"]["overridden_by"] == [f"{path}:6:1"]
+    assert rows["I.2"]["max"] == "12" and rows["I.1"]["overridden_by"] == []
+    assert cli.main(["show", str(path)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["total"] == "102" and [r["code"] for r in shown["rows"]][:3] == ["I", "I.1", "I.2"]

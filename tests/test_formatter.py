@@ -135,7 +135,7 @@ def commented(draw: st.DrawFn) -> str:
     return "\n".join(out) + "\n"
 
 
-@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_formatting_is_idempotent_keeps_comments_and_scores_the_same(data: st.DataObject) -> None:
     text = data.draw(commented(), label="ruleset")

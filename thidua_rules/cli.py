@@ -243,6 +243,12 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show(args: argparse.Namespace) -> int:
+    """``thidua show RULESET``: the sheet as JSON, each row with where it was defined and overridden."""
+    print(json.dumps(_ruleset(args.ruleset).to_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="thidua", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -277,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     new.add_argument("--year", type=int, required=True)
     new.add_argument("-o", "--output", help="the file to write (default: print it)")
     new.set_defaults(run=_new)
+    show = sub.add_parser("show", help="print a ruleset's rows as JSON, with their provenance")
+    show.add_argument("ruleset")
+    show.set_defaults(run=_show)
     sub.add_parser("list", help="list the shipped rulesets").set_defaults(
         run=lambda a: print("\n".join(f"{s.id}  {s.year}  {s.title}" for s in rulesets.available())) or 0
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
+from typing import Any
 
 from .errors import Diagnostic, OptionError, RulesetError
 from .evaluation.evaluator import Evaluator, compile_source
@@ -13,6 +14,7 @@ from .evaluation.result import Result
 from .files import UnreadableFile, read_utf8
 from .language.formatter import format_source
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
+from .numbers import plain
 from .reports.classify import Classification, classify
 from .reports.cohort import evaluate_cohort
 from .reports.diff import Impact, RulesetDiff
@@ -140,6 +142,31 @@ class Ruleset:
     def rank(self, units: Mapping[str, object]) -> Standings:
         """Rank units (name -> facts, Result or Submission) and give the declared awards."""
         return rank(self.evaluator, units)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The sheet as data: the header, then every section, group and row in sheet order with
+        its max, rule and provenance (the file that defined it, the overrides that changed it)."""
+        header = self.header
+        rows: list[dict[str, Any]] = []
+        stack = list(reversed(self.sections))
+        while stack:
+            code = stack.pop()
+            node: Criterion | Group = self.criteria[code] if code in self.criteria else self.groups[code]
+            rows.append({
+                "code": code, "title": node.title, "kind": node.kind,
+                "criterion": isinstance(node, Criterion), "parent": node.parent,
+                "max": plain(node.max) if node.max is not None else None,
+                "rule": node.rule if isinstance(node, Criterion) else None,
+                "defined_in": node.defined_in, "overridden_by": list(node.overridden_by),
+            })
+            if isinstance(node, Group):
+                stack.extend(reversed(node.children))
+        return {
+            "id": header.id, "title": header.title, "document": header.document, "dated": header.dated,
+            "issuer": header.issuer, "year": header.year,
+            "total": plain(header.total) if header.total is not None else None,
+            "source": self.source.name, "rows": rows,
+        }
 
 
 # ---------------------------------------------------------------- loading
