@@ -176,3 +176,20 @@ def test_the_ruleset_json_shows_provenance(tmp_path: Path, capsys: pytest.Captur
     assert cli.main(["show", str(path)]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["total"] == "102" and [r["code"] for r in shown["rows"]][:3] == ["I", "I.1", "I.2"]
+
+
+def test_new_from_a_path_extends_it_relative_to_the_new_file(tmp_path: Path) -> None:
+    (tmp_path / "nam-2025").mkdir()
+    out = tmp_path / "nam-2025" / "goc-2025.thidua"
+    base = tmp_path / "goc-2024.thidua"
+    base.write_text('ruleset "goc-2024" {\n    title "Bảng năm 2024"\n    year 2024\n    total 5\n}\n'
+                    'section I max 5 {\n    criterion I.1 "Một" max 5 {\n        score assessed\n    }\n}\n',
+                    encoding="utf-8")
+    text = tr.scaffold(str(base), 2025, output=str(out))
+    assert 'extends "../goc-2024.thidua"' in text
+    assert 'title "Bảng năm 2025"' in text and 'ruleset "goc-2025"' in text
+    out.write_text(text, encoding="utf-8")
+    rs = tr.load(out)
+    assert (rs.id, rs.header.year, list(rs.criteria)) == ("goc-2025", 2025, ["I.1"])
+    with pytest.raises(tr.OptionError):
+        tr.scaffold(str(base), 20250)
