@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import thidua_rules as tr
 from thidua_rules import cli
 from thidua_rules.language.formatter import comments
+from thidua_rules.language.printer import print_ruleset
 from thidua_rules.source import Source
 from thidua_rules.testing import facts, fuzzing
 
@@ -145,3 +146,23 @@ def test_formatting_is_idempotent_keeps_comments_and_scores_the_same(data: st.Da
     before, after = tr.loads(text), tr.loads(once)
     unit = data.draw(facts(before), label="unit")
     assert after.evaluate(unit).to_dict() == before.evaluate(unit).to_dict()
+
+
+@settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])
+@given(fuzzing.syntax_trees(), st.data())
+def test_comments_among_every_construct_are_kept_and_formatting_is_idempotent(
+    tree: object, data: st.DataObject
+) -> None:
+    # syntax_trees reach every header item and declaration (they parse, they need not check).
+    lines = print_ruleset(tree).splitlines()  # type: ignore[arg-type]
+    out = []
+    for i, line in enumerate(lines):
+        if data.draw(st.integers(0, 3)) == 0:
+            out.append(f"# c{i} trước")
+        if data.draw(st.integers(0, 2)) == 0 and line.strip():
+            line += f"  # c{i} sau"
+        out.append(line)
+    text = "\n".join(out) + "\n"
+    once = tr.format_ruleset(text)
+    assert tr.format_ruleset(once) == once
+    assert comment_texts(once) == comment_texts(text)
