@@ -34,8 +34,6 @@ from .transformer import to_nodes
 
 __all__ = ["expand", "extends_of", "shipped_ids"]
 
-#: Header items an extending ruleset adds to the base's rather than replacing them.
-_ADDED_HEADER_ITEMS = ("note", "assume", "allow_gap")
 #: How deep a chain of ``extends`` may go.
 MAX_CHAIN = 20
 
@@ -224,21 +222,12 @@ class _Merge:
         return n.RulesetDecl(header, decls, child.span)  # type: ignore[arg-type]
 
     def header(self, child: n.Header) -> n.Header:
+        """The base's header items, each kind the child gives replaced by the child's; the
+        child's notes and assumptions added to the base's; the child's id."""
         given = {i.kind for i in child.items if isinstance(i, n.HeaderItem) and i.kind != "extends"}
-        kept = [
-            i for i in self.base.header.items
-            if not (isinstance(i, n.HeaderItem) and i.kind in given)
-        ]
+        kept = [i for i in self.base.header.items if not (isinstance(i, n.HeaderItem) and i.kind in given)]
         added = [i for i in child.items if not (isinstance(i, n.HeaderItem) and i.kind == "extends")]
-        items: list[n.HeaderItem | n.Annotation] = []
-        for item in kept:
-            if isinstance(item, n.HeaderItem):
-                # Kept items in the base's order, each replaced where the child gives its kind.
-                items.append(item)
-            elif item.kind in _ADDED_HEADER_ITEMS:
-                items.append(item)
-        items.extend(added)
-        return n.Header(child.id, tuple(items), child.span)
+        return n.Header(child.id, (*kept, *added), child.span)
 
     def declaration(self, decl: n.Decl) -> None:
         if isinstance(decl, n.GroupDecl):
