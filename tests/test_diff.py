@@ -86,3 +86,48 @@ def test_impact_scores_each_unit_under_both(tmp_path: Path, capsys: object) -> N
     assert data["diff"]["changes"][0]["what"] == "rule"
     assert cli.main(["diff", str(old), str(new), "--format", "md"]) == 0
     assert "| rule | I.2 | <code>table x {<br>" in capsys.readouterr().out  # type: ignore[attr-defined]
+
+
+TWO = '''ruleset "b" { total 10 }
+fact x "x": count
+section I "Mục I" max 6 {
+    criterion I.1 "Một" max 6 {
+        score min(x, max)
+    }
+}
+section II "Mục II" max 4 {
+    criterion I.2 "Hai" max 4 {
+        score assessed
+    }
+}
+'''
+
+MOVED = '''ruleset "b" { total 10 }
+fact x "x": count
+section I "Mục I" max 6 {
+    criterion I.1 "Một" max 6 {
+        score min(x, max)
+    }
+}
+section II "Mục II" max 2 {
+    criterion II.1 "Mới" max 2 {
+        score assessed
+    }
+}
+section III "Mục III" max 2 {
+    criterion I.2 "Hai" max 2 {
+        score assessed
+    }
+}
+'''
+
+
+def test_a_row_moved_to_another_section() -> None:
+    changes = [c.line() for c in tr.diff(tr.loads(TWO), tr.loads(MOVED)).changes]
+    assert changes == [
+        "max II: 4 → 2",
+        "added II.1: Mới (in II, first)",
+        "added III: Mục III (top level, after II)",
+        "moved I.2: in II, first → in III, first",
+        "max I.2: 4 → 2",
+    ]
