@@ -193,3 +193,21 @@ def test_new_from_a_path_extends_it_relative_to_the_new_file(tmp_path: Path) -> 
     assert (rs.id, rs.header.year, list(rs.criteria)) == ("goc-2025", 2025, ["I.1"])
     with pytest.raises(tr.OptionError):
         tr.scaffold(str(base), 20250)
+
+
+def test_results_and_explanations_of_an_extension_say_where_each_row_came_from(tmp_path: Path) -> None:
+    path = child(tmp_path, "override criterion I.2 max 12\noverride section I max 32\n", header="    total 102\n")
+    rs = tr.load(path)
+    unit = tr.read_unit(REPO / "examples" / "cum4-2023" / "thai-nguyen.json")
+    facts = unit.rounds["appraised"]["facts"]  # type: ignore[index]
+    for traced in (True, False):
+        node = rs.evaluate(facts, trace=traced)["I.2"]
+        assert (node.defined_in, node.overridden_by) == ("cum4-2023.thidua", (f"{path}:5:1",))
+        data = node.to_dict()
+        assert (data["defined_in"], data["overridden_by"]) == ("cum4-2023.thidua", [f"{path}:5:1"])
+        assert f"(defined in cum4-2023.thidua; overridden by {path}:5:1)" in node.explain().splitlines()[0]
+    assert rs.evaluate(facts)["I.1"].explain().splitlines()[0].endswith("(defined in cum4-2023.thidua)")
+    # A ruleset that extends nothing says nothing of it: its JSON and explanations are as before.
+    plain = tr.rulesets.load("cum4-2023").evaluate(facts)["I.2"]
+    assert plain.defined_in is None and "defined_in" not in plain.to_dict()
+    assert "defined in" not in plain.explain()

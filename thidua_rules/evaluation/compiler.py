@@ -6,6 +6,7 @@ both the traced and the untraced evaluation.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import assert_never
@@ -15,7 +16,7 @@ import attrs
 from ..errors import EvaluationError
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
-from ..model import CheckedRuleset
+from ..model import CheckedRuleset, Criterion, Group
 from ..numbers import ARITHMETIC, COMPARE, divide
 from .result import Step, Value
 from .runtime import CohortNeeded, Ctx, MissingFact
@@ -41,6 +42,9 @@ class CNode:
     #: Maxima per variant of unit, and the fact that picks the variant.
     max_by: Mapping[str, Decimal] | None = None
     variant: str | None = None
+    #: Provenance (``NodeResult.defined_in``, ``overridden_by``), set for an extending ruleset.
+    defined_in: str | None = None
+    overridden_by: tuple[str, ...] = ()
 
     def top(self, values: Mapping[str, Value]) -> Decimal | None:
         """This unit's max: its variant's when the max depends on the variant."""
@@ -151,11 +155,21 @@ class Compiler:
             crit = self.c.criteria[code]
             rule = self.expr(self.c.rules[code], code)
             return CNode(code, crit.title, crit.kind, crit.max, None, rule, cond, (), crit.assumptions,
-                         max_by, variant)
+                         max_by, variant, *self.provenance(crit))
         group = self.c.groups[code]
         children = tuple(self.node(child) for child in group.children)
         return CNode(code, group.title, group.kind, group.max, group.cap, None, cond, children,
-                     group.assumptions, max_by, variant)
+                     group.assumptions, max_by, variant, *self.provenance(group))
+
+    def provenance(self, spec: Criterion | Group) -> tuple[str | None, tuple[str, ...]]:
+        """Where a node was defined and overridden, when the ruleset extends another."""
+        return (spec.defined_in, spec.overridden_by) if self.extended else (None, ())
+
+    @functools.cached_property
+    def extended(self) -> bool:
+        """Whether the nodes come from more than one file, or any was overridden."""
+        specs: list[Criterion | Group] = [*self.c.criteria.values(), *self.c.groups.values()]
+        return len({s.defined_in for s in specs}) > 1 or any(s.overridden_by for s in specs)
 
     # ------------------------------------------------------------ expressions
     def expr(self, e: n.Expr, code: str | None) -> Fn:

@@ -73,7 +73,7 @@ class Evaluator:
         self._order: tuple[str, ...] = tuple(node.code for node in nodes)
         self._info = {
             node.code: (node.title, node.kind, node.is_criterion, node.assumptions,
-                        tuple(child.code for child in node.children))
+                        tuple(child.code for child in node.children), node.defined_in, node.overridden_by)
             for node in nodes
         }
         self._required = tuple(
@@ -222,13 +222,13 @@ class LazyNodes(Mapping[str, NodeResult]):
         if made is not None:
             return made
         score, raw, top, applicable_max, counted = self._out[code]
-        title, kind, is_criterion, assumptions, children = self._info[code]
+        title, kind, is_criterion, assumptions, children, defined_in, overridden_by = self._info[code]
         if counted:
             assumptions = merge_assumptions(assumptions, [self[child] for child in counted])
         made = NodeResult(
             code=code, title=title, kind=kind, is_criterion=is_criterion, score=score, max=top,
             applicable_max=applicable_max, raw=raw, inputs=EMPTY, trace=(),
-            assumptions=assumptions, children=children,
+            assumptions=assumptions, children=children, defined_in=defined_in, overridden_by=overridden_by,
         )
         self._made[code] = made
         return made
@@ -315,6 +315,7 @@ class Walk:
             score=None, max=top, applicable_max=ZERO, raw=None, inputs=EMPTY,
             trace=tuple(trace or ()), assumptions=node.assumptions,
             children=tuple(child.code for child in node.children),
+            defined_in=node.defined_in, overridden_by=node.overridden_by,
         )
         self.out[node.code] = result
         for child in node.children:
@@ -362,7 +363,7 @@ class Walk:
             code=node.code, title=node.title, kind=node.kind, is_criterion=True, score=score,
             max=unit_max, applicable_max=top if applicable else ZERO, raw=raw,
             inputs=FrozenMap.owning(ctx.inputs), trace=tuple(ctx.trace or ()),
-            assumptions=node.assumptions,
+            assumptions=node.assumptions, defined_in=node.defined_in, overridden_by=node.overridden_by,
         )
         self.out[node.code] = result
         return result
@@ -400,6 +401,7 @@ class Walk:
             max=unit_max, applicable_max=applicable_max, raw=raw, inputs=EMPTY,
             trace=tuple(own_trace or ()), assumptions=merge_assumptions(node.assumptions, counted),
             children=tuple(child.code for child in node.children),
+            defined_in=node.defined_in, overridden_by=node.overridden_by,
         )
         self.out[node.code] = result
         return result

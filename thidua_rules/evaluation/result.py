@@ -141,6 +141,10 @@ class NodeResult:
     trace: tuple[Step, ...]
     assumptions: tuple[str, ...] = ()
     children: tuple[str, ...] = ()
+    #: Provenance, for a ruleset that ``extends`` another (None and () otherwise): the file that
+    #: defined the node and ``file:line:col`` of each override of it.
+    defined_in: str | None = None
+    overridden_by: tuple[str, ...] = ()
 
     @property
     def applicable(self) -> bool:
@@ -152,6 +156,9 @@ class NodeResult:
     def explain(self) -> str:
         """The trace as plain lines, one per step, e.g. ``2 × 7 = 14`` and ``capped at max 10: 10``."""
         head = f"{self.code} {self.title or ''}".rstrip()
+        if self.defined_in is not None:
+            changed = f"; overridden by {', '.join(self.overridden_by)}" if self.overridden_by else ""
+            head += f" (defined in {self.defined_in}{changed})"
         if not self.trace:
             return f"{head}: {_show(self.score)} (evaluated without a trace)"
         return "\n".join([head, *(f"  {_sentence(step)}" for step in self.trace)])
@@ -172,6 +179,8 @@ class NodeResult:
             "assumptions": list(self.assumptions),
             "children": list(self.children),
             "trace": [s.to_dict() for s in self.trace],
+            **({"defined_in": self.defined_in, "overridden_by": list(self.overridden_by)}
+               if self.defined_in is not None else {}),
         }
 
 
