@@ -179,7 +179,7 @@ def test_syntax_error_unexpected_character() -> None:
 def test_syntax_error_at_end_of_file() -> None:
     text = 'ruleset "t" {\n    total 10\n'
     message = (
-        'syntax error: unexpected end of file; expected "allow", "assume", "document", "note", '
+        'syntax error: unexpected end of file; expected "allow", "assume", "document", "extends", "note", '
         '"rounding", "rounds", "title", "total", "variants", "year" or "}"'
     )
     # The end of the file is just after "total 10" (line 2 is "    total 10", 12 characters).

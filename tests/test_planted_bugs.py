@@ -60,13 +60,13 @@ def test_a_deduction_added_instead_of_subtracted_is_caught(monkeypatch: pytest.M
 def test_swapped_tier_rows_are_caught() -> None:
     rs = rulesets.load("cum4-2023")
     # Plant 1: rows swapped in place (Top 20 before Top 10): the checker says row 2 can never match.
-    swapped = rs.source.text.replace("<= 10: 10\n            <= 20: 8", "<= 20: 8\n            <= 10: 10")
+    swapped = rs.source.text.replace("<= 10: 10,\n            <= 20: 8,", "<= 20: 8,\n            <= 10: 10,")
     assert swapped != rs.source.text
     with pytest.raises(tr.RulesetError, match=r"row 2 \(<= 10\) can never match"):
         tr.loads(swapped)
     # Plant 2: the points swapped (Top 10 → 8, Top 20 → 10): it loads, but a better rank now lowers
     # II.4, and hang_dti is declared monotone decreasing: the toolkit finds a counterexample.
-    values = rs.source.text.replace("<= 10: 10\n            <= 20: 8", "<= 10: 8\n            <= 20: 10")
+    values = rs.source.text.replace("<= 10: 10,\n            <= 20: 8,", "<= 10: 8,\n            <= 20: 10,")
     planted = tr.loads(values, source="planted.thidua")
     assert planted.evaluate(_unit(planted, hang_dti=10))["II.4"].score == D(8)
     with pytest.raises(InvariantError, match="hang_dti is declared monotone decreasing"):

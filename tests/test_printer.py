@@ -327,3 +327,36 @@ def test_every_declaration_form_round_trips(tree: n.RulesetDecl) -> None:
     # Rulesets of every header item and declaration (variants, max by, total by, rollup, classify…)
     # filled at random: they need not check, only read back as they were printed.
     assert_round_trip(tree)
+
+
+# ---------------------------------------------------------------- extends: the changes print and read back
+
+EVERY_CHANGE = '''ruleset "con" {
+    extends "cum4-2023"
+    year 2024
+}
+override criterion I.2 "Tên mới" max 12 {
+    evidence "TLKC mới"
+    score 3 * so_van_ban_tham_muu
+}
+override bonus section VI "ĐIỂM CỘNG" max 5
+override group "G 1" cap 4 {
+    note "ghi chú"
+    criterion G.9 "Dòng trong nhóm" max 1 { score 1 }
+}
+remove I.3
+move I.4 before I.1
+move II.5 in III
+move II.4 into III
+add criterion I.5 "Dòng mới" max 5 after I.4 { score assessed }
+add group I.G "Nhóm mới" cap 3 in I { criterion I.G.1 "x" max 3 { score assessed } }
+add deduction section VIII "Trừ thêm" before VII { criterion VIII.1 "y" { score 1 } }
+'''
+
+
+def test_extending_rulesets_round_trip() -> None:
+    tutorial = (HERE.parent / "docs" / "tutorial" / "cum4-2024-minh-hoa.thidua").read_text(encoding="utf-8")
+    for text in (EVERY_CHANGE, tutorial):
+        tree = read(text)
+        assert len(tree.changes) >= 8
+        assert_round_trip(tree)

@@ -37,7 +37,12 @@ from .forms import write_standings_xlsx as write_standings_xlsx
 from .forms import write_template as write_template
 from .forms import write_xlsx as write_xlsx
 from .io import rulesets as rulesets
+from .io.cases import CaseFailure as CaseFailure
+from .io.cases import RulesetCase as RulesetCase
+from .io.cases import cases as ruleset_tests
+from .io.cases import run as run_ruleset_tests
 from .io.rulesets import Shipped as Shipped
+from .io.scaffold import scaffold as scaffold
 from .io.units import UnitFile as UnitFile
 from .io.units import read_unit as read_unit
 from .model import Award as Award
@@ -50,6 +55,10 @@ from .model import Round as Round
 from .numbers import plain as format_number
 from .reports.classify import Classification as Classification
 from .reports.classify import UnitClass as UnitClass
+from .reports.diff import Difference as Difference
+from .reports.diff import Impact as Impact
+from .reports.diff import RulesetDiff as RulesetDiff
+from .reports.diff import UnitImpact as UnitImpact
 from .reports.ranking import PassedOver as PassedOver
 from .reports.ranking import Placed as Placed
 from .reports.ranking import Ranking as Ranking
@@ -60,7 +69,9 @@ from .reports.rollup import Rollup as Rollup
 from .reports.submission import Row as Row
 from .reports.submission import Submission as Submission
 from .ruleset import Ruleset as Ruleset
+from .ruleset import diff as diff
 from .ruleset import format_ruleset as format_ruleset
+from .ruleset import impact as impact
 from .ruleset import load as load
 from .ruleset import loads as loads
 from .source import Span as Span
@@ -68,10 +79,12 @@ from .source import Span as Span
 __all__ = [
     "SCHEMA_VERSION",
     "Award",
+    "CaseFailure",
     "Classification",
     "Criterion",
     "Derived",
     "Diagnostic",
+    "Difference",
     "EvaluationError",
     "ExtraNeededError",
     "FactProblem",
@@ -79,6 +92,7 @@ __all__ = [
     "FactsError",
     "Group",
     "Header",
+    "Impact",
     "NodeResult",
     "NotFoundError",
     "OptionError",
@@ -92,6 +106,8 @@ __all__ = [
     "Round",
     "Row",
     "Ruleset",
+    "RulesetCase",
+    "RulesetDiff",
     "RulesetError",
     "Shipped",
     "Span",
@@ -102,12 +118,15 @@ __all__ = [
     "ThiduaError",
     "UnitClass",
     "UnitFile",
+    "UnitImpact",
     "UnknownCodeError",
     "UnknownUnitError",
+    "diff",
     "error_text",
     "explain",
     "format_number",
     "format_ruleset",
+    "impact",
     "load",
     "loads",
     "parse_number",
@@ -117,7 +136,10 @@ __all__ = [
     "read_units_csv",
     "render",
     "render_standings",
+    "ruleset_tests",
     "rulesets",
+    "run_ruleset_tests",
+    "scaffold",
     "write_standings_xlsx",
     "write_template",
     "write_xlsx",

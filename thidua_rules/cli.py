@@ -8,18 +8,23 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from . import (
+    Diagnostic,
     FactProblem,
     FactsError,
     OptionError,
     Ruleset,
+    RulesetError,
     ThiduaError,
     UnitFile,
     __version__,
+    diff,
     error_text,
     explain,
+    format_ruleset,
+    impact,
     load,
     rank_files,
     read_form,
@@ -27,6 +32,8 @@ from . import (
     render,
     render_standings,
     rulesets,
+    run_ruleset_tests,
+    scaffold,
     write_standings_xlsx,
     write_template,
     write_xlsx,
@@ -156,6 +163,117 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_text(path: str) -> str:
+    """A ruleset file's text; an unreadable file is a ``RulesetError`` naming it."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise RulesetError([Diagnostic("error", f"cannot read {path}: {reason}", None)]) from None
+
+
+def _format_files(args: argparse.Namespace) -> int:
+    """``thidua fmt``: rewrite each file in the canonical layout, comments kept; ``--check`` only
+    names the files that would change (exit status 1 if any). Every file is tried."""
+    changed: list[str] = []
+    problems: list[Diagnostic] = []
+    for path in args.files:
+        try:
+            text = _read_text(path)
+            formatted = format_ruleset(text, source=path)
+        except RulesetError as error:
+            problems.extend(error.diagnostics)
+            continue
+        if formatted == text.replace("\r\n", "\n"):
+            continue
+        changed.append(path)
+        if not args.check:
+            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(formatted)
+    for path in changed:
+        print(f"would reformat {path}" if args.check else f"reformatted {path}")
+    if problems:
+        raise RulesetError(problems)
+    return 1 if args.check and changed else 0
+
+
+def _unit_files(given: Sequence[str]) -> list[str]:
+    """The unit files named, a folder standing for its ``*.json`` and ``*.toml`` files (sorted)."""
+    files: list[str] = []
+    for path in given:
+        if os.path.isdir(path):
+            files += sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith((".json", ".toml")))
+        else:
+            files.append(path)
+    return files
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """``thidua diff OLD NEW``: the semantic difference, and with ``--impact`` each unit's change."""
+    old, new = _ruleset(args.old), _ruleset(args.new)
+    changes = diff(old, new)
+    effect = None
+    if args.impact:
+        units: dict[str, Mapping[str, object]] = {}
+        for path in _unit_files(args.impact):
+            unit = read_unit(path)
+            if unit.unit in units:
+                raise FactsError([FactProblem(path, f'the unit "{unit.unit}" is given twice')])
+            units[unit.unit] = unit.rounds
+        effect = impact(old, new, units)
+    if args.format == "json":
+        data: dict[str, object] = {"diff": changes.to_dict()}
+        if effect is not None:
+            data["impact"] = effect.to_dict()
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    elif args.format == "md":
+        print(changes.markdown())
+        if effect is not None:
+            print()
+            print(effect.markdown())
+    else:
+        print(changes.text())
+        if effect is not None:
+            print()
+            print(effect.text())
+    return 0
+
+
+def _test(args: argparse.Namespace) -> int:
+    """``thidua test FILE...``: one line per failure (unit, code, expected, got, the first step
+    that gives the value got); exit status 1 if any."""
+    failures = run_ruleset_tests(args.files)
+    for failure in failures:
+        print(failure.line())
+    if failures:
+        print(f"{len(failures)} failure(s)", file=sys.stderr)
+        return 1
+    print(f"ok: {len(args.files)} test file(s)")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    """``thidua new --from BASE --year YEAR [-o FILE]``: next year's ruleset as an extension."""
+    text = scaffold(args.base, args.year, output=args.output)
+    if args.output is None:
+        print(text, end="")
+        return 0
+    if os.path.exists(args.output):
+        raise RulesetError([Diagnostic("error", f"{args.output} exists; it is left as it is", None,
+                                       "give another -o, or remove the file first")])
+    with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    print(f"wrote {args.output}: extends {args.base}, year {args.year}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    """``thidua show RULESET``: the sheet as JSON, each row with where it was defined and overridden."""
+    print(json.dumps(_ruleset(args.ruleset).to_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
 def _common(p: argparse.ArgumentParser, formats: Sequence[str] | None, default: str = "text") -> None:
     if formats:
         p.add_argument("--format", choices=formats, default=default, help=f"output format (default: {default})")
@@ -194,6 +312,27 @@ def parser() -> argparse.ArgumentParser:
     template.add_argument("ruleset")
     _common(template, ("json", "xlsx", "csv"), "json")
     template.set_defaults(run=_template)
+    fmt = sub.add_parser("fmt", help="rewrite ruleset files in the canonical layout, comments kept")
+    fmt.add_argument("files", nargs="+", metavar="FILE")
+    fmt.add_argument("--check", action="store_true", help="change nothing; name the files that would change")
+    fmt.set_defaults(run=_format_files)
+    differ = sub.add_parser("diff", help="what changed between two rulesets, and its impact on units")
+    differ.add_argument("old", help="path or shipped id")
+    differ.add_argument("new", help="path or shipped id")
+    differ.add_argument("--format", choices=("text", "json", "md"), default="text")
+    differ.add_argument("--impact", nargs="+", metavar="UNITS", help="unit files, or a folder of them")
+    differ.set_defaults(run=_diff)
+    tests = sub.add_parser("test", help="run ruleset test files (TOML): units and their expected scores")
+    tests.add_argument("files", nargs="+", metavar="FILE")
+    tests.set_defaults(run=_test)
+    new = sub.add_parser("new", help="write next year's ruleset as an extension of a ruleset")
+    new.add_argument("--from", dest="base", required=True, help="shipped id or path of the base")
+    new.add_argument("--year", type=int, required=True)
+    new.add_argument("-o", "--output", help="the file to write (default: print it)")
+    new.set_defaults(run=_new)
+    show = sub.add_parser("show", help="print a ruleset's rows as JSON, with their provenance")
+    show.add_argument("ruleset")
+    show.set_defaults(run=_show)
     sub.add_parser("list", help="list the shipped rulesets").set_defaults(
         run=lambda a: print("\n".join(f"{s.id}  {s.year}  {s.title}" for s in rulesets.available())) or 0
     )

@@ -96,6 +96,11 @@ class Criterion:
     #: ``max (…)``: the rule text of a max read from the unit's facts (``max`` is then None).
     max_rule: str | None = None
 
+    #: Provenance: the file that defined the row, and ``file:line:col`` of each override of it
+    #: by a ruleset that ``extends`` that file.
+    defined_in: str | None = attrs.field(default=None, eq=False)
+    overridden_by: tuple[str, ...] = attrs.field(default=(), eq=False)
+
     @property
     def open(self) -> bool:
         """Whether the row has no max (``max open``, or a deduction row without one)."""
@@ -126,6 +131,9 @@ class Group:
     #: How its parts make its score: ``sum`` (cut at its max and cap), ``best`` (the best part),
     #: ``either`` (the first part that applies).
     choose: Literal["sum", "best", "either"] = "sum"
+    #: Provenance, as for ``Criterion``.
+    defined_in: str | None = attrs.field(default=None, eq=False)
+    overridden_by: tuple[str, ...] = attrs.field(default=(), eq=False)
 
 
 @attrs.frozen

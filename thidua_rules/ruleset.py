@@ -6,17 +6,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
+from typing import Any
 
 from .errors import Diagnostic, OptionError, RulesetError
 from .evaluation.evaluator import Evaluator, compile_source
 from .evaluation.result import Result
 from .files import UnreadableFile, read_utf8
-from .language.parser import parse
-from .language.printer import print_ruleset
-from .language.transformer import to_nodes
+from .language.formatter import format_source
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
+from .numbers import plain
 from .reports.classify import Classification, classify, classify_periods
 from .reports.cohort import evaluate_cohort
+from .reports.diff import Impact, RulesetDiff
+from .reports.diff import diff as _diff
+from .reports.diff import impact as _impact
 from .reports.parallel import evaluate_parallel
 from .reports.ranking import Standings, rank
 from .reports.rollup import Rollup, evaluate_periods
@@ -149,6 +152,31 @@ class Ruleset:
         the named rankings are in ``standings.rankings``."""
         return rank(self.evaluator, units)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The sheet as data: the header, then every section, group and row in sheet order with
+        its max, rule and provenance (the file that defined it, the overrides that changed it)."""
+        header = self.header
+        rows: list[dict[str, Any]] = []
+        stack = list(reversed(self.sections))
+        while stack:
+            code = stack.pop()
+            node: Criterion | Group = self.criteria[code] if code in self.criteria else self.groups[code]
+            rows.append({
+                "code": code, "title": node.title, "kind": node.kind,
+                "criterion": isinstance(node, Criterion), "parent": node.parent,
+                "max": plain(node.max) if node.max is not None else None,
+                "rule": node.rule if isinstance(node, Criterion) else None,
+                "defined_in": node.defined_in, "overridden_by": list(node.overridden_by),
+            })
+            if isinstance(node, Group):
+                stack.extend(reversed(node.children))
+        return {
+            "id": header.id, "title": header.title, "document": header.document, "dated": header.dated,
+            "issuer": header.issuer, "year": header.year,
+            "total": plain(header.total) if header.total is not None else None,
+            "source": self.source.name, "rows": rows,
+        }
+
 
 # ---------------------------------------------------------------- loading
 
@@ -167,13 +195,13 @@ def loads(text: str, *, source: str = "<string>") -> Ruleset:
 def format_ruleset(text: str, *, source: str = "<string>") -> str:
     """Ruleset text in the language's one canonical layout (``RulesetError`` on a syntax error).
 
-    The text is read, not checked: a ruleset with unknown names still formats. Comments are
-    not kept yet.
+    The text is read, not checked: a ruleset with unknown names still formats. Every comment is
+    kept, by the statement it was written at (``language.formatter``); formatting is idempotent.
     """
     if not isinstance(text, str):
         raise RulesetError([Diagnostic("error", f"expected the ruleset as text, got {type(text).__name__}", None)])
     src = Source(source, nfc(text))
-    return print_ruleset(to_nodes(parse(src), src))
+    return format_source(src)
 
 
 def load(path: str | os.PathLike[str]) -> Ruleset:
@@ -193,3 +221,26 @@ def load(path: str | os.PathLike[str]) -> Ruleset:
             "save it as UTF-8",
         )]) from None
     return loads(text, source=name)
+
+
+# ---------------------------------------------------------------- next year's ruleset
+
+
+def diff(old: Ruleset, new: Ruleset) -> RulesetDiff:
+    """What changed from ``old`` to ``new``: rows added, removed, moved, renamed; maxima, rules
+    (before and after in canonical text), the header and the facts. Empty for a ruleset and itself."""
+    for name, value in (("old", old), ("new", new)):
+        if not isinstance(value, Ruleset):
+            raise OptionError(f"Expected a Ruleset for {name}, got {type(value).__name__}")
+    return _diff(old.evaluator, new.evaluator)
+
+
+def impact(old: Ruleset, new: Ruleset, units: Mapping[str, Mapping[str, object]]) -> Impact:
+    """Each unit (name -> its rounds, as for ``evaluate_submission``) scored and ranked under both
+    rulesets: total and rank before and after, and the rows whose score changed."""
+    for name, value in (("old", old), ("new", new)):
+        if not isinstance(value, Ruleset):
+            raise OptionError(f"Expected a Ruleset for {name}, got {type(value).__name__}")
+    if not isinstance(units, Mapping):
+        raise OptionError(f"Expected a mapping of unit name to rounds for units, got {type(units).__name__}")
+    return _impact(old.evaluator, new.evaluator, units)

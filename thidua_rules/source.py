@@ -54,6 +54,21 @@ def fold(text: str) -> str:
     return nfc(_TONE_FIRST.sub(r"\1\3\2", unicodedata.normalize("NFD", folded)))
 
 
+def _uncommented(line: str) -> str:
+    """``line`` up to its comment (a ``#`` outside quoted text), trailing spaces removed."""
+    quoted = escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "#" and not quoted:
+            return line[:index].rstrip()
+    return line.rstrip()
+
+
 @attrs.frozen(eq=False)
 class Source:
     """A named source text (a ruleset file, or a string given to ``loads``)."""
@@ -96,6 +111,12 @@ class Span:
         middle = [self.source.line(number) for number in range(self.line + 1, self.end_line)]
         last = self.source.line(self.end_line)[: self.end_column - 1]
         return "\n".join([first, *middle, last])
+
+    def code(self) -> str:
+        """``text()`` without its comments: what a trace or a form shows of a rule. A ``#`` inside
+        quoted text is kept; a line left empty by its comment goes."""
+        lines = [_uncommented(line) for line in self.text().split("\n")]
+        return "\n".join(line for index, line in enumerate(lines) if line.strip() or index == 0)
 
     def excerpt(self) -> str:
         """The span's first line, numbered, with carets under the span.

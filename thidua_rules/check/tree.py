@@ -217,10 +217,11 @@ def _group(
         code=decl.code, title=decl.title, kind=kind, is_section=decl.is_section,  # type: ignore[arg-type]
         max=max_ if max_ is not None else cap, cap=cap, children=tuple(children), parent=parent,
         notes=notes, assumptions=assumptions,
-        applicable=applicable[0].condition.span.text() if applicable else None, span=decl.span,
+        applicable=applicable[0].condition.span.code() if applicable else None, span=decl.span,
         max_by=tuple(c.max_by.get(decl.code, {}).items()),
         low=limits.low, high=limits.high, counted="not counted" not in limits.flags,
         choose=choose,  # type: ignore[arg-type]
+        defined_in=decl.span.source.name, overridden_by=tuple(s.where for s in decl.overrides),
     )
 
 
@@ -299,16 +300,17 @@ def _criterion(
     c.decls_of[decl.code] = decl
     c.criteria[decl.code] = Criterion(
         code=decl.code, title=decl.title, kind=kind, max=max_,  # type: ignore[arg-type]
-        rule=scores[0].expr.span.text() if scores else "",
+        rule=scores[0].expr.span.code() if scores else "",
         parent=parent,
         evidence=tuple(texts.get("evidence", ())), verifiers=tuple(texts.get("verifier", ())),
         notes=tuple(texts.get("note", ())),
         assumptions=inherited + tuple(texts.get("assume", ())),
-        applicable=c.applicability[decl.code].span.text() if decl.code in c.applicability else None,
+        applicable=c.applicability[decl.code].span.code() if decl.code in c.applicability else None,
         span=decl.span, max_by=tuple(c.max_by.get(decl.code, {}).items()),
         floor=floor, low=limits.low, high=limits.high, counted="not counted" not in limits.flags,
-        bonus=(columns["bonus"].expr.span.text(), columns["bonus"].cap) if "bonus" in columns else None,
-        deduction=(columns["deduction"].expr.span.text(), columns["deduction"].cap)
+        bonus=(columns["bonus"].expr.span.code(), columns["bonus"].cap) if "bonus" in columns else None,
+        deduction=(columns["deduction"].expr.span.code(), columns["deduction"].cap)
         if "deduction" in columns else None,
-        max_rule=limits.max_expr.span.text() if limits.max_expr is not None else None,
+        max_rule=limits.max_expr.span.code() if limits.max_expr is not None else None,
+        defined_in=decl.span.source.name, overridden_by=tuple(s.where for s in decl.overrides),
     )

@@ -6,16 +6,17 @@ both the traced and the untraced evaluation.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import assert_never
+from typing import Any, assert_never
 
 import attrs
 
 from ..errors import EvaluationError
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
-from ..model import CheckedRuleset, Classify, written_name
+from ..model import CheckedRuleset, Classify, Criterion, Group, written_name
 from ..numbers import ARITHMETIC, COMPARE, divide, plain
 from ..source import fold
 from .result import Step, Value
@@ -58,6 +59,9 @@ class CNode:
     #: Whether it carries columns (``Result`` shows main, bonus, deduction and adjustment): it has
     #: row columns or bounds, or holds a counted node that does.
     columnar: bool = False
+    #: Provenance (``NodeResult.defined_in``, ``overridden_by``), set for an extending ruleset.
+    defined_in: str | None = None
+    overridden_by: tuple[str, ...] = ()
 
     @property
     def bounded(self) -> bool:
@@ -163,10 +167,10 @@ class Compiler:
         for let in self.c.lets.values():
             self.lets[let.name] = self.expr(let.expr, None)
         roots = tuple(self.node(code) for code in self.c.roots)
-        ranking = tuple((o.direction, self.expr(o.expr, None), o.expr.span.text()) for o in self.c.ranking)
+        ranking = tuple((o.direction, self.expr(o.expr, None), o.expr.span.code()) for o in self.c.ranking)
         requirements = {
             award.name: tuple(
-                (self.expr(r.condition, None), r.condition.span.text(), r.reason) for r in requirements
+                (self.expr(r.condition, None), r.condition.span.code(), r.reason) for r in requirements
             )
             for award, requirements in self.c.awards
         }
@@ -199,7 +203,7 @@ class Compiler:
         for root in roots:
             chain(root, ())
         rankings = {
-            spec.name: (spec.within, tuple((o.direction, self.expr(o.expr, None), o.expr.span.text())
+            spec.name: (spec.within, tuple((o.direction, self.expr(o.expr, None), o.expr.span.code())
                                            for o in spec.orders))
             for spec in self.c.rankings
         }
@@ -234,7 +238,7 @@ class Compiler:
             rule = self.expr(self.c.rules[code], code)
             columns = self.c.columns.get(code, {})
             made = {
-                kind: (self.expr(col.expr, code), col.cap, col.expr.span.text()) for kind, col in columns.items()
+                kind: (self.expr(col.expr, code), col.cap, col.expr.span.code()) for kind, col in columns.items()
             }
             max_expr = self.c.max_exprs.get(code)
             return CNode(
@@ -243,6 +247,7 @@ class Compiler:
                 bonus=made.get("bonus"), deduction=made.get("deduction"),
                 max_fn=self.expr(max_expr, code) if max_expr is not None else None,
                 columnar=bool(made) or crit.low is not None or crit.high is not None,
+                **self.provenance(crit),
             )
         group = self.c.groups[code]
         children = tuple(self.node(child) for child in group.children)
@@ -250,11 +255,23 @@ class Compiler:
             child.columnar and child.counted for child in children)
         return CNode(code, group.title, group.kind, group.max, group.cap, None, cond, children,
                      group.assumptions, max_by, variant, low=group.low, high=group.high,
-                     counted=group.counted, choose=group.choose, columnar=columnar)
+                     counted=group.counted, choose=group.choose, columnar=columnar, **self.provenance(group))
+
+    def provenance(self, spec: Criterion | Group) -> dict[str, Any]:
+        """Where a node was defined and overridden, when the ruleset extends another."""
+        if not self.extended:
+            return {}
+        return {"defined_in": spec.defined_in, "overridden_by": spec.overridden_by}
+
+    @functools.cached_property
+    def extended(self) -> bool:
+        """Whether the nodes come from more than one file, or any was overridden."""
+        specs: list[Criterion | Group] = [*self.c.criteria.values(), *self.c.groups.values()]
+        return len({s.defined_in for s in specs}) > 1 or any(s.overridden_by for s in specs)
 
     # ------------------------------------------------------------ expressions
     def expr(self, e: n.Expr, code: str | None) -> Fn:
-        text = e.span.text()
+        text = e.span.code()
         match e:
             case n.Number() | n.Bool():
                 constant: Value = e.value
@@ -589,7 +606,7 @@ class Compiler:
         ranks: Mapping[str, int] | None = self.c.scales[e.scale].ranks if e.scale is not None else None
         rows: list[tuple[Callable[[Value], bool], Fn, str]] = []
         for row in e.rows:
-            rows.append((self.matcher(row.pattern, ranks), self.expr(row.value, code), row.pattern.span.text()))
+            rows.append((self.matcher(row.pattern, ranks), self.expr(row.value, code), row.pattern.span.code()))
         where = e.span.where
 
         def table(ctx: Ctx) -> Value:

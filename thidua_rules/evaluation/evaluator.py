@@ -13,6 +13,7 @@ import attrs
 
 from ..check import check
 from ..errors import Diagnostic, EvaluationError, FactProblem, FactsError, OptionError
+from ..language.extends import expand
 from ..language.parser import parse
 from ..language.transformer import to_nodes
 from ..model import Award, CheckedRuleset, Derived, FactSpec, Group, Header, Round
@@ -84,7 +85,7 @@ class Evaluator:
         self._order: tuple[str, ...] = tuple(node.code for node in nodes)
         self._info = {
             node.code: (node.title, node.kind, node.is_criterion, node.assumptions,
-                        tuple(child.code for child in node.children))
+                        tuple(child.code for child in node.children), node.defined_in, node.overridden_by)
             for node in nodes
         }
         self._parents = {child.code: node.code for node in nodes for child in node.children}
@@ -246,14 +247,14 @@ class LazyNodes(Mapping[str, NodeResult]):
         if made is not None:
             return made
         score, raw, top, applicable_max, counted, columns = self._out[code]
-        title, kind, is_criterion, assumptions, children = self._info[code]
+        title, kind, is_criterion, assumptions, children, defined_in, overridden_by = self._info[code]
         if counted:
             assumptions = merge_assumptions(assumptions, [self[child] for child in counted])
         parent = self._parents.get(code)
         made = NodeResult(
             code=code, title=title, kind=kind, is_criterion=is_criterion, score=score, max=top,
             applicable_max=applicable_max, raw=raw, inputs=EMPTY, trace=(),
-            assumptions=assumptions, children=children,
+            assumptions=assumptions, children=children, defined_in=defined_in, overridden_by=overridden_by,
             counted=score is not None and (parent is None or code in self._out[parent][4]),
             columns=columns,
         )
@@ -344,6 +345,7 @@ class Walk:
             score=None, max=top, applicable_max=ZERO, raw=None, inputs=EMPTY,
             trace=tuple(trace or ()), assumptions=node.assumptions,
             children=tuple(child.code for child in node.children), counted=False,
+            defined_in=node.defined_in, overridden_by=node.overridden_by,
         )
         self.out[node.code] = result
         for child in node.children:
@@ -383,6 +385,7 @@ class Walk:
             max=unit_max, applicable_max=top if applicable else ZERO, raw=raw,
             inputs=FrozenMap.owning(ctx.inputs), trace=tuple(ctx.trace or ()),
             assumptions=node.assumptions, counted=score is not None, columns=columns,
+            defined_in=node.defined_in, overridden_by=node.overridden_by,
         )
         self.out[node.code] = result
         return result
@@ -479,7 +482,7 @@ class Walk:
             max=unit_max, applicable_max=applicable_max, raw=raw, inputs=EMPTY,
             trace=tuple(own_trace or ()), assumptions=merge_assumptions(node.assumptions, counted),
             children=tuple(child.code for child in node.children), counted=score is not None,
-            columns=columns,
+            columns=columns, defined_in=node.defined_in, overridden_by=node.overridden_by,
         )
         self.out[node.code] = result
         return result
@@ -517,5 +520,5 @@ def compile_source(text: str, name: str) -> Evaluator:
     """Parse, check and compile ruleset text (NFC) named ``name``; ``RulesetError`` on any error."""
     src = Source(name, text)
     with localcontext(RANGES_CONTEXT):  # the range analysis in its own context, not the caller's
-        checked = check(to_nodes(parse(src), src))
+        checked = check(expand(to_nodes(parse(src), src)))
     return Evaluator(checked, src)

@@ -164,6 +164,10 @@ class NodeResult:
     #: Its columns, main (its own points), bonus, deduction and the adjustment bounds made, when
     #: it has row columns or bounds (or holds such rows); None when ``score`` is its only column.
     columns: tuple[Decimal, Decimal, Decimal, Decimal] | None = None
+    #: Provenance, for a ruleset that ``extends`` another (None and () otherwise): the file that
+    #: defined the node and ``file:line:col`` of each override of it.
+    defined_in: str | None = None
+    overridden_by: tuple[str, ...] = ()
 
     @property
     def applicable(self) -> bool:
@@ -207,6 +211,9 @@ class NodeResult:
     def explain(self) -> str:
         """The trace as plain lines, one per step, e.g. ``2 × 7 = 14`` and ``capped at max 10: 10``."""
         head = f"{self.code} {self.title or ''}".rstrip()
+        if self.defined_in is not None:
+            changed = f"; overridden by {', '.join(self.overridden_by)}" if self.overridden_by else ""
+            head += f" (defined in {self.defined_in}{changed})"
         if not self.trace:
             return f"{head}: {_show(self.score)} (evaluated without a trace)"
         return "\n".join([head, *(f"  {_sentence(step)}" for step in self.trace)])
@@ -232,6 +239,8 @@ class NodeResult:
             "deduction": jsonable(self.deduction),
             "adjustment": jsonable(self.adjustment),
             "trace": [s.to_dict() for s in self.trace],
+            **({"defined_in": self.defined_in, "overridden_by": list(self.overridden_by)}
+               if self.defined_in is not None else {}),
         }
 
 

@@ -299,6 +299,8 @@ class CriterionDecl:
     limits: tuple[NodeLimit, ...]
     items: tuple[Annotation | ScoreStmt | Applicable | Column | LetDecl, ...]
     span: Span
+    #: Where a ruleset that ``extends`` this one changed it (``override``, in order).
+    overrides: tuple[Span, ...] = attrs.field(default=(), eq=False)
 
 
 @attrs.frozen
@@ -313,6 +315,8 @@ class GroupDecl:
     limits: tuple[NodeLimit, ...]
     items: tuple[GroupDecl | CriterionDecl | Annotation | Applicable | LetDecl, ...]
     span: Span
+    #: Where a ruleset that ``extends`` this one changed it (``override``, in order).
+    overrides: tuple[Span, ...] = attrs.field(default=(), eq=False)
 
 
 @attrs.frozen
@@ -508,17 +512,80 @@ Decl = (
 )
 
 
+# ---------------------------------------------------------------- extends: changes to a base ruleset
+
+
+@attrs.frozen
+class Placement:
+    """Where an added or moved row goes: ``after CODE``, ``before CODE`` or ``in CODE`` (last)."""
+
+    how: str
+    code: str
+    code_span: Span
+    span: Span
+
+
+@attrs.frozen
+class Override:
+    """``override criterion|section|group CODE ["title"] [limits] [{ items }]``: what is given
+    replaces the base's (the title, all the limits, and each kind of item given)."""
+
+    target: str
+    kind: str | None
+    code: str
+    code_span: Span
+    title: str | None
+    limits: tuple[NodeLimit, ...]
+    items: tuple[GroupDecl | CriterionDecl | Annotation | ScoreStmt | Applicable, ...]
+    span: Span
+
+
+@attrs.frozen
+class Remove:
+    """``remove CODE``: the row, group or section and everything in it."""
+
+    code: str
+    code_span: Span
+    span: Span
+
+
+@attrs.frozen
+class Move:
+    """``move CODE after|before|in CODE``."""
+
+    code: str
+    code_span: Span
+    placement: Placement
+    span: Span
+
+
+@attrs.frozen
+class Add:
+    """``add criterion|group|section … after|before|in CODE { … }``: a new row placed in the tree."""
+
+    node: GroupDecl | CriterionDecl
+    placement: Placement
+    span: Span
+
+
+Change = Override | Remove | Move | Add
+
+
 @attrs.frozen
 class RulesetDecl:
     header: Header
     decls: tuple[Decl, ...]
     span: Span
+    #: The changes an extending ruleset makes to its base, in order (empty otherwise).
+    changes: tuple[Change, ...] = ()
 
 
 # ---------------------------------------------------------------- traversal
 
 #: The expression classes, read from the ``Expr`` union (for isinstance before an exhaustive match).
 EXPR_TYPES: tuple[type, ...] = typing.get_args(Expr)
+#: The change classes (``override``, ``remove``, ``move``, ``add``) of an extending ruleset.
+CHANGE_TYPES: tuple[type, ...] = typing.get_args(Change)
 
 #: Every syntax node class: what ``children`` looks for among a node's fields.
 NODE_TYPES: tuple[type, ...] = tuple(

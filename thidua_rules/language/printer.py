@@ -5,7 +5,8 @@ statement per line, blocks indented by four spaces, texts quoted with escapes, n
 exponent, an expression's parts parenthesised only where precedence needs it, and each row of a
 tier table on its own line with a trailing comma (so a row that starts with a negative number
 never reads as a subtraction). Parsing the printed text gives nodes equal to the printed ones,
-spans aside; printing is idempotent. Comments and the original layout are not kept.
+spans aside; printing is idempotent. Comments and the original layout are not kept here:
+``language.formatter`` puts the comments back.
 """
 
 from __future__ import annotations
@@ -203,6 +204,13 @@ def print_ruleset(node: n.RulesetDecl) -> str:
         else:
             blocks.append(text)
         previous = type(decl)
+    for i, change in enumerate(node.changes):
+        # A run of removals and moves stays together, as a run of facts does.
+        one_line = (n.Remove, n.Move)
+        if i > 0 and isinstance(change, one_line) and isinstance(node.changes[i - 1], one_line):
+            blocks[-1] += _change(change)
+        else:
+            blocks.append(_change(change))
     return "\n".join(blocks)
 
 
@@ -225,6 +233,8 @@ def _header_item(item: n.HeaderItem | n.Annotation, indent: str) -> str:
     values = item.values
     if item.kind == "title":
         return f"{indent}title {quote(str(values[0]))}\n"
+    if item.kind == "extends":
+        return f"{indent}extends {quote(str(values[0]))}\n"
     if item.kind == "document":
         parts: list[str] = []
         for part in values:
@@ -453,3 +463,40 @@ def _criterion(decl: n.CriterionDecl, indent: str) -> str:
     inner = indent + INDENT
     opening = f"criterion {code(decl.code)} {quote(decl.title)}{_limits(decl.limits, indent)}"
     return _block(opening, (_item(item, inner) for item in decl.items), indent)
+
+
+# ---------------------------------------------------------------- extends: changes to a base ruleset
+
+
+def _placement(placement: n.Placement) -> str:
+    return f"{placement.how} {code(placement.code)}"
+
+
+def _change(change: n.Change) -> str:
+    """One change of an extending ruleset: ``override``, ``remove``, ``move`` or ``add``."""
+    match change:
+        case n.Override():
+            kind = f"{change.kind} " if change.kind is not None else ""
+            title = f" {quote(change.title)}" if change.title is not None else ""
+            opening = f"override {kind}{change.target} {code(change.code)}{title}{_limits(change.limits)}"
+            if not change.items:
+                return opening + "\n"
+            return _block(opening, (_node_item(item, INDENT) if not isinstance(item, n.ScoreStmt)
+                                    else _item(item, INDENT) for item in change.items), "")
+        case n.Remove():
+            return f"remove {code(change.code)}\n"
+        case n.Move():
+            return f"move {code(change.code)} {_placement(change.placement)}\n"
+        case n.Add():
+            node, place = change.node, _placement(change.placement)
+            if isinstance(node, n.CriterionDecl):
+                opening = f"add criterion {code(node.code)} {quote(node.title)}{_limits(node.limits)} {place}"
+                return _block(opening, (_item(item, INDENT) for item in node.items), "")
+            keyword = "group"
+            if node.is_section:
+                keyword = f"{node.kind} section" if node.kind is not None else "section"
+            title = f" {quote(node.title)}" if node.title is not None else ""
+            opening = f"add {keyword} {code(node.code)}{title}{_limits(node.limits)} {place}"
+            return _block(opening, (_node_item(item, INDENT) for item in node.items), "")
+        case _:
+            n.unhandled(change, "cannot print a {} as a change")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import attrs
 from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
@@ -64,7 +65,9 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
     # ------------------------------------------------------------ header
     def start(self, meta: Meta, children: list[Any]) -> n.RulesetDecl:
         header, *decls = children
-        return n.RulesetDecl(header, tuple(decls), self.span(meta))
+        changes: tuple[n.Change, ...] = tuple(d for d in decls if isinstance(d, n.Override | n.Remove | n.Move | n.Add))
+        rest = tuple(d for d in decls if not isinstance(d, n.CHANGE_TYPES))
+        return n.RulesetDecl(header, rest, self.span(meta), changes)
 
     def header(self, meta: Meta, children: list[Any]) -> n.Header:
         ident, *items = children
@@ -501,6 +504,82 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
 LIMITS = (n.Limit, n.Bound, n.Flag, n.MaxExpr)
 
 
+# ---------------------------------------------------------------- extends: changes to a base ruleset
+# (a class of its own, so the changes read as one block)
+
+
+@v_args(meta=True)
+class ToNodesWithChanges(ToNodes):
+    """``ToNodes`` and the changes of an extending ruleset (``extends``, ``override`` …)."""
+
+    def h_extends(self, meta: Meta, children: list[Any]) -> n.HeaderItem:
+        return n.HeaderItem("extends", (unquote(children[0]),), self.span(meta))
+
+    def criterion_body(self, meta: Meta, children: list[Any]) -> tuple[Any, ...]:
+        return tuple(children)
+
+    def group_body(self, meta: Meta, children: list[Any]) -> tuple[Any, ...]:
+        return tuple(children)
+
+    def _override(self, target: str, meta: Meta, children: list[Any]) -> n.Override:
+        kind = None
+        if isinstance(children[0], Token) and children[0].type == "KIND":
+            kind, children = str(children[0]), children[1:]
+        (code, code_span), *rest = children
+        title = None
+        if rest and isinstance(rest[0], Token):
+            title, rest = unquote(rest[0]), rest[1:]
+        limits = tuple(c for c in rest if isinstance(c, LIMITS))
+        items = next((c for c in rest if isinstance(c, tuple)), ())
+        return n.Override(target, kind, code, code_span, title, limits, items, self.span(meta))
+
+    def override_criterion(self, meta: Meta, children: list[Any]) -> n.Override:
+        return self._override("criterion", meta, children)
+
+    def override_section(self, meta: Meta, children: list[Any]) -> n.Override:
+        return self._override("section", meta, children)
+
+    def override_group(self, meta: Meta, children: list[Any]) -> n.Override:
+        return self._override("group", meta, children)
+
+    def remove_node(self, meta: Meta, children: list[Any]) -> n.Remove:
+        (code, code_span), = children
+        return n.Remove(code, code_span, self.span(meta))
+
+    def move_node(self, meta: Meta, children: list[Any]) -> n.Move:
+        (code, code_span), placement = children
+        return n.Move(code, code_span, placement, self.span(meta))
+
+    def _place(self, how: str, meta: Meta, children: list[Any]) -> n.Placement:
+        (code, code_span), = children
+        return n.Placement(how, code, code_span, self.span(meta))
+
+    def place_after(self, meta: Meta, children: list[Any]) -> n.Placement:
+        return self._place("after", meta, children)
+
+    def place_before(self, meta: Meta, children: list[Any]) -> n.Placement:
+        return self._place("before", meta, children)
+
+    def place_in(self, meta: Meta, children: list[Any]) -> n.Placement:
+        return self._place("in", meta, children)
+
+    def _added(self, node: n.GroupDecl | n.CriterionDecl, meta: Meta) -> n.Add:
+        found: tuple[Any, ...] = node.items
+        placement = next(i for i in found if isinstance(i, n.Placement))
+        items = tuple(i for i in found if not isinstance(i, n.Placement))
+        placed: n.GroupDecl | n.CriterionDecl = attrs.evolve(node, items=items)  # type: ignore[arg-type]
+        return n.Add(placed, placement, self.span(meta))
+
+    def add_criterion(self, meta: Meta, children: list[Any]) -> n.Add:
+        return self._added(self.criterion(meta, children), meta)
+
+    def add_group(self, meta: Meta, children: list[Any]) -> n.Add:
+        return self._added(self.group(meta, children), meta)
+
+    def add_section(self, meta: Meta, children: list[Any]) -> n.Add:
+        return self._added(self.section(meta, children), meta)
+
+
 def to_nodes(tree: Tree[Token], source: Source) -> n.RulesetDecl:
     """Turn a parse tree into the syntax nodes of one ruleset."""
-    return ToNodes(source).transform(tree)
+    return ToNodesWithChanges(source).transform(tree)

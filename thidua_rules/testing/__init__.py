@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 from ..errors import FactsError, OptionError
 from ..evaluation.result import NodeResult, Result
+from ..io.cases import cases as ruleset_tests
 from ..model import FactSpec
 from ..numbers import exact, plain
 from ..ruleset import Ruleset
@@ -41,6 +42,7 @@ __all__ = [
     "check_submission_invariants",
     "facts",
     "invalid_facts",
+    "ruleset_tests",
     "value_of",
 ]
 

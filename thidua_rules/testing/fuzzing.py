@@ -739,7 +739,7 @@ class _Builder:
                 maxima.append(child_max)
         # a group counting one part: its best, or the first that applies (its max is the largest)
         choose = "sum"
-        if kind != "deduction" and mode in ("max", "none") and len(maxima) > 1 and self.chance(0.1):
+        if kind != "deduction" and mode in ("max", "none") and len(maxima) > 1 and self.chance(0.25):
             choose = str(self.pick(["best", "either"]))
         known = [m for m in maxima if m is not None]
         total: Decimal | None = None

@@ -1,0 +1,352 @@
+"""The semantic difference of two rulesets, and its impact on units.
+
+``diff(old, new)`` compares two checked rulesets row by row, by code: rows added, removed, moved
+(a new parent, or a new place among the siblings both have), renamed (same code with a new title,
+or a row removed and one added with the same title); a changed max, kind or applicability; a
+changed rule, shown before and after in the language's canonical text; header changes; facts
+added and removed. A ruleset's diff against itself is empty.
+
+``impact(old, new, units)`` scores each unit under both and ranks them under both: each unit's
+total and rank before and after, and the rows whose score changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..evaluation.evaluator import Evaluator
+from ..evaluation.result import jsonable
+from ..language.printer import print_expr
+from ..model import Criterion, Group, Header
+from ..numbers import plain
+from ..source import fold
+from .ranking import rank
+from .submission import Submission, evaluate_submission
+
+__all__ = ["Difference", "Impact", "RulesetDiff", "UnitImpact", "diff", "impact"]
+
+#: The header fields a diff compares, in the order it reports them.
+_HEADER_FIELDS = ("id", "title", "document", "dated", "issuer", "year", "total", "rounding", "variants", "total_by")
+
+
+@attrs.frozen
+class Difference:
+    """One difference: what changed (``what``), about which code or header field, before and after."""
+
+    #: "header", "added", "removed", "moved", "renamed", "recoded", "max", "cap", "kind",
+    #: "applicable", "rule", "fact added" or "fact removed".
+    what: str
+    code: str
+    before: str | None = None
+    after: str | None = None
+
+    def line(self) -> str:
+        """The change as one line of text."""
+        if self.what in ("added", "removed", "fact added", "fact removed"):
+            shown = self.after if self.what.endswith("added") else self.before
+            return f"{self.what} {self.code}: {shown}"
+        if "\n" in (self.before or "") or "\n" in (self.after or ""):
+            return f"{self.what} {self.code}:\n  - {_indent(self.before)}\n  + {_indent(self.after)}"
+        return f"{self.what} {self.code}: {self.before} → {self.after}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"what": self.what, "code": self.code, "before": self.before, "after": self.after}
+
+
+def _indent(text: str | None) -> str:
+    return (text or "—").replace("\n", "\n    ")
+
+
+@attrs.frozen
+class RulesetDiff:
+    """Every difference between two rulesets, header first, then rows in the new sheet's order."""
+
+    old: str
+    new: str
+    changes: tuple[Difference, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    def text(self) -> str:
+        """One line per change (a rule's before and after on lines of their own)."""
+        if not self.changes:
+            return f"{self.old} → {self.new}: no differences"
+        return "\n".join([f"{self.old} → {self.new}: {len(self.changes)} change(s)",
+                          *(c.line() for c in self.changes)])
+
+    def markdown(self) -> str:
+        """A Markdown table of the changes; rules in code spans."""
+        lines = [f"## {self.old} → {self.new}", ""]
+        if not self.changes:
+            return "\n".join([*lines, "No differences."])
+        lines += ["| change | code | before | after |", "|---|---|---|---|"]
+        for c in self.changes:
+            lines.append(f"| {c.what} | {c.code} | {_cell(c.before)} | {_cell(c.after)} |")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"old": self.old, "new": self.new, "changes": [c.to_dict() for c in self.changes]}
+
+
+def _cell(text: str | None) -> str:
+    if text is None:
+        return ""
+    escaped = text.replace("|", "\\|")
+    if "\n" in text:
+        return "<code>" + escaped.replace("\n", "<br>") + "</code>"
+    return escaped
+
+
+def _show(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, tuple):
+        return ", ".join(f"{k}: {_show(v)}" for k, v in value) if value else None
+    return str(value)
+
+
+def _header(old: Header, new: Header) -> list[Difference]:
+    changes = []
+    for name in _HEADER_FIELDS:
+        before, after = _show(getattr(old, name)), _show(getattr(new, name))
+        if before != after:
+            changes.append(Difference("header", name, before, after))
+    return changes
+
+
+Node = Criterion | Group
+
+
+def _nodes(ev: Evaluator) -> dict[str, Node]:
+    """Every row, group and section, in sheet order."""
+    out: dict[str, Node] = {}
+    stack = list(reversed(ev.sections))
+    while stack:
+        code = stack.pop()
+        node: Node = ev.criteria[code] if code in ev.criteria else ev.groups[code]
+        out[code] = node
+        if isinstance(node, Group):
+            stack.extend(reversed(node.children))
+    return out
+
+
+def _rule(ev: Evaluator, code: str) -> str | None:
+    expr = ev.model.rules.get(code)
+    return print_expr(expr) if expr is not None else None
+
+
+def _moved(old: dict[str, Node], new: dict[str, Node]) -> set[str]:
+    """Codes with a new parent, or out of the longest run of common siblings kept in order."""
+    moved = {c for c in old.keys() & new.keys() if old[c].parent != new[c].parent}
+    parents = {node.parent for node in new.values()}
+    for parent in parents:
+        before = [c for c, node in old.items() if node.parent == parent and c in new and new[c].parent == parent]
+        after = [c for c, node in new.items() if node.parent == parent and c in old and old[c].parent == parent]
+        kept = set(_lcs(before, after))
+        moved |= {c for c in after if c not in kept}
+    return moved
+
+
+def _lcs(a: list[str], b: list[str]) -> list[str]:
+    """The longest common subsequence of two short lists (siblings of one parent)."""
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            table[i][j] = table[i + 1][j + 1] + 1 if a[i] == b[j] else max(table[i + 1][j], table[i][j + 1])
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            out.append(a[i])
+            i, j = i + 1, j + 1
+        elif table[i][j + 1] >= table[i + 1][j]:
+            j += 1  # on a tie, keep the old order's row: the one that went elsewhere is the moved one
+        else:
+            i += 1
+    return out
+
+
+def _place(node: Node, nodes: dict[str, Node]) -> str:
+    """``in I, after I.1``: a row's parent and the sibling before it."""
+    siblings = [c for c, other in nodes.items() if other.parent == node.parent]
+    at = siblings.index(node.code)
+    where = f"in {node.parent}" if node.parent is not None else "top level"
+    return f"{where}, after {siblings[at - 1]}" if at > 0 else f"{where}, first"
+
+
+def diff(old: Evaluator, new: Evaluator) -> RulesetDiff:
+    """The semantic difference from ``old`` to ``new`` (empty for a ruleset and itself)."""
+    changes = _header(old.header, new.header)
+    before, after = _nodes(old), _nodes(new)
+    removed = [c for c in before if c not in after]
+    added = [c for c in after if c not in before]
+    # A row removed and one added with the same title: the same row under a new code.
+    titles = {fold(before[c].title or ""): c for c in removed if before[c].title}
+    recoded: dict[str, str] = {}
+    for code in added:
+        title = after[code].title
+        if title and fold(title) in titles and titles[fold(title)] not in recoded.values():
+            recoded[code] = titles[fold(title)]
+    moved = _moved(before, after)
+    for code in removed:
+        if code not in recoded.values():
+            changes.append(Difference("removed", code, before=before[code].title or code))
+    for code, node in after.items():
+        if code in recoded:
+            changes.append(Difference("recoded", code, before=recoded[code], after=code))
+            continue
+        if code not in before:
+            changes.append(Difference("added", code, after=f"{node.title or code} ({_place(node, after)})"))
+            continue
+        was = before[code]
+        if code in moved:
+            changes.append(Difference("moved", code, _place(was, before), _place(node, after)))
+        if (was.title or "") != (node.title or ""):
+            changes.append(Difference("renamed", code, was.title, node.title))
+        if was.max != node.max or was.max_by != node.max_by:
+            max_before, max_after = _show(was.max_by) or _show(was.max), _show(node.max_by) or _show(node.max)
+            changes.append(Difference("max", code, max_before, max_after))
+        if isinstance(was, Group) and isinstance(node, Group) and was.cap != node.cap:
+            changes.append(Difference("cap", code, _show(was.cap), _show(node.cap)))
+        if was.kind != node.kind:
+            changes.append(Difference("kind", code, was.kind, node.kind))
+        if type(was) is not type(node):
+            changes.append(Difference("kind", code, type(was).__name__.lower(), type(node).__name__.lower()))
+        if was.applicable != node.applicable:
+            changes.append(Difference("applicable", code, was.applicable, node.applicable))
+        rule_before, rule_after = _rule(old, code), _rule(new, code)
+        if rule_before != rule_after:
+            changes.append(Difference("rule", code, rule_before, rule_after))
+    for name in old.facts.keys() - new.facts.keys():
+        if old.facts[name].kind != "assessed":
+            changes.append(Difference("fact removed", name, before=old.facts[name].label))
+    for name in new.facts:
+        if name not in old.facts and new.facts[name].kind != "assessed":
+            changes.append(Difference("fact added", name, after=new.facts[name].label))
+    return RulesetDiff(old.header.id, new.header.id, tuple(changes))
+
+
+# ---------------------------------------------------------------- impact on units
+
+
+@attrs.frozen
+class UnitImpact:
+    """One unit under both rulesets: total and rank before and after, and the rows that changed."""
+
+    unit: str
+    total_before: Decimal
+    total_after: Decimal
+    rank_before: int
+    rank_after: int
+    #: (code, score before, score after) for each row, group or section whose score changed;
+    #: None where the code is not in that ruleset.
+    rows: tuple[tuple[str, Decimal | None, Decimal | None], ...]
+
+    @property
+    def change(self) -> Decimal:
+        return self.total_after - self.total_before
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit, "total_before": jsonable(self.total_before),
+            "total_after": jsonable(self.total_after), "change": jsonable(self.change),
+            "rank_before": self.rank_before, "rank_after": self.rank_after,
+            "rows": [{"code": c, "before": jsonable(b), "after": jsonable(a)} for c, b, a in self.rows],
+        }
+
+
+@attrs.frozen
+class Impact:
+    """Every unit's impact, in the order of the units given."""
+
+    old: str
+    new: str
+    units: tuple[UnitImpact, ...]
+
+    def __getitem__(self, unit: str) -> UnitImpact:
+        for entry in self.units:
+            if entry.unit == unit:
+                return entry
+        raise KeyError(unit)
+
+    def text(self) -> str:
+        lines = [f"impact of {self.old} → {self.new} on {len(self.units)} unit(s)"]
+        for u in self.units:
+            sign = "+" if u.change > 0 else ""
+            lines.append(f"{u.unit}: total {plain(u.total_before)} → {plain(u.total_after)} ({sign}{plain(u.change)}), "
+                         f"rank {u.rank_before} → {u.rank_after}")
+            for code, before, after in u.rows:
+                lines.append(f"  {code}: {_dash(before)} → {_dash(after)}")
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        lines = [f"## Impact of {self.old} → {self.new}", "",
+                 "| unit | total before | total after | change | rank before | rank after | rows |",
+                 "|---|---|---|---|---|---|---|"]
+        for u in self.units:
+            rows = "; ".join(f"{c}: {_dash(b)} → {_dash(a)}" for c, b, a in u.rows)
+            lines.append(f"| {u.unit} | {plain(u.total_before)} | {plain(u.total_after)} | {plain(u.change)} "
+                         f"| {u.rank_before} | {u.rank_after} | {rows} |")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"old": self.old, "new": self.new, "units": [u.to_dict() for u in self.units]}
+
+
+def _dash(value: Decimal | None) -> str:
+    return "—" if value is None else plain(value)
+
+
+def _scores(sub: Submission) -> dict[str, Decimal | None]:
+    return {node.code: node.score for node in sub.final}
+
+
+def _known(ev: Evaluator, other: Evaluator, rounds: Mapping[str, object]) -> Mapping[str, object]:
+    """``rounds`` without the facts and claims only ``other`` knows (a removed row's judged score):
+    a unit's file written for one ruleset scores under the other."""
+    codes = set(ev.criteria)
+
+    def keep(values: object, known: set[str] | Mapping[str, object]) -> object:
+        if not isinstance(values, Mapping):
+            return values
+        return {k: v for k, v in values.items() if k in known or not (k in other.facts or k in other.criteria)}
+
+    out: dict[str, object] = {}
+    for name, given in rounds.items():
+        if isinstance(given, Mapping) and "facts" in given:
+            out[name] = {**given, "facts": keep(given["facts"], ev.facts),
+                         **({"claims": keep(given["claims"], codes)} if "claims" in given else {})}
+        else:
+            out[name] = keep(given, ev.facts)
+    return out
+
+
+def impact(old: Evaluator, new: Evaluator, units: Mapping[str, Mapping[str, object]]) -> Impact:
+    """Score each unit's rounds (name -> ``{"self": facts, …}``) under both rulesets and rank them.
+
+    A fact or claim that only one of the two rulesets knows (the judged score of a removed row) is
+    left out for the other; any other problem with a unit's facts raises its ``FactsError``."""
+    subs_old = {name: evaluate_submission(old, _known(old, new, rounds), unit=name, trace=False)
+                for name, rounds in units.items()}
+    subs_new = {name: evaluate_submission(new, _known(new, old, rounds), unit=name, trace=False)
+                for name, rounds in units.items()}
+    ranks_old = {e.unit: e.position for e in rank(old, subs_old)}
+    ranks_new = {e.unit: e.position for e in rank(new, subs_new)}
+    out = []
+    for name in units:
+        a, b = _scores(subs_old[name]), _scores(subs_new[name])
+        order = list(b) + [c for c in a if c not in b]
+        # A row only one side has, scored 0 there, changed nothing.
+        rows = tuple((c, a.get(c), b.get(c)) for c in order
+                     if a.get(c) != b.get(c) and {a.get(c), b.get(c)} != {None, Decimal(0)})
+        out.append(UnitImpact(name, subs_old[name].total, subs_new[name].total, ranks_old[name], ranks_new[name], rows))
+    return Impact(old.header.id, new.header.id, tuple(out))
