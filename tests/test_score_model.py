@@ -223,3 +223,22 @@ def test_laws_hold_for_any_unit(rs: tr.Ruleset, data: st.DataObject) -> None:
     best = max(res[c].score for c in ("I.3a", "I.3b"))  # type: ignore[type-var]
     assert res["I.3"].score == min(best, D(5))
     assert D(0) <= res.total <= D(32)
+
+
+def test_the_new_steps_read_as_sentences_in_both_languages(rs: tr.Ruleset) -> None:
+    res = rs.evaluate(UNIT)
+    vi = tr.explain(rs, res, "I.2")
+    # I.2: bonus 0.5 × 3 = 1.5 above its cap 1; deduction 5 above its cap 3; 4 + 1 − 3 = 2
+    assert "điểm thưởng: 1,5 đ vượt mức tối đa 1 đ, tính 1 đ" in vi
+    assert "điểm trừ: 5 đ vượt mức tối đa 3 đ, tính 3 đ" in vi
+    assert "điểm chuẩn 4 + điểm thưởng 1 − điểm trừ 3 = 2 đ" in vi
+    en = tr.explain(rs, res, "I.2", lang="en")
+    assert "standard 4 + bonus 1 − deduction 3 = 2 pts" in en
+    # I.3: I.3a 3, I.3b 4: the best is I.3b
+    assert "tính I.3b (mức cao nhất): 4 đ; không tính I.3a" in tr.explain(rs, res, "I.3")
+    assert "counts I.4b (the one that applies): 3 pts" in tr.explain(rs, res, "I.4", lang="en")
+    # II.1 reads I: 14
+    assert "điểm của I: 14 đ" in tr.explain(rs, res, "II.1")
+    low = rs.evaluate({**UNIT, "so_khen": 0, "so_phan_anh": 6, "so_som": 0, "so_tre": 9, "so_hoan_thanh": 0})
+    # I: −11 + 0 − 3 = −14, below the floor 0
+    assert "-14 đ thấp hơn mức sàn 0 đ, tính 0 đ" in tr.explain(rs, low, "I")

@@ -141,11 +141,18 @@ def sentence(step: Step, lang: Lang = "vi", words: Words | None = None) -> str:
                 if vi
                 else f"{points(r, lang)} is above the max {points(t, lang)}: counted as {points(s, lang)}"
             )
-        if r is not None and r < 0:
+        low = _dec(_low)
+        if r is not None and s is not None and low is not None and r < low:
+            if low == 0:
+                return (
+                    f"{points(r, lang)} là số âm, tính {points(s, lang)}"
+                    if vi
+                    else f"{points(r, lang)} is below 0: counted as {points(s, lang)}"
+                )
             return (
-                f"{points(r, lang)} là số âm, tính {points(s, lang)}"
+                f"{points(r, lang)} thấp hơn mức sàn {points(low, lang)}, tính {points(s, lang)}"
                 if vi
-                else f"{points(r, lang)} is below 0: counted as {points(s, lang)}"
+                else f"{points(r, lang)} is below the floor {points(low, lang)}: counted as {points(s, lang)}"
             )
         if t is None:
             return f"{'điểm' if vi else 'score'}: {points(s, lang)}"
@@ -154,6 +161,55 @@ def sentence(step: Step, lang: Lang = "vi", words: Words | None = None) -> str:
             if vi
             else f"score: {points(s, lang)} (max {points(t, lang)})"
         )
+    if rule in ("bonus", "deduction") and len(ops) == 3:
+        raw, _zero, cap = ops
+        r, c, got = _dec(raw), _dec(cap), _dec(v)
+        what = ("điểm thưởng" if rule == "bonus" else "điểm trừ") if vi else rule
+        if r is not None and c is not None and r > c:
+            counted = points(got, lang)
+            return (f"{what}: {points(r, lang)} vượt mức tối đa {points(c, lang)}, tính {counted}" if vi
+                    else f"{what}: {points(r, lang)} is above its cap {points(c, lang)}: counted as {counted}")
+        if r is not None and r < 0:
+            return (f"{what}: {points(r, lang)} là số âm, tính {points(got, lang)}" if vi
+                    else f"{what}: {points(r, lang)} is below 0: counted as {points(got, lang)}")
+        tail = (f" (tối đa {points(c, lang)})" if vi else f" (cap {points(c, lang)})") if c is not None else ""
+        return f"{what}: {points(got, lang)}{tail}"
+    if rule == "net" and len(ops) == 4:
+        main, bonus, deduction, adjustment = (_dec(x) for x in ops)
+        extra = f" + {show(adjustment)}" if adjustment else ""
+        return (
+            f"điểm chuẩn {show(main)} + điểm thưởng {show(bonus)} − điểm trừ {show(deduction)}{extra} "
+            f"= {points(_dec(v), lang)}"
+            if vi
+            else f"standard {show(main)} + bonus {show(bonus)} − deduction {show(deduction)}{extra} "
+            f"= {points(_dec(v), lang)}"
+        )
+    if rule == "bound" and len(ops) == 3:
+        before, low, high = (_dec(x) for x in ops)
+        kept = _dec(v)
+        if before is not None and low is not None and before < low:
+            return (f"{points(before, lang)} thấp hơn mức sàn {points(low, lang)}, tính {points(kept, lang)}" if vi
+                    else f"{points(before, lang)} is below the floor {points(low, lang)}: counted as "
+                    f"{points(kept, lang)}")
+        if before is not None and high is not None and before > high:
+            return (f"{points(before, lang)} vượt mức trần {points(high, lang)}, tính {points(kept, lang)}" if vi
+                    else f"{points(before, lang)} is above the ceiling {points(high, lang)}: counted as "
+                    f"{points(kept, lang)}")
+        span = " – ".join(x for x in (points(low, lang) if low is not None else "", points(high, lang)
+                                       if high is not None else "") if x)
+        return (f"{points(kept, lang)}, trong giới hạn {span}" if vi else f"{points(kept, lang)}, within {span}")
+    if rule in ("best", "either"):
+        m = re.match(r"(\S+), the (highest|first that applies)(?: \(not counted: (.+)\))?", note)
+        chosen, others = (m.group(1), m.group(3)) if m else (note, None)
+        if vi:
+            how = "mức cao nhất" if rule == "best" else "mục được áp dụng"
+            tail = f"; không tính {others}" if others else ""
+            return f"tính {chosen} ({how}): {points(_dec(v), lang)}{tail}"
+        how = "the highest" if rule == "best" else "the one that applies"
+        tail = f"; not counted: {others}" if others else ""
+        return f"counts {chosen} ({how}): {points(_dec(v), lang)}{tail}"
+    if rule == "score":
+        return (f"điểm của {note}: {points(_dec(v), lang)}" if vi else f"score of {note}: {points(_dec(v), lang)}")
     if rule == "sum":
         parts = " + ".join(show(x) for x in ops) or "0"
         codes = note or step.expr
