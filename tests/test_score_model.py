@@ -242,3 +242,16 @@ def test_the_new_steps_read_as_sentences_in_both_languages(rs: tr.Ruleset) -> No
     low = rs.evaluate({**UNIT, "so_khen": 0, "so_phan_anh": 6, "so_som": 0, "so_tre": 9, "so_hoan_thanh": 0})
     # I: −11 + 0 − 3 = −14, below the floor 0
     assert "-14 đ thấp hơn mức sàn 0 đ, tính 0 đ" in tr.explain(rs, low, "I")
+
+
+def test_the_form_shows_a_row_s_three_columns_and_what_is_not_counted(rs: tr.Ruleset) -> None:
+    sub = rs.evaluate_submission({"appraised": UNIT}, unit="Đơn vị A")
+    form = tr.render(rs, sub)
+    # I.2: standard 4, bonus 1, deduction 3 (see test_every_construct_by_hand)
+    assert "chuẩn 4 đ + thưởng 1 đ − trừ 3 đ" in form
+    # I: standard 16, bonus 1, deduction 3
+    assert "chuẩn 16 đ + thưởng 1 đ − trừ 3 đ" in form
+    # I.3a (not the best) and I.5 (not counted) are shown, marked
+    assert form.count("không tính vào tổng của mục trên") == 2
+    en = tr.render(rs, sub, lang="en")
+    assert "standard 4 pts + bonus 1 pt − deduction 3 pts" in en

@@ -140,36 +140,55 @@ def _parent(rs: Ruleset, code: str) -> str | None:
 
 
 def cap_flags(node: NodeResult, lang: Lang, prefix: str = "") -> list[str]:
-    """What the max or a cap did to a node's raw value, in words (nothing when nothing)."""
+    """What the max, a cap, a floor or a bound did to a node's raw value, its own bonus and
+    deduction columns, and whether its parent counts it, in words (nothing when nothing)."""
     vi = lang == "vi"
-    if node.raw is None or node.score is None:
+    if node.score is None:
         return []
     lead = f"{prefix}: " if prefix else ""
-    if node.raw > node.score:
+    flags: list[str] = []
+    main = node.columns[0] if node.columns is not None else node.score
+    adjustment = node.columns[3] if node.columns is not None else Decimal(0)
+    raw = node.raw
+    if raw is not None and raw > main:
         if node.is_criterion:
-            text = (
-                f"{points(node.raw, lang)} vượt điểm tối đa {points(node.score, lang)}, tính {points(node.score, lang)}"
+            top = node.max if node.max is not None else main
+            flags.append(
+                f"{points(raw, lang)} vượt điểm tối đa {points(top, lang)}, tính {points(main, lang)}"
                 if vi
-                else f"{points(node.raw, lang)} is above the max {points(node.score, lang)}: "
-                f"counted as {points(node.score, lang)}"
+                else f"{points(raw, lang)} is above the max {points(top, lang)}: counted as {points(main, lang)}"
             )
         else:
-            text = (
-                f"tổng các mục {points(node.raw, lang)} vượt mức trần {points(node.score, lang)}, "
-                f"tính {points(node.score, lang)}"
+            flags.append(
+                f"tổng các mục {points(raw, lang)} vượt mức trần {points(main, lang)}, tính {points(main, lang)}"
                 if vi
-                else f"the items add up to {points(node.raw, lang)}, above the cap: "
-                f"counted as {points(node.score, lang)}"
+                else f"the items add up to {points(raw, lang)}, above the cap: counted as {points(main, lang)}"
             )
-        return [lead + text]
-    if node.raw < node.score:
-        text = (
-            f"{points(node.raw, lang)} là số âm, tính {points(node.score, lang)}"
+    elif raw is not None and raw < main:
+        flags.append(
+            (f"{points(raw, lang)} là số âm, tính {points(main, lang)}" if main == 0
+             else f"{points(raw, lang)} thấp hơn mức sàn, tính {points(main, lang)}")
             if vi
-            else f"{points(node.raw, lang)} is below 0: counted as {points(node.score, lang)}"
+            else f"{points(raw, lang)} is below its floor: counted as {points(main, lang)}"
         )
-        return [lead + text]
-    return []
+    if node.columns is not None and node.kind == "standard" and (node.columns[1] or node.columns[2]
+                                                                 or node.is_criterion):
+        _, bonus, deduction, _ = node.columns
+        flags.append(
+            f"chuẩn {points(main, lang)} + thưởng {points(bonus, lang)} − trừ {points(deduction, lang)}"
+            if vi
+            else f"standard {points(main, lang)} + bonus {points(bonus, lang)} − deduction {points(deduction, lang)}"
+        )
+    if adjustment:
+        before = node.score - adjustment
+        flags.append(
+            f"giữ trong giới hạn của mục: {points(before, lang)} → {points(node.score, lang)}"
+            if vi
+            else f"kept within its bounds: {points(before, lang)} → {points(node.score, lang)}"
+        )
+    if not node.counted:
+        flags.append("không tính vào tổng của mục trên" if vi else "not counted in its parent's sum")
+    return [lead + text for text in flags]
 
 
 def build_sheet(
