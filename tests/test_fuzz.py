@@ -232,6 +232,9 @@ def test_the_generator_reaches_every_construct() -> None:
             yield f"Flag {value.name}"
         elif isinstance(value, n.Column):
             yield f"Column {value.kind}"
+        elif isinstance(value, n.CriterionDecl) and any(
+                isinstance(x, n.ScoreRef) for i in value.items if isinstance(i, n.ScoreStmt) for x in n.walk(i.expr)):
+            yield "score() in a rule"
         elif isinstance(value, n.Level) and len(value.names) > 1:
             yield "level with aliases"
         elif isinstance(value, n.GroupDecl):
@@ -258,7 +261,7 @@ def test_the_generator_reaches_every_construct() -> None:
     wanted = {
         "ScaleDecl", "level with aliases", "LetDecl", "RankingDecl", "AwardDecl", "Applicable",
         "Bound least", "Bound most", "Flag signed", "Flag not counted", "Flag best", "Flag either",
-        "Column bonus", "Column deduction", "HeaderItem total_bounds",
+        "Column bonus", "Column deduction", "HeaderItem total_bounds", "score() in a rule",
         "fact count", "fact number", "fact percent", "fact rank", "fact boolean", "fact scale",
         "FactOption default", "FactOption optional", "FactOption appraised_only", "FactOption monotone",
         "section None", "section bonus", "section deduction", "group None", "Limit max", "Limit cap",

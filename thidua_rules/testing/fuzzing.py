@@ -887,12 +887,48 @@ class _Builder:
             call = n.Call(name, (n.Number(Decimal(0), SPAN),), SPAN)
         return attrs.evolve(decl, items=tuple(n.ScoreStmt(call, SPAN) if i is stmt else i for i in decl.items))
 
+    def reading(self, root: n.GroupDecl, earlier: list[n.GroupDecl]) -> n.GroupDecl:
+        """Sometimes a row of ``root`` reads the score of an earlier section (``score(II)``): the
+        rule becomes ``if score(X) >= k then RULE else RULE``, the same value whatever X scores,
+        so the rule's range is unchanged while the reading is exercised on both paths."""
+        if not earlier or not self.chance(0.3):
+            return root
+        target = earlier[self.draw(st.integers(0, len(earlier) - 1))]
+        row = _first_rule(root)
+        if row is None:
+            return root
+        stmt = next(i for i in row.items if isinstance(i, n.ScoreStmt))
+        test = n.Compare(">=", n.ScoreRef(target.code, SPAN), n.Number(self.max_value(), SPAN), SPAN)
+        read = n.ScoreStmt(n.If(test, stmt.expr, stmt.expr, SPAN), SPAN)
+        changed = attrs.evolve(row, items=tuple(read if i is stmt else i for i in row.items))
+        return _replaced(root, row, changed)
+
     def criterion_without_max(self, kind: str, prefix: str, cap: Decimal) -> tuple[n.CriterionDecl, Decimal]:
         code = self.code(prefix)
         scope = _Scope(top=cap)
         expr = self.num(EXPR_DEPTH - 1, scope).expr
         title = self.draw(texts(1))
         return n.CriterionDecl(code, SPAN, title, (), (n.ScoreStmt(expr, SPAN),), SPAN), cap
+
+
+def _first_rule(decl: n.GroupDecl | n.CriterionDecl) -> n.CriterionDecl | None:
+    """The first criterion in ``decl`` (depth first) that has a score rule."""
+    if isinstance(decl, n.CriterionDecl):
+        return decl if any(isinstance(i, n.ScoreStmt) for i in decl.items) else None
+    for item in decl.items:
+        if isinstance(item, n.GroupDecl | n.CriterionDecl):
+            found = _first_rule(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _replaced(decl: n.GroupDecl, old: n.CriterionDecl, new: n.CriterionDecl) -> n.GroupDecl:
+    items = tuple(
+        new if item is old else _replaced(item, old, new) if isinstance(item, n.GroupDecl) else item
+        for item in decl.items
+    )
+    return attrs.evolve(decl, items=items)
 
 
 def _negative_value(expr: n.Expr) -> bool:
@@ -983,6 +1019,7 @@ def ruleset_trees(draw: st.DrawFn) -> n.RulesetDecl:
         if fact.monotone is not None:
             fact.used = True
     roots = [b.reshape(root) for root in roots]
+    roots = [b.reading(root, roots[:index]) for index, root in enumerate(roots)]
     decls += roots
     decls += b.formulas
     decls += b.judged
