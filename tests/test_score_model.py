@@ -255,3 +255,79 @@ def test_the_form_shows_a_row_s_three_columns_and_what_is_not_counted(rs: tr.Rul
     assert form.count("không tính vào tổng của mục trên") == 2
     en = tr.render(rs, sub, lang="en")
     assert "standard 4 pts + bonus 1 pt − deduction 3 pts" in en
+
+
+@pytest.mark.parametrize("trace", [True, False])
+def test_an_open_row_under_a_limit_can_fill_the_limit(trace: bool) -> None:
+    rs = tr.loads("""
+ruleset "mo-trong-tran" { total 10 }
+fact n "Số giải": count
+section I "I" max 10 {
+    criterion I.1 "a" max 5 { score assessed }
+    group I.2 "g" cap 5 {
+        criterion I.2.1 "b" max open { score n }
+    }
+}
+""")
+    res = rs.evaluate({"I.1": 5, "n": 30}, trace=trace)
+    # I.2: 30 cut at its cap 5; it could give 5 (its open row could fill it): I = 10 of 5 + 5
+    assert (res["I.2"].score, res["I"].score, res.applicable_max, res.percentage) == (D(5), D(10), D(10), D(100))
+
+
+def test_a_row_that_does_not_apply_needs_no_max_from_the_facts() -> None:
+    rs = tr.loads("""
+ruleset "khong-can-toi-da" { total 10 }
+fact b "Có áp dụng": boolean
+fact n "Số nhiệm vụ": count optional
+section I "I" max 10 {
+    criterion I.1 "a" max (n) { applicable if b  score 1 }
+    criterion I.2 "c" max 10 { score assessed }
+}
+""")
+    for trace in (True, False):
+        res = rs.evaluate({"b": False, "I.2": 3}, trace=trace)
+        assert (res["I.1"].score, res.total) == (None, D(3))  # I.1 does not apply: 3
+
+
+def test_a_max_read_from_a_division_loads_and_a_total_floor_above_the_total_is_refused() -> None:
+    rs = tr.loads("""
+ruleset "chia" { total 10 }
+fact n "n": count 0..5
+section I "I" max 10 {
+    criterion I.1 "a" max (n / 3) { score 1 }
+    criterion I.2 "b" max 10 { score assessed }
+}
+""")
+    # n = 4: max 4 / 3 = 1.33 (rounding 2); 1 is under it
+    assert rs.evaluate({"n": 4, "I.2": 2})["I.1"].max == D("1.33")
+    with pytest.raises(tr.RulesetError, match=r'"at least 20" is above the declared total 10'):
+        tr.loads('ruleset "san" { total 10 total at least 20 }\n'
+                 'section I "I" max 10 { criterion I.1 "a" max 10 { score assessed } }\n')
+
+
+def test_the_form_adds_the_adjustment_of_the_total_s_bounds() -> None:
+    rs = tr.loads("""
+ruleset "tong-gioi-han" {
+    total 100
+    total at most 100
+}
+fact so_giai "Số giải": count
+section I "I" max 100 { criterion I.1 "a" max 100 { score assessed } }
+bonus section II "Thưởng" { criterion II.1 "b" max open { score 2 * so_giai } }
+""")
+    form = tr.render(rs, rs.evaluate_submission({"appraised": {"I.1": 95, "so_giai": 4}}))
+    # 95 + 8 = 103, cut to 100: adjustment −3
+    assert "100 = điểm chuẩn 95 + điểm cộng 8 − điểm trừ 0 + điều chỉnh theo giới hạn -3" in form
+
+
+def test_a_rule_reading_a_section_that_lacks_a_fact_reports_the_fact_only() -> None:
+    rs = tr.loads("""
+ruleset "thieu" { total 12 }
+fact x "x": count
+section I "I" max 10 { criterion I.1 "a" max 10 { score x } }
+bonus section II "II" max 2 { criterion II.1 "b" max 2 { score if score(I) >= 5 then 2 else 0 } }
+""")
+    for trace in (True, False):
+        with pytest.raises(tr.FactsError) as info:
+            rs.evaluate({}, trace=trace)
+        assert [p.fact for p in info.value.problems] == ["x"]

@@ -67,6 +67,10 @@ def check_header(c: Checker) -> None:
                 c.error(f'"at {bound.side}" is given twice for the total', bound.span)
             bounds[bound.side] = bound.value
         fields["total_low"], fields["total_high"] = bounds.get("least"), bounds.get("most")
+        declared = fields.get("total")
+        if "least" in bounds and isinstance(declared, Decimal) and bounds["least"] > declared:
+            c.error(f'the total\'s "at least {bounds["least"]}" is above the declared total {declared}',
+                    _item_span(h, "total_bounds"), "every unit would score more than the sheet gives")
         if "least" in bounds and "most" in bounds and bounds["least"] > bounds["most"]:
             c.error(f'the total\'s "at least {bounds["least"]}" is above its "at most {bounds["most"]}"',
                     _item_span(h, "total_bounds"))

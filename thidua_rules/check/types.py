@@ -58,7 +58,9 @@ def check_types(c: Checker) -> None:
             expect(c, info, NUMBER, column.expr, f"a {column.kind} rule")
     for code, expr in c.max_exprs.items():
         info = infer(c, expr, Scope("max"))
-        if expect(c, info, NUMBER, expr, "a max") and info.range.low < 0:
+        # a division's rounding widens the range by one quantum: not a max below 0
+        slack = Decimal(1).scaleb(-c.header.rounding)
+        if expect(c, info, NUMBER, expr, "a max") and info.range.low < -slack:
             c.error(f'the max of "{code}" can be {plain(info.range.low)}, below 0', expr.span,
                     "a max is a number of points: keep it at 0 or more, e.g. with max(…, 0)")
 

@@ -20,8 +20,8 @@ from ..model import CheckedRuleset, Classify, Criterion, Group, written_name
 from ..numbers import ARITHMETIC, COMPARE, divide, plain
 from ..source import fold
 from .result import Step, Value
-from .runtime import CohortNeeded, Ctx, MissingFact
-from .semantics import group_limit, unit_max
+from .runtime import CohortNeeded, Ctx, MissingFact, NotScored
+from .semantics import group_limit, read_max, unit_max
 
 Fn = Callable[[Ctx], Value]
 ZERO = Decimal(0)
@@ -59,6 +59,8 @@ class CNode:
     #: Whether it carries columns (``Result`` shows main, bonus, deduction and adjustment): it has
     #: row columns or bounds, or holds a counted node that does.
     columnar: bool = False
+    #: Whether it has no max: an open row, or a group without a limit over a counted open part.
+    open: bool = False
     #: Provenance (``NodeResult.defined_in``, ``overridden_by``), set for an extending ruleset.
     defined_in: str | None = None
     overridden_by: tuple[str, ...] = ()
@@ -72,7 +74,7 @@ class CNode:
         if self.max_fn is not None:
             value = self.max_fn(ctx)
             assert isinstance(value, Decimal)
-            return value
+            return read_max(value)
         if self.max_by is None or self.variant is None:
             return self.max
         try:
@@ -247,7 +249,7 @@ class Compiler:
                 bonus=made.get("bonus"), deduction=made.get("deduction"),
                 max_fn=self.expr(max_expr, code) if max_expr is not None else None,
                 columnar=bool(made) or crit.low is not None or crit.high is not None,
-                **self.provenance(crit),
+                open=crit.open and crit.kind != "deduction", **self.provenance(crit),
             )
         group = self.c.groups[code]
         children = tuple(self.node(child) for child in group.children)
@@ -255,7 +257,9 @@ class Compiler:
             child.columnar and child.counted for child in children)
         return CNode(code, group.title, group.kind, group.max, group.cap, None, cond, children,
                      group.assumptions, max_by, variant, low=group.low, high=group.high,
-                     counted=group.counted, choose=group.choose, columnar=columnar, **self.provenance(group))
+                     counted=group.counted, choose=group.choose, columnar=columnar,
+                     open=group.max is None and group.cap is None and any(c.open and c.counted for c in children),
+                     **self.provenance(group))
 
     def provenance(self, spec: Criterion | Group) -> dict[str, Any]:
         """Where a node was defined and overridden, when the ruleset extends another."""
@@ -324,7 +328,10 @@ class Compiler:
         wanted = self.canonical.get(fold(e.code), e.code)
 
         def score(ctx: Ctx) -> Value:
-            value = ctx.result[wanted].score  # type: ignore[index]
+            try:
+                value = ctx.result[wanted].score  # type: ignore[index]
+            except KeyError:  # not scored: a fact it needs is missing (and reported)
+                raise NotScored(wanted) from None
             if ctx.trace is not None:
                 ctx.trace.append(Step("score", text, (), value, wanted))
             return value if value is not None else ZERO
@@ -373,7 +380,14 @@ class Compiler:
 
     def self_max(self, code: str) -> Fn:
         if code in self.c.max_exprs:
-            return self.expr(self.c.max_exprs[code], code)
+            read = self.expr(self.c.max_exprs[code], code)
+
+            def read_unit_max(ctx: Ctx) -> Value:
+                value = read(ctx)
+                assert isinstance(value, Decimal)
+                return read_max(value)
+
+            return read_unit_max
         top = self.c.criteria[code].max
         assert top is not None
         if code in self.c.max_by and self.c.header.variants is not None:

@@ -26,7 +26,7 @@ from . import fastpath, validation
 from .compiler import CNode, Compiler, Program
 from .fastpath import Outcome
 from .result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
-from .runtime import CohortNeeded, Ctx, MissingFact, number_of, validate
+from .runtime import CohortNeeded, Ctx, MissingFact, NotScored, number_of, validate
 from .semantics import (
     Columns,
     best_part,
@@ -361,8 +361,10 @@ class Walk:
         try:
             unit_max = node.top(ctx)
         except MissingFact as error:
-            self.missing.setdefault(error.name, error)
-            return None
+            if applicable:
+                self.missing.setdefault(error.name, error)
+                return None
+            unit_max = node.max  # a row that does not apply needs no max read from the facts
         decided = self.overrides.get(node.code) if self.overrides is not None else None
         if applicable and decided is not None:
             chosen, step = decided
@@ -379,6 +381,8 @@ class Walk:
             except MissingFact as error:
                 self.missing.setdefault(error.name, error)
                 return None
+            except NotScored:
+                return None  # a node it reads lacks a fact, which is reported there
         top = unit_max if unit_max is not None else ZERO
         result = NodeResult(
             code=node.code, title=node.title, kind=node.kind, is_criterion=True, score=score,
@@ -456,7 +460,8 @@ class Walk:
             applicable_max = sum((r.applicable_max for r in counted), ZERO)
         if applicable and counted:
             limit = node.limit(self.ctx)
-            applicable_max = group_applicable_max(applicable_max, limit)
+            opened = {child.code for child in node.children if child.open}
+            applicable_max = group_applicable_max(applicable_max, limit, any(r.code in opened for r in counted))
             parts = [r.columns if r.columns is not None else (r.score, ZERO, ZERO, ZERO) for r in counted]
             main_raw, bonus, deduction, adjustment = sum_columns(parts)  # type: ignore[arg-type]
             raw = main_raw

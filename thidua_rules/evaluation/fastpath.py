@@ -30,6 +30,7 @@ from .semantics import (
     group_applicable_max,
     group_limit,
     group_score,
+    read_max,
     sum_columns,
 )
 
@@ -57,9 +58,10 @@ def _nomatch() -> Decimal:
 
 def _group(
     codes: tuple[str, ...], parts: tuple[Outcome, ...], choose: str, cap: Decimal | None, top: Decimal | None,
-    low: Decimal | None, high: Decimal | None, columnar: bool,
+    low: Decimal | None, high: Decimal | None, columnar: bool, opens: frozenset[str] = frozenset(),
 ) -> Outcome:
-    """A group that chooses among its parts or carries columns, as the traced walk scores it."""
+    """A group that chooses among its parts, carries columns or holds an open part, as the traced
+    walk scores it (``opens``: the codes of its open parts)."""
     counted = [(code, part) for code, part in zip(codes, parts, strict=True) if part[0] is not None]
     if not counted:
         return (None, None, top, ZERO, (), None)
@@ -77,8 +79,8 @@ def _group(
     )
     limit = group_limit(cap, top)
     main = group_score(main_raw, limit)
-    applicable_max = group_applicable_max(most, limit)
     names = tuple(code for code, _ in counted)
+    applicable_max = group_applicable_max(most, limit, any(code in opens for code in names))
     if not columnar:
         return (main, main_raw, top, applicable_max, names, None)
     score, columns = bounded_columns((main, bonus, deduction, adjustment), low, high)
@@ -94,7 +96,7 @@ class _Gen:
             # The one scoring semantics, bound by name (evaluation/semantics.py).
             "criterion_score": criterion_score, "group_limit": group_limit, "group_score": group_score,
             "group_applicable_max": group_applicable_max, "column_score": column_score,
-            "bounded_columns": bounded_columns, "_group": _group,
+            "bounded_columns": bounded_columns, "_group": _group, "read_max": read_max,
             "QR": checked.header.rounding,
         }
         self.by_value: dict[tuple[str, object], str] = {}
@@ -269,7 +271,7 @@ class _Gen:
         node = self.c.criteria.get(code) or self.c.groups.get(code)
         assert node is not None
         if code in self.c.max_exprs:
-            return self.expr(self.c.max_exprs[code], code)
+            return f"read_max({self.expr(self.c.max_exprs[code], code)})"
         if code in self.c.max_by and self.c.header.variants is not None:
             table = self.const(dict(self.c.max_by[code]), "V")
             return f"{table}[values[{self.const(self.c.header.variants, 'N')}]]"
@@ -307,13 +309,14 @@ class _Gen:
         counted = [part for part in parts if part[0].counted]
         cap = self.const(node.cap) if node.cap is not None else "None"
         names = self.const(tuple(child.code for child, _, _ in counted), "C")
-        if node.choose != "sum" or node.columnar or not counted:
+        opens = frozenset(child.code for child, _, _ in counted if child.open)
+        if node.choose != "sum" or node.columnar or not counted or opens:
             kids = "".join(f"out[{self.const(child.code, 'N')}], " for child, _, _ in counted)
             bounds = ", ".join(self.const(b) if b is not None else "None" for b in (node.low, node.high))
             self.lines += [
                 f"{inner}top = {top}",
                 f"{inner}o = out[{code}] = _group({names}, ({kids}), {self.const(node.choose, 'S')}, {cap}, top, "
-                f"{bounds}, {node.columnar})",
+                f"{bounds}, {node.columnar}, {self.const(opens, 'O')})",
                 f"{inner}{score}, {am} = o[0], o[3]",
             ]
             return score, am

@@ -26,6 +26,11 @@ class MissingFact(Exception):
         self.code = code
 
 
+class NotScored(Exception):
+    """Raised when a rule reads the score of a node that could not be scored (a fact it needs
+    is missing, and is already reported): the reading row cannot be scored either."""
+
+
 class CohortNeeded(Exception):
     """Raised inside evaluation when a rule reads a cohort aggregate no one supplied."""
 

@@ -86,6 +86,11 @@ def net(main: Decimal, bonus: Decimal, deduction: Decimal, adjustment: Decimal) 
     return ARITHMETIC.add(ARITHMETIC.subtract(ARITHMETIC.add(main, bonus), deduction), adjustment)
 
 
+def read_max(value: Decimal) -> Decimal:
+    """A max read from a unit's facts (``max (…)``): never below 0."""
+    return value if value > ZERO else ZERO
+
+
 def unit_max(top: Decimal | None, by: Mapping[str, Decimal] | None, variant: object) -> Decimal | None:
     """A node's max for one unit: its variant's (``max by``) or the one max."""
     return top if by is None else by[str(variant)]
@@ -108,9 +113,12 @@ def group_note(raw: Decimal, limit: Decimal | None) -> str:
     return f"capped at {limit}" if limit is not None and raw > limit else ""
 
 
-def group_applicable_max(parts: Decimal, limit: Decimal | None) -> Decimal:
-    """The points a group could give this unit: its counted parts' maxima, cut at its limit."""
-    return parts if limit is None else min(parts, limit)
+def group_applicable_max(parts: Decimal, limit: Decimal | None, opened: bool = False) -> Decimal:
+    """The points a group could give this unit: its counted parts' maxima, cut at its limit; its
+    limit itself when one of those parts is open (no max: it could fill the limit alone)."""
+    if limit is None:
+        return parts
+    return limit if opened else min(parts, limit)
 
 
 def best_part(scores: Iterable[Decimal]) -> int:

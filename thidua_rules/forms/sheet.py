@@ -243,10 +243,12 @@ def build_sheet(
             )
         )
     totals = []
+    adjusted = any(r.adjustment for r in sub.rounds.values()) or bool(sub.final.adjustment)
     for label, attr in (
         ("Điểm chuẩn" if vi else "Standard", "standard"),
         ("Điểm cộng" if vi else "Bonus", "bonus"),
         ("Điểm trừ" if vi else "Deductions", "deductions"),
+        *((("Điều chỉnh theo giới hạn" if vi else "Adjusted by bounds", "adjustment"),) if adjusted else ()),
         ("Tổng cộng" if vi else "Total", "total"),
     ):
         values = tuple(getattr(sub.rounds[r], attr) if r in sub.rounds else None for r in order)

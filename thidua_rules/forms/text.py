@@ -63,20 +63,30 @@ def total_lines(sheet: Sheet) -> list[str]:
     if not all(n in figures for n in names):
         return []
     standard, bonus, deductions, total = (figures[n] for n in names)
-    words = ("Tổng", "điểm chuẩn", "điểm cộng", "điểm trừ") if vi else ("Total", "standard", "bonus", "deductions")
+    adjusted = figures.get("Điều chỉnh theo giới hạn" if vi else "Adjusted by bounds")
+    words = ("Tổng", "điểm chuẩn", "điểm cộng", "điểm trừ", "điều chỉnh theo giới hạn") if vi else (
+        "Total", "standard", "bonus", "deductions", "adjusted by bounds")
 
-    def line(label: str, t: Decimal | None, s: Decimal | None, b: Decimal | None, d: Decimal | None) -> str:
+    def line(label: str, t: Decimal | None, s: Decimal | None, b: Decimal | None, d: Decimal | None,
+             a: Decimal | None) -> str:
         n = sheet.lang
+        tail = f" + {words[4]} {number(a, n)}" if a else ""
         return (
             f"{words[0]} ({label}): {number(t, n)} = {words[1]} {number(s, n)} + {words[2]} {number(b, n)} "
-            f"− {words[3]} {number(d, n)}"
+            f"− {words[3]} {number(d, n)}{tail}"
         )
 
-    out = [line(sheet.final_label, total.final, standard.final, bonus.final, deductions.final)]
+    def adjustment(i: int | None) -> Decimal | None:
+        if adjusted is None:
+            return None
+        return adjusted.final if i is None else adjusted.values[i]
+
+    out = [line(sheet.final_label, total.final, standard.final, bonus.final, deductions.final, adjustment(None))]
     final_name = next((name for name, label in sheet.columns if label == sheet.final_label), None)
     for i, (name, label) in enumerate(sheet.columns):
         if name != final_name and total.values[i] is not None:
-            out.append(line(label, total.values[i], standard.values[i], bonus.values[i], deductions.values[i]))
+            out.append(line(label, total.values[i], standard.values[i], bonus.values[i], deductions.values[i],
+                            adjustment(i)))
     return out
 
 

@@ -244,7 +244,7 @@ class _Builder:
         if monotone is not None:
             options.append(n.FactOption("monotone", monotone, SPAN))
         parts: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
-        if not has_default and kind in ("count", "number", "percent") and self.chance(0.3):
+        if not has_default and kind in ("count", "number", "percent") and self.chance(0.45):
             # a range with a hole, "0 | 2..5", or values that go by a step (judged scores' shapes)
             if low is not None and high is not None and high - low >= 2 and self.chance(0.6):
                 parts = ((low, low), (low + 1, high))
