@@ -46,6 +46,8 @@ if TYPE_CHECKING:  # what the type checker sees; at run time each is imported wh
     from .io.cases import RulesetCase as RulesetCase
     from .io.cases import cases as ruleset_tests
     from .io.cases import run as run_ruleset_tests
+    from .io.distributed import PartitionScorer as PartitionScorer
+    from .io.distributed import score_partitions as score_partitions
     from .io.rulesets import Shipped as Shipped
     from .io.scaffold import scaffold as scaffold
     from .io.units import UnitFile as UnitFile
@@ -103,6 +105,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "write_xlsx": (".forms", "write_xlsx"),
     "rulesets": (".io", "rulesets"),
     "CaseFailure": (".io.cases", "CaseFailure"),
+    "PartitionScorer": (".io.distributed", "PartitionScorer"),
+    "score_partitions": (".io.distributed", "score_partitions"),
     "RulesetCase": (".io.cases", "RulesetCase"),
     "ruleset_tests": (".io.cases", "cases"),
     "run_ruleset_tests": (".io.cases", "run"),
@@ -179,6 +183,7 @@ __all__ = [
     "NodeResult",
     "NotFoundError",
     "OptionError",
+    "PartitionScorer",
     "PassedOver",
     "Placed",
     "Ranked",
@@ -223,6 +228,7 @@ __all__ = [
     "rulesets",
     "run_ruleset_tests",
     "scaffold",
+    "score_partitions",
     "write_standings_xlsx",
     "write_template",
     "write_xlsx",
