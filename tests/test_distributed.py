@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import pickle
 from typing import Any
 
@@ -44,7 +45,7 @@ def test_score_partitions_on_a_local_cluster_gives_the_one_process_results() -> 
     units = _sample(rs, 200)
     alone = [r.to_dict() for r in rs.evaluate_many(units)]
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=True
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
     ) as cluster, distributed.Client(cluster):
         bag = dask.bag.from_sequence(units, npartitions=8)
         got = tr.score_partitions(rs, bag).compute()
@@ -54,3 +55,14 @@ def test_score_partitions_on_a_local_cluster_gives_the_one_process_results() -> 
             tr.score_partitions(rs, bad).compute()
     with pytest.raises(tr.OptionError, match=r"Expected a dask\.bag\.Bag"):
         tr.score_partitions(rs, units)
+
+
+def test_a_syntax_error_pickles_with_dask_imported() -> None:
+    # Was: TypeError "cannot pickle 'module' object". dask.distributed installs tblib's exception
+    # pickling, which sends __context__ too, and the RulesetError raised inside the parser's
+    # except block kept Lark's exception (and its whole parser) there.
+    pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
+    with pytest.raises(tr.RulesetError) as caught:
+        tr.loads("ruleset")
+    back = pickle.loads(pickle.dumps(caught.value))
+    assert str(back) == str(caught.value)
