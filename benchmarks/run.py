@@ -13,7 +13,11 @@ One command, one process (plus short-lived subprocesses for the import and cold-
 3. Times ``import thidua_rules`` and a cold ruleset load (parser built, ruleset parsed, checked and
    compiled) in fresh subprocesses, the cold load again in-process with the caches cleared, and a
    warm load (parser already built).
-4. Streams M units through the batch API (``rs.evaluate_many(units, trace=False)``, or a generator
+4. Scores B units (``--batch-units``) with ``evaluate_many`` in 1 and 2 processes and with
+   ``score_partitions`` on a Dask ``LocalCluster`` of 2 processes (when the ``dask`` extra is
+   installed), then loads generated rulesets of 10 to 10,000 criteria, and prints the issue 16
+   targets, met or missed.
+5. Streams M units through the batch API (``rs.evaluate_many(units, trace=False)``, or a generator
    of ``rs.evaluate(f, trace=False)`` when there is none), sampling the resident set size (and,
    with ``--tracemalloc``, the traced heap) ten times, and reports whether memory grows with the
    count. ``--memory-units 1000000`` is the full check of issue 6.
@@ -29,6 +33,8 @@ import cProfile
 import datetime
 import gc
 import io
+import logging
+import operator
 import os
 import platform
 import pstats
@@ -273,6 +279,10 @@ def clear_caches() -> None:
                 value.cache_clear()
 
 
+#: The medians of the last ``loading`` (seconds): import, warm load, cold load.
+LOADS: dict[str, float] = {}
+
+
 def loading(repeat: int) -> list[str]:
     runs = max(3, repeat)
     with tempfile.TemporaryDirectory(prefix="thidua-bench-pyc-") as pyc, \
@@ -307,6 +317,7 @@ def loading(repeat: int) -> list[str]:
         return (f"| {name} | {statistics.median(times) * 1e3:,.1f} | "
                 f"{min(times) * 1e3:,.1f} – {max(times) * 1e3:,.1f} | {how} |")
 
+    LOADS.update(imports=statistics.median(imports), warm=statistics.median(warm), cold=statistics.median(cold))
     return [
         f"| step | ms (median of {runs}) | min – max | how |",
         "|---|---:|---:|---|",
@@ -323,6 +334,80 @@ def loading(repeat: int) -> list[str]:
             "library caches cleared, empty temp dir"),
         row(f"warm load of {RULESET}", warm, "parser already built: parse, check, compile"),
     ]
+
+
+# ---------------------------------------------------------------- batches and sizes
+
+
+def _rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:,.0f}"
+
+
+def batches(rs: thidua_rules.Ruleset, count: int, seed: int) -> tuple[list[str], dict[str, float]]:
+    """Units per second through ``evaluate_many`` with 1 and 2 processes (pool start included),
+    and through ``score_partitions`` on a 2-process Dask ``LocalCluster`` (cluster start excluded;
+    the workers send back each total, as docs/performance.md advises, not whole Results).
+    Every way must give the same totals."""
+    sample = units.units(count, seed)
+    rates: dict[str, float] = {}
+    rows = ["| how | units | seconds | units/s | × one process |", "|---|---:|---:|---:|---:|"]
+    expected: list[Decimal] | None = None
+
+    def timed(name: str, run: Callable[[], list[Decimal]]) -> None:
+        nonlocal expected
+        gc.collect()
+        start = time.perf_counter()
+        totals = run()
+        seconds = time.perf_counter() - start
+        if expected is None:
+            expected = totals
+        elif totals != expected:
+            raise Disagreement(f"{name} gave other totals than one process")
+        rates[name] = count / seconds
+        ratio = rates[name] / next(iter(rates.values()))
+        rows.append(f"| {name} | {count:,} | {seconds:.2f} | {_rate(count, seconds)} | {ratio:.2f} |")
+
+    timed("`evaluate_many`, 1 process", lambda: [r.total for r in rs.evaluate_many(sample)])
+    timed("`evaluate_many(processes=2)`", lambda: [r.total for r in rs.evaluate_many(sample, processes=2)])
+    start = time.perf_counter()
+    list(rs.evaluate_many(sample[:2], processes=2))
+    pool_start = time.perf_counter() - start  # spawning 2 workers, each importing and compiling
+    scoring = count / rates["`evaluate_many(processes=2)`"] - pool_start
+    rates["processes=2 without the pool start"] = count / scoring
+    steady = rates["processes=2 without the pool start"] / next(iter(rates.values()))
+    rows.append(f"| `evaluate_many(processes=2)` less the pool start ({pool_start:.2f} s, 2 units) | {count:,} | "
+                f"{scoring:.2f} | {_rate(count, scoring)} | {steady:.2f} |")
+    try:
+        import dask.bag
+        from dask import distributed
+    except ImportError as error:
+        rows.append(f"| Dask | – | – | – | not run: {error} |")
+        return rows, rates
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+                                  silence_logs=logging.ERROR) as cluster, distributed.Client(cluster):
+        bag = dask.bag.from_sequence(sample, npartitions=8)
+        timed("Dask `score_partitions`, LocalCluster of 2 processes",
+              lambda: list(thidua_rules.score_partitions(rs, bag).map(operator.attrgetter("total")).compute()))
+    return rows, rates
+
+
+def sizes(repeat: int) -> tuple[list[str], dict[int, float]]:
+    """Warm load time of generated rulesets of 10 to 10,000 criteria (``benchmarks/loading.py``)."""
+    from benchmarks.loading import _criteria
+
+    rows = ["| criteria | lines | median load (ms) | ms per criterion |", "|---:|---:|---:|---:|"]
+    found: dict[int, float] = {}
+    for count in (10, 100, 1000, 10_000):
+        text = _criteria(count)
+        times = []
+        for _ in range(repeat if count < 10_000 else 1):
+            start = time.perf_counter()
+            thidua_rules.loads(text)
+            times.append(time.perf_counter() - start)
+        found[count] = statistics.median(times)
+        rows.append(f"| {count:,} | {text.count(chr(10)):,} | {found[count] * 1e3:,.1f} | "
+                    f"{found[count] * 1e3 / count:.3f} |")
+    return rows, found
 
 
 # ---------------------------------------------------------------- memory
@@ -415,6 +500,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also trace the Python heap in the memory check (several times slower)")
     parser.add_argument("--profile", action="store_true",
                         help="print cProfile's top 10 functions of thidua_rules, with and without trace")
+    parser.add_argument("--batch-units", type=int, default=100_000,
+                        help="units scored with 1 and 2 processes and on Dask (default 100000)")
     parser.add_argument("--no-peers", action="store_true", help="leave the peer engines out")
     parser.add_argument("--fail-on-growth", action="store_true", help="exit 2 when memory grows")
     args = parser.parse_args(argv)
@@ -441,6 +528,29 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\n## Import and load\n")
     print("\n".join(loading(args.repeat)))
+
+    print("\n## Batches: processes and Dask\n")
+    batch_rows, rates = batches(rs, args.batch_units, args.seed + 2)
+    print("\n".join(batch_rows))
+
+    print("\n## Load time by ruleset size\n")
+    size_rows, loads = sizes(3)
+    print("\n".join(size_rows))
+
+    print("\n## Targets (issue 16)\n")
+    one = rates.get("`evaluate_many`, 1 process")
+    two = rates.get("`evaluate_many(processes=2)`")
+    ratio = two / one if one and two else 0.0
+    steady = rates.get("processes=2 without the pool start", 0.0) / one if one else 0.0
+    print("| target | measured | met |\n|---|---:|---|")
+    for name, got, ok in (
+        ("`evaluate_many(processes=2)` ≥ 1.5× one process", f"{ratio:.2f}×", ratio >= 1.5),
+        ("the same, less the pool start", f"{steady:.2f}×", steady >= 1.5),
+        (f"warm load of {RULESET} ≤ 10 ms", f"{LOADS['warm'] * 1e3:.1f} ms", LOADS["warm"] <= 0.010),
+        ("10,000-criterion ruleset loads in ≤ 1 s", f"{loads[10_000]:.2f} s", loads[10_000] <= 1.0),
+        ("`import thidua_rules` ≤ 80 ms", f"{LOADS['imports'] * 1e3:.1f} ms", LOADS["imports"] <= 0.080),
+    ):
+        print(f"| {name} | {got} | {'met' if ok else 'missed'} |")
 
     if args.profile:
         for trace in (True, False):

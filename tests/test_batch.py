@@ -81,3 +81,46 @@ def test_evaluate_many_checks_its_options() -> None:
     rs = rulesets.load("cum4-2023")
     with pytest.raises(tr.OptionError, match="Expected a positive int for processes, got 0"):
         list(rs.evaluate_many([], processes=0))
+
+
+def _cum4_unit(**changes: Any) -> dict[str, Any]:
+    rs = rulesets.load("cum4-2023")
+    unit: dict[str, Any] = {name: 0 for name, spec in rs.facts.items() if spec.kind == "count"}
+    unit.update(hang_dti=15, hang_dti_ky_truoc=15, hang_cchc=3, dan_chu_tot=True, van_hoa_dat_chuan=True,
+                thi_dua_tot=True, co_dien_hinh=False, co_sang_kien=False, xep_loai_dang="hoàn thành",
+                xep_loai_doan="xuất sắc")
+    unit.update({code: 1 for code, spec in rs.facts.items() if spec.kind == "assessed"})
+    unit.update(changes)
+    return unit
+
+
+def test_two_processes_give_exactly_the_results_of_one() -> None:
+    rs = rulesets.load("cum4-2023")
+
+    @given(facts(rs))
+    def one(unit: dict[str, Any]) -> None:
+        sample.append(unit)
+
+    sample: list[dict[str, Any]] = []
+    one()
+    known = [_cum4_unit(), _cum4_unit(so_khien_trach=1)]
+    units = known + sample[:60]
+    alone = list(rs.evaluate_many(units))
+    spread = list(rs.evaluate_many(units, processes=2, batch=7))  # windows of 14, chunks of 2
+    # The compact totals the workers send rebuild the same Results: totals, every node, the facts.
+    assert [r.to_dict() for r in spread] == [r.to_dict() for r in alone]
+    assert [pickle.loads(pickle.dumps(r)).to_dict() for r in spread[:3]] == [r.to_dict() for r in alone[:3]]
+    # By hand (test_ruleset_and_results_pickle): 2 + 29 + 8 + 7 + 3 = 49; a reprimand costs VII.
+    assert spread[0].total == D(49)
+    assert spread[1].total == alone[1].total == D(49) - rs.evaluate(known[1])["VII"].score  # type: ignore[operator]
+    traced = list(rs.evaluate_many(units[:5], processes=2, trace=True))
+    assert [r.to_dict() for r in traced] == [rs.evaluate(u).to_dict() for u in units[:5]]
+
+
+def test_a_bad_unit_in_a_worker_raises_its_library_error() -> None:
+    rs = rulesets.load("cum4-2023")
+    units = [_cum4_unit(), _cum4_unit(hang_dti="ba"), _cum4_unit()]
+    got = rs.evaluate_many(units, processes=2, batch=1)
+    assert next(got).total == D(49)
+    with pytest.raises(tr.FactsError, match="hang_dti"):
+        next(got)

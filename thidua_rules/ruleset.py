@@ -78,7 +78,9 @@ class Ruleset:
         """Score units one after another, streaming: memory does not grow with their number.
 
         ``processes`` > 1 spreads each batch of ``batch`` units over that many processes
-        (results keep the input's order). A bad unit raises its ``FactsError`` when reached.
+        (results keep the input's order). Each process gets the ruleset once; untraced, a unit's
+        totals come back and its nodes and facts are scored again here when first read (the
+        results are equal to one process's). A bad unit raises its ``FactsError`` when reached.
         """
         if processes is not None and (not isinstance(processes, int) or processes < 1):
             raise OptionError(f"Expected a positive int for processes, got {processes!r}")

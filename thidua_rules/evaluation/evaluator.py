@@ -210,14 +210,56 @@ class Evaluator:
         """
         if not complete and any(name not in values for name in self._required):
             return None
-        try:
-            out = self.fast(values, cohort)  # in the library's context: run() is exact
-        except fastpath.Fallback:
+        out = self.fast_outcomes(values, cohort)
+        if out is None:
             return None
-        standard, bonus, deductions, adjustment, applicable_max = totals(
+        return self.result_of(out, values, cohort)
+
+    @exact
+    def compact(self, facts: Mapping[str, object]) -> str | None:
+        """A unit's totals on the generated path as one short text (standard, bonus, deductions,
+        adjustment, applicable max: what a worker process sends back, ``expand`` rebuilds the
+        Result); None when the unit needs the traced path (a problem to word, a fallback)."""
+        values, _defaults, problems, complete = self.validate(facts)
+        if problems or (not complete and any(name not in values for name in self._required)):
+            return None
+        out = self.fast_outcomes(values, None)
+        if out is None:
+            return None
+        return " ".join(str(v) for v in self.totals_of(out))
+
+    def expand(self, text: str, facts: Mapping[str, object]) -> Result:
+        """The Result of ``compact``'s text for ``facts``: equal to ``evaluate(facts, trace=False)``.
+        Its nodes and facts are scored again here when first read (most batch callers read none)."""
+        standard, bonus, deductions, adjustment, applicable_max = map(Decimal, text.split())
+        later = Later(self, dict(facts))
+        return Result(
+            ruleset=self.id, nodes=Deferred(later, True), sections=self.sections, standard=standard,
+            bonus=bonus, deductions=deductions, applicable_max=applicable_max, facts=Deferred(later, False),
+            cohort=EMPTY, places=self.header.rounding, adjustment=adjustment,
+        )
+
+    def totals_of(self, out: dict[str, Outcome]) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+        """Standard, bonus, deductions, adjustment and applicable max of the generated path's outcomes."""
+        return totals(
             ((root.kind, out[root.code][0], out[root.code][3], out[root.code][5]) for root in self.program.roots),
             self.header.total_low, self.header.total_high,
         )
+
+    def fast_outcomes(
+        self, values: dict[str, Value], cohort: Mapping[str, tuple[Decimal, str]] | None
+    ) -> dict[str, Outcome] | None:
+        """The generated path's outcome per node (what a worker process sends back), or None."""
+        try:
+            return self.fast(values, cohort)  # in the library's context: run() is exact
+        except fastpath.Fallback:
+            return None
+
+    def result_of(
+        self, out: dict[str, Outcome], values: dict[str, Value], cohort: Mapping[str, tuple[Decimal, str]] | None
+    ) -> Result:
+        """The untraced Result of the generated path's outcomes; its nodes are built when read."""
+        standard, bonus, deductions, adjustment, applicable_max = self.totals_of(out)
         return Result(
             ruleset=self.id, nodes=LazyNodes(out, self._info, self._order, self._parents),
             sections=self.sections, standard=standard, bonus=bonus, deductions=deductions,
@@ -269,6 +311,48 @@ class LazyNodes(Mapping[str, NodeResult]):
 
     def __reduce__(self) -> tuple[type[FrozenMap[str, NodeResult]], tuple[dict[str, NodeResult]]]:
         return (FrozenMap, ({code: self[code] for code in self._order},))
+
+
+class Later:
+    """A unit scored again when its nodes or facts are first read (``Evaluator.expand``)."""
+
+    __slots__ = ("ev", "facts", "result")
+
+    def __init__(self, ev: Evaluator, facts: Mapping[str, object]) -> None:
+        self.ev = ev
+        self.facts = facts
+        self.result: Result | None = None
+
+    def get(self) -> Result:
+        if self.result is None:
+            self.result = self.ev.evaluate(self.facts, trace=False)
+        return self.result
+
+
+class Deferred(Mapping[str, Any]):
+    """A result's nodes (or facts) from ``Later``: computed on first read, then as the original."""
+
+    __slots__ = ("_later", "_nodes")
+
+    def __init__(self, later: Later, nodes: bool) -> None:
+        self._later = later
+        self._nodes = nodes
+
+    def _data(self) -> Mapping[str, Any]:
+        result = self._later.get()
+        return result.nodes if self._nodes else result.facts
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        return (FrozenMap, (dict(self._data()),))
 
 
 def _given_cohort(known: tuple[str, ...], cohort: Mapping[str, object]) -> dict[str, tuple[Decimal, str]]:

@@ -1,4 +1,5 @@
-"""The untraced evaluation path, generated as one straight-line Python function per ruleset.
+"""The untraced evaluation path, generated as straight-line Python: one function per ruleset,
+or for a large one a function per ``PART`` nodes, composed (compile time stays linear).
 
 As Jinja2 compiles templates, the checked tree is turned into Python source and compiled
 once. Only the checker's own nodes become code: every number, level and name reaches the
@@ -40,6 +41,11 @@ Outcome = tuple[Decimal | None, Decimal | None, Decimal | None, Decimal, tuple[s
 FastFn = Callable[[Mapping[str, Any], Any], dict[str, Outcome]]
 
 ZERO = Decimal(0)
+#: A ruleset of more nodes than this is generated as functions of ``PART`` nodes each (``_Gen.nodes``).
+SPLIT = 300
+PART = 50
+#: Functions are made for the nodes of the first levels only (nested groups: no deep call chains).
+SPLIT_DEPTH = 4
 
 
 class Fallback(Exception):
@@ -107,6 +113,9 @@ class _Gen:
         #: While a formula's body is generated: each parameter's local name (``a0``, ``a1``…).
         self.params: dict[str, str] | None = None
         self.formulas: dict[str, str] = {}
+        self.prelude: list[str] = []
+        self.split = False
+        self.depth = 0
 
     def const(self, value: object, prefix: str = "K") -> str:
         # A Decimal by its text: 2.50 and 2.5 are equal but print apart (a max shows as written).
@@ -305,7 +314,7 @@ class _Gen:
         if node.rule is not None:
             self.criterion(node, inner, code, top, score, am)
             return score, am
-        parts = [(child, *self.node(child, inner)) for child in node.children]
+        parts = self.nodes(list(node.children), inner)
         counted = [part for part in parts if part[0].counted]
         cap = self.const(node.cap) if node.cap is not None else "None"
         names = self.const(tuple(child.code for child, _, _ in counted), "C")
@@ -323,6 +332,8 @@ class _Gen:
         if all(self.always_scored(child) for child, _, _ in counted):
             # Every part is counted: plain additions, in the order sum() would add them.
             raw, total = _added([s for _, s, _ in counted]), _added([a for _, _, a in counted])
+            if self.split and len(counted) > PART:  # read back from out: a loop, not a huge expression
+                raw, total = (f"sum([out[c][{i}] for c in {names}], ZERO)" for i in (0, 3))
             self.lines += [
                 f"{inner}top = {top}",
                 f"{inner}raw = {raw}",
@@ -349,6 +360,29 @@ class _Gen:
             f"{inner}    out[{code}] = (None, None, top, ZERO, (), None)",
         ]
         return score, am
+
+    def nodes(self, nodes: list[CNode], indent: str) -> list[tuple[CNode, str, str]]:
+        """Lines scoring ``nodes`` in turn. In a large ruleset every ``PART`` of them go into a
+        function of their own, called here (their scores then read back from ``out``): Python
+        compiles many small functions in time linear in their size, one huge one far slower."""
+        if not self.split or self.depth >= SPLIT_DEPTH:  # the calls nest no deeper than that
+            return [(child, *self.node(child, indent)) for child in nodes]
+        done: list[tuple[CNode, str, str]] = []
+        for start in range(0, len(nodes), PART):
+            chunk = nodes[start:start + PART]
+            saved, self.lines = self.lines, []
+            self.depth += 1
+            for child in chunk:
+                self.node(child, "    ")
+            self.depth -= 1
+            body, self.lines = self.lines, saved
+            name = f"_part{len(self.prelude)}"
+            self.prelude.append(f"def {name}(values, cohort, out, L):\n" + "\n".join(body) + "\n")
+            self.lines.append(f"{indent}{name}(values, cohort, out, L)")
+            for child in chunk:
+                code = self.const(child.code, "N")
+                done.append((child, f"out[{code}][0]", f"out[{code}][3]"))
+        return done
 
     def criterion(self, node: CNode, inner: str, code: str, top: str, score: str, am: str) -> None:
         rule = self.expr(self.c.rules[node.code], node.code)
@@ -378,10 +412,10 @@ class _Gen:
         ]
 
     def build(self) -> FastFn:
-        self.prelude: list[str] = []
         by_code = {root.code: root for root in self.program.roots}
-        for code in self.c.order:  # each section after those its rules read
-            self.node(by_code[code], "        ")
+        self.split = sum(1 for root in self.program.roots for _ in root.walk()) > SPLIT
+        # Each section after those its rules read.
+        self.nodes([by_code[code] for code in self.c.order], "        ")
         fast: FastFn = define("fast", [
             *self.prelude,
             "def fast(values, cohort):",

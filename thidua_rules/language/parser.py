@@ -236,16 +236,18 @@ def parse(source: Source) -> Tree[Token]:
         skipped_end = _end(error)
         return True
 
+    # Raised after the ``except`` blocks, not in them: an error raised there keeps Lark's
+    # exception (and its parser) as ``__context__``, which tblib (installed by dask.distributed)
+    # pickles with it, and the parser does not pickle.
+    tree: Tree[Token] | None = None
     try:
         tree = parser().parse(source.text, on_error=recover)
     except UnexpectedInput as error:
         if not stopped:
             problems.append(_diagnostic(error, source))
-        raise RulesetError(problems) from None
     except RecursionError:
-        span = Span(source, 1, 1, 1, 2)
-        raise RulesetError([Diagnostic("error", "the ruleset is nested too deeply to read", span)]) from None
-    if problems:
+        problems = [Diagnostic("error", "the ruleset is nested too deeply to read", Span(source, 1, 1, 1, 2))]
+    if problems or tree is None:
         raise RulesetError(problems)
     _check_depth(tree, source)
     return tree
