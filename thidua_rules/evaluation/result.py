@@ -248,7 +248,7 @@ class NodeResult:
 class Result:
     """A unit's evaluation: every node by code, totals per section kind and the grand total.
 
-    ``total = standard + bonus - deductions``.
+    ``total = standard + bonus - deductions + adjustment`` (``adjustment``: what bounds changed).
     """
 
     ruleset: str
