@@ -331,3 +331,25 @@ bonus section II "II" max 2 { criterion II.1 "b" max 2 { score if score(I) >= 5 
         with pytest.raises(tr.FactsError) as info:
             rs.evaluate({}, trace=trace)
         assert [p.fact for p in info.value.problems] == ["x"]
+
+
+def test_an_override_keeps_the_modes_it_does_not_restate_and_the_diff_sees_the_model(tmp_path: object) -> None:
+    from pathlib import Path
+    base = Path(str(tmp_path)) / "goc.thidua"
+    base.write_text(ALL, encoding="utf-8")
+    child = Path(str(tmp_path)) / "moi.thidua"
+    child.write_text('ruleset "moi" {\n    extends "goc.thidua"\n    total 32\n    total at least 0 at most 30\n}\n'
+                     'override section I max 22\noverride criterion I.1 max 8\n'
+                     'override criterion I.2 {\n    deduction so_tre max 2\n}\n'
+                     'override group I.3 at least 1\n', encoding="utf-8")
+    old, new = tr.load(str(base)), tr.load(str(child))
+    # I.1 keeps "signed" (only its max is restated); I.3 keeps "best"
+    assert new.criteria["I.1"].floor is None and new.criteria["I.1"].max == D(8)
+    assert new.groups["I.3"].choose == "best" and new.groups["I.3"].low == D(1)
+    res = new.evaluate({**UNIT, "so_khen": 0, "so_phan_anh": 1})
+    assert res["I.1"].score == D(-3)  # 0 − 3, still signed
+    found = {(d.what, d.code, d.before, d.after) for d in tr.diff(old, new).changes}
+    assert ("max", "I.1", "6", "8") in found
+    assert ("deduction", "I.2", "so_tre max 3", "so_tre max 2") in found
+    assert ("bounds", "I.3", None, "at least 1") in found
+    assert ("header", "total_high", "32", "30") in found

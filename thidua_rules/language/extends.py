@@ -156,6 +156,20 @@ class _Row:
         return attrs.evolve(self.decl, items=group_items, overrides=tuple(self.overrides))
 
 
+def _limit_key(limit: n.NodeLimit) -> str:
+    """Which of a node's limits ``limit`` is: ``max`` (a number, by variant, open or read from the
+    facts), ``cap``, ``at least``, ``at most``, or a flag (``signed``, ``best`` …)."""
+    if isinstance(limit, n.Limit):
+        return limit.kind
+    if isinstance(limit, n.Bound):
+        return f"at {limit.side}"
+    if isinstance(limit, n.MaxExpr) or (isinstance(limit, n.Flag) and limit.name == "open"):
+        return "max"
+    if isinstance(limit, n.Flag) and limit.name in ("best", "either"):
+        return "choose"
+    return limit.name
+
+
 def _kind_of(item: object) -> str:
     """What an override's item replaces: the score, the applicability, or one kind of text."""
     if isinstance(item, n.ScoreStmt):
@@ -262,8 +276,10 @@ class _Merge:
         decl = row.decl
         if change.title is not None:
             decl = attrs.evolve(decl, title=change.title)
-        if change.limits:
-            decl = attrs.evolve(decl, limits=change.limits)
+        if change.limits:  # each limit given replaces the base's of its kind; the others stay
+            given = {_limit_key(limit) for limit in change.limits}
+            kept = tuple(limit for limit in decl.limits if _limit_key(limit) not in given)
+            decl = attrs.evolve(decl, limits=kept + change.limits)
         if change.kind is not None and isinstance(decl, n.GroupDecl):
             decl = attrs.evolve(decl, kind=change.kind)
         row.decl = decl

@@ -528,7 +528,7 @@ class Placement:
 @attrs.frozen
 class Override:
     """``override criterion|section|group CODE ["title"] [limits] [{ items }]``: what is given
-    replaces the base's (the title, all the limits, and each kind of item given)."""
+    replaces the base's (the title, each limit of the kinds given, and each kind of item given)."""
 
     target: str
     kind: str | None

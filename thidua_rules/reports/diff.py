@@ -30,7 +30,8 @@ from .submission import Submission, evaluate_submission
 __all__ = ["Difference", "Impact", "RulesetDiff", "UnitImpact", "diff", "impact"]
 
 #: The header fields a diff compares, in the order it reports them.
-_HEADER_FIELDS = ("id", "title", "document", "dated", "issuer", "year", "total", "rounding", "variants", "total_by")
+_HEADER_FIELDS = ("id", "title", "document", "dated", "issuer", "year", "total", "total_low", "total_high",
+                  "rounding", "variants", "total_by")
 
 
 @attrs.frozen
@@ -38,7 +39,8 @@ class Difference:
     """One difference: what changed (``what``), about which code or header field, before and after."""
 
     #: "header", "added", "removed", "moved", "renamed", "recoded", "max", "cap", "kind",
-    #: "applicable", "rule", "fact added" or "fact removed".
+    #: "applicable", "rule", "bounds", "counted", "choose", "floor", "bonus", "deduction",
+    #: "fact added" or "fact removed".
     what: str
     code: str
     before: str | None = None
@@ -183,6 +185,41 @@ def _place(node: Node, nodes: dict[str, Node]) -> str:
     return f"{where}, after {siblings[at - 1]}" if at > 0 else f"{where}, first"
 
 
+def _bounds(node: Criterion | Group) -> str | None:
+    parts = [f"at least {plain(node.low)}" if node.low is not None else "",
+             f"at most {plain(node.high)}" if node.high is not None else ""]
+    return " ".join(p for p in parts if p) or None
+
+
+def _column(column: tuple[str, Decimal | None] | None) -> str | None:
+    if column is None:
+        return None
+    rule, cap = column
+    return rule + (f" max {plain(cap)}" if cap is not None else "")
+
+
+def _how_it_counts(code: str, was: Criterion | Group, node: Criterion | Group) -> list[Difference]:
+    """Changes of the score model a row or group declares: its floor, bounds, whether it is
+    counted, how a group chooses, a row's own bonus and deduction columns, a max read from facts."""
+    found: list[Difference] = []
+    if _bounds(was) != _bounds(node):
+        found.append(Difference("bounds", code, _bounds(was), _bounds(node)))
+    if was.counted != node.counted:
+        found.append(Difference("counted", code, str(was.counted).lower(), str(node.counted).lower()))
+    if isinstance(was, Group) and isinstance(node, Group) and was.choose != node.choose:
+        found.append(Difference("choose", code, was.choose, node.choose))
+    if isinstance(was, Criterion) and isinstance(node, Criterion):
+        if was.floor != node.floor:
+            found.append(Difference("floor", code, _show(was.floor) or "signed", _show(node.floor) or "signed"))
+        for what in ("bonus", "deduction"):
+            before, after = _column(getattr(was, what)), _column(getattr(node, what))
+            if before != after:
+                found.append(Difference(what, code, before, after))
+        if was.max_rule != node.max_rule:
+            found.append(Difference("max", code, was.max_rule, node.max_rule))
+    return found
+
+
 def diff(old: Evaluator, new: Evaluator) -> RulesetDiff:
     """The semantic difference from ``old`` to ``new`` (empty for a ruleset and itself)."""
     changes = _header(old.header, new.header)
@@ -223,6 +260,7 @@ def diff(old: Evaluator, new: Evaluator) -> RulesetDiff:
             changes.append(Difference("kind", code, type(was).__name__.lower(), type(node).__name__.lower()))
         if was.applicable != node.applicable:
             changes.append(Difference("applicable", code, was.applicable, node.applicable))
+        changes += _how_it_counts(code, was, node)
         rule_before, rule_after = _rule(old, code), _rule(new, code)
         if rule_before != rule_after:
             changes.append(Difference("rule", code, rule_before, rule_after))
