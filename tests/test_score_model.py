@@ -353,3 +353,15 @@ def test_an_override_keeps_the_modes_it_does_not_restate_and_the_diff_sees_the_m
     assert ("deduction", "I.2", "so_tre max 3", "so_tre max 2") in found
     assert ("bounds", "I.3", None, "at least 1") in found
     assert ("header", "total_high", "32", "30") in found
+
+
+def test_the_explanation_says_where_an_extended_row_comes_from(tmp_path: object) -> None:
+    from pathlib import Path
+    (Path(str(tmp_path)) / "goc.thidua").write_text(ALL, encoding="utf-8")
+    child = Path(str(tmp_path)) / "moi.thidua"
+    change = 'override criterion I.2 {\n    deduction so_tre max 2\n}\n'
+    child.write_text('ruleset "moi" { extends "goc.thidua" }\n' + change, encoding="utf-8")
+    rs = tr.load(str(child))
+    text = tr.explain(rs, rs.evaluate(UNIT), "I.2")
+    assert "Định nghĩa tại" in text and "goc.thidua" in text and "sửa tại" in text and "moi.thidua:2:1" in text
+    assert "Defined in" in tr.explain(rs, rs.evaluate(UNIT), "I.1", lang="en")

@@ -286,6 +286,12 @@ def explain_node(node: NodeResult, lang: Lang = "vi", words: Words | None = None
     )
     top = f" / {points(node.max, lang)}" if node.max is not None and node.score is not None else ""
     lines = [f"{head}", f"  {'Điểm' if lang == 'vi' else 'Score'}: {score}{top}"]
+    if node.defined_in is not None:  # a ruleset that extends another: where the row comes from
+        vi = lang == "vi"
+        origin = f"  {'Định nghĩa tại' if vi else 'Defined in'} {node.defined_in}"
+        if node.overridden_by:
+            origin += f"; {'sửa tại' if vi else 'overridden at'} {', '.join(node.overridden_by)}"
+        lines.append(origin)
     brief = summary(node, lang, words)
     if brief:
         lines.append(f"  {brief}")
