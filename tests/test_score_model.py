@@ -365,3 +365,16 @@ def test_the_explanation_says_where_an_extended_row_comes_from(tmp_path: object)
     text = tr.explain(rs, rs.evaluate(UNIT), "I.2")
     assert "Định nghĩa tại" in text and "goc.thidua" in text and "sửa tại" in text and "moi.thidua:2:1" in text
     assert "Defined in" in tr.explain(rs, rs.evaluate(UNIT), "I.1", lang="en")
+
+
+def test_a_sum_broken_by_an_extension_names_the_line_that_broke_it(tmp_path: object) -> None:
+    from pathlib import Path
+    (Path(str(tmp_path)) / "goc.thidua").write_text(ALL, encoding="utf-8")
+    child = Path(str(tmp_path)) / "moi.thidua"
+    child.write_text('ruleset "moi" { extends "goc.thidua" }\nadd criterion I.9 "Mới" max 5 in I {\n    score 5\n}\n',
+                     encoding="utf-8")
+    with pytest.raises(tr.RulesetError) as info:
+        tr.load(str(child))
+    # I: 6 + 4 + 5 + 5 (the largest of I.3's parts: best) + the new 5 = 25, not 20
+    assert 'the items of "I" add up to 25, not its max 20 (changed at ' in str(info.value)
+    assert "moi.thidua:2:1" in str(info.value)

@@ -168,7 +168,7 @@ def test_a_failing_case_shows_the_message(tmp_path: Path, capsys: pytest.Capture
 def test_the_error_the_tutorial_shows(tmp_path: Path) -> None:
     text = RULESET.read_text(encoding="utf-8").replace("max 3 after I.4", "max 5 after I.4")
     with pytest.raises(tr.RulesetError) as caught:
-        tr.loads(text, source=str(tmp_path / "x.thidua"))
+        tr.loads(text, source="cum4-2024-minh-hoa.thidua")  # as the tutorial names it
     (error,) = caught.value.diagnostics
     ((_, shown),) = blocks("error with I.5 at max 5")
     assert error.render() == shown

@@ -203,7 +203,28 @@ def _cap_check(c: Checker, group: Group) -> None:
         )
 
 
+def _changed_by(c: Checker, code: str) -> list[str]:
+    """Where an extending ruleset changed a group's sum: its overrides, its parts' overrides, and
+    the parts another file added (``file:line:col``), for a sum problem to point at its cause."""
+    group = c.groups.get(code)
+    nodes = [group] if group is not None else [c.groups[r] for r in c.roots if r in c.groups]
+    found: list[str] = []
+    for node in nodes:
+        found += node.overridden_by
+        for child in node.children:
+            part = c.criteria.get(child) or c.groups.get(child)
+            if part is None:
+                continue
+            found += part.overridden_by
+            if part.defined_in != node.defined_in and part.span is not None:
+                found.append(part.span.where)
+    return list(dict.fromkeys(found))
+
+
 def _sum_problem(c: Checker, code: str, message: str, span: Span | None) -> None:
+    changed = _changed_by(c, code)
+    if changed:
+        message += f" (changed at {', '.join(changed)})"
     if code in c.gap_allowed:
         c.warn(message + f" (acknowledged: {c.gap_allowed[code]})", span)
     else:
