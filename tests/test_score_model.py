@@ -378,3 +378,16 @@ def test_a_sum_broken_by_an_extension_names_the_line_that_broke_it(tmp_path: obj
     # I: 6 + 4 + 5 + 5 (the largest of I.3's parts: best) + the new 5 = 25, not 20
     assert 'the items of "I" add up to 25, not its max 20 (changed at ' in str(info.value)
     assert "moi.thidua:2:1" in str(info.value)
+
+
+def test_a_ruleset_test_failure_quotes_the_step_that_gave_the_row_its_value(tmp_path: object) -> None:
+    from pathlib import Path
+    folder = Path(str(tmp_path))
+    (folder / "mo-hinh.thidua").write_text(ALL, encoding="utf-8")
+    facts = ", ".join(f"{k} = {str(v).lower()}" for k, v in UNIT.items())
+    (folder / "sai.test.toml").write_text(
+        f'ruleset = "mo-hinh.thidua"\n\n[[unit]]\nname = "A"\nfacts = {{ {facts} }}\n'
+        '[unit.expect]\n"I.2" = 4\n', encoding="utf-8")
+    (failure,) = tr.run_ruleset_tests([str(folder / "sai.test.toml")])
+    # I.2 = 4 + 1 − 3 = 2: the net of its columns gave the 2, not its standard part's 4
+    assert failure.line().endswith("(first step giving 2: I.2: 4 + 1 − 3 = 2 (standard + bonus − deduction))")

@@ -255,12 +255,17 @@ def _decimal(value: object) -> Decimal | None:
 
 
 def _first_step(node: Any, got: object) -> str | None:
-    """The first step of a row's trace that gives the value got, as the explanation words it."""
+    """The step of a row's trace that gave it the value got, as the explanation words it: the
+    first of the last run of steps ending on that value (a cut, a net of columns, a table row…),
+    not an earlier step that happened to compute the same number."""
     sentences = node.explain().splitlines()[1:]  # one line per step, after the row's head
-    for step, sentence in zip(node.trace, sentences, strict=False):
-        if step.value == got and step.rule not in ("fact", "default"):
-            return f"first step giving {_show(got)}: {sentence.strip()}"
-    return None
+    steps = list(zip(node.trace, sentences, strict=False))
+    if not steps or steps[-1][0].value != got:
+        return None
+    index = len(steps) - 1
+    while index > 0 and steps[index - 1][0].value == got and steps[index - 1][0].rule not in ("fact", "default"):
+        index -= 1
+    return f"first step giving {_show(got)}: {steps[index][1].strip()}"
 
 
 def cases(path: str | os.PathLike[str]) -> list[RulesetCase]:
