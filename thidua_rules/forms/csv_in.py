@@ -111,6 +111,13 @@ def read_units_csv(path: str | os.PathLike[str], rs: Ruleset) -> list[UnitFile]:
                 problems.append(FactProblem(f"{name}:{line}: column {_letter(i)} ({column})", bad))
             else:
                 facts[column] = got
+        # the values read are checked here too (a negative count, a level off the scale …), so
+        # every bad cell of the file is reported at once, each with its line and column
+        letters = {column: _letter(i) for i, column in columns.items()}
+        for found in rs.evaluator.validate(facts)[2]:
+            where = f"{name}:{line}: column {letters[found.fact]} ({found.fact})" if found.fact in letters \
+                else f"{name}:{line} ({found.fact})"
+            problems.append(FactProblem(where, found.message))
         key = fold(unit)
         block = units.setdefault(key, {"unit": unit, "rounds": {}})
         if round_name in block["rounds"]:

@@ -335,13 +335,14 @@ def problem(p: FactProblem, lang: Lang) -> str:
     return f"{where}: {PROBLEMS.render(p.message, lang)}"  # values echo the input: not reformatted
 
 
-def facts_error(error: FactsError, lang: Lang, *, limit: int = 25) -> str:
-    """A ``FactsError`` as the CLI prints it: a head line, then every problem (capped)."""
+def facts_error(error: FactsError, lang: Lang, *, limit: int | None = None) -> str:
+    """A ``FactsError`` as the CLI prints it: a head line, then every problem (or the first
+    ``limit`` of them, and how many more)."""
     if lang == "en":
         return str(error)
     who = f" của đơn vị {error.unit!r}" if error.unit else ""
     lines = [f"{len(error.problems)} lỗi trong số liệu{who}"]
     lines += ["  " + problem(p, lang) for p in error.problems[:limit]]
-    if len(error.problems) > limit:
+    if limit is not None and len(error.problems) > limit:
         lines.append(f"… và {len(error.problems) - limit} lỗi khác")
     return "\n".join(lines)
