@@ -375,16 +375,18 @@ def test_every_bad_cell_of_a_typed_form_is_reported(tmp_path: Path, capsys: pyte
     ws.cell(_find(ws, "I.1"), 4, "nhiều")
     ws.cell(rows["dan_chu_tot"], 4, "có lẽ")
     ws.cell(rows["hang_dti"], 5, "abc")
+    ws.cell(rows["so_van_ban_tham_muu"], 4, -2)  # a number, but one its fact refuses
     wb.save(path)
     with pytest.raises(tr.FactsError) as info:
         tr.read_form(path)
     where = [p.fact.rsplit("!", 1)[1] for p in info.value.problems]
     assert where == [f"D{_find(ws, 'I.1')} (I.1)", f"E{rows['hang_dti']} (hang_dti)",
-                     f"D{rows['dan_chu_tot']} (dan_chu_tot)"]
+                     f"D{rows['dan_chu_tot']} (dan_chu_tot)", f"D{rows['so_van_ban_tham_muu']} (so_van_ban_tham_muu)"]
     assert [p.message for p in info.value.problems] == [
-        '"nhiều" is not a number', '"abc" is not a number', 'expected "có" or "không", got "có lẽ"']
+        '"nhiều" is not a number', '"abc" is not a number', 'expected "có" or "không", got "có lẽ"',
+        "a count cannot be negative, got -2"]
     status, _, err = run(capsys, "score", str(path))
-    assert status == 1 and err.startswith("3 lỗi trong số liệu") and '"nhiều" không phải là số' in err
+    assert status == 1 and err.startswith("4 lỗi trong số liệu") and '"nhiều" không phải là số' in err
 
 
 def test_a_form_for_another_ruleset_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],

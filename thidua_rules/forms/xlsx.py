@@ -518,6 +518,7 @@ def read_form(path: str | os.PathLike[str], ruleset: Ruleset | None = None) -> U
     facts: dict[str, dict[str, object]] = {n: {} for n in round_cols.values()}
     typed: dict[str, dict[str, Decimal]] = {n: {} for n in round_cols.values()}
     explanations: dict[str, str] = {}
+    cell_of: dict[tuple[str, str], str] = {}  # (round, fact) -> the cell it was read from
     codes = {fold(c): c for c in rs.criteria}
     fact_names = {fold(n): n for n, s in rs.facts.items() if s.kind != "assessed"}
     fact_heads = {fold(x) for x in FACTS_HEAD.values()}
@@ -561,6 +562,14 @@ def read_form(path: str | os.PathLike[str], ruleset: Ruleset | None = None) -> U
                     problems.append(FactProblem(f"{where}!{letters(c)}{r} ({fact})", why))
                 else:
                     facts[round_name][fact] = got
+                    cell_of[(round_name, fact)] = f"{where}!{letters(c)}{r}"
+    # The values read are checked here too (a negative count, a level off the scale …), so every
+    # bad cell is reported at once with its cell. Judged scores are left to the submission: a self
+    # round may claim one above its max on purpose (it is flagged, not refused).
+    for round_name, given in facts.items():
+        for found in rs.evaluator.validate(given)[2]:
+            if (round_name, found.fact) in cell_of:
+                problems.append(FactProblem(f"{cell_of[(round_name, found.fact)]} ({found.fact})", found.message))
     if problems:
         raise FactsError(problems)
     rounds: dict[str, Any] = {}
