@@ -68,23 +68,15 @@ def check_types(c: Checker) -> None:
 def _check_negative_values(c: Checker, criterion: Criterion, expr: n.Expr) -> None:
     """A negative number the author wrote as a row's value (a tier row "Không đạt giải: −5") is
     meant to count: raising it to 0, the default floor of a row, would drop it silently."""
-    for node in n.walk(expr):
-        values: list[n.Expr] = []
-        if isinstance(node, n.Table):
-            values = [row.value for row in node.rows]
-        elif isinstance(node, n.If):
-            values = [node.then, node.otherwise]
-        for value in values:
-            number = value.value if isinstance(value, n.Number) else (
-                -value.operand.value if isinstance(value, n.Neg) and isinstance(value.operand, n.Number) else None)
-            if number is not None and number < 0:
-                c.error(
-                    f'"{criterion.code}" gives {plain(number)} here, but a row is raised to 0 unless it says '
-                    "otherwise", value.span,
-                    f'write "signed" after the max of "{criterion.code}" to let it count negative, or '
-                    '"at least 0" to keep the floor',
-                )
-                return
+    for value, number in n.written_values(expr):
+        if number < 0:
+            c.error(
+                f'"{criterion.code}" gives {plain(number)} here, but a row is raised to 0 unless it says '
+                "otherwise", value.span,
+                f'write "signed" after the max of "{criterion.code}" to let it count negative, or '
+                '"at least 0" to keep the floor',
+            )
+            return
 
 
 #: How long a chain of derived values reading each other may be (evaluation recurses along it).

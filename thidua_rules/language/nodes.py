@@ -646,6 +646,22 @@ def always(expr: Expr) -> tuple[Expr, ...]:
             assert_never(expr)
 
 
+def written_values(expr: Expr) -> Iterator[tuple[Expr, Decimal]]:
+    """Each number written as a value of ``expr``: a tier row's value or an ``if`` branch that is
+    a number as written (``-5`` included), with the node that writes it."""
+    for node in walk(expr):
+        values: list[Expr] = []
+        if isinstance(node, Table):
+            values = [row.value for row in node.rows]
+        elif isinstance(node, If):
+            values = [node.then, node.otherwise]
+        for value in values:
+            if isinstance(value, Number):
+                yield value, value.value
+            elif isinstance(value, Neg) and isinstance(value.operand, Number):
+                yield value, -value.operand.value
+
+
 def unhandled(node: Never, message: str = "no handling for a {} node") -> NoReturn:
     """The last case of an exhaustive ``match`` over node classes, for a function callers may give
     anything (``message`` names the class): mypy checks that no node class reaches it, as with

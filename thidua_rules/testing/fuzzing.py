@@ -933,18 +933,9 @@ def _replaced(decl: n.GroupDecl, old: n.CriterionDecl, new: n.CriterionDecl) -> 
 
 def _negative_value(expr: n.Expr) -> bool:
     """Whether a tier row or an ``if`` branch of ``expr`` is a negative number as written."""
-    for node in n.walk(expr):
-        values: list[n.Expr] = []
-        if isinstance(node, n.Table):
-            values = [row.value for row in node.rows]
-        elif isinstance(node, n.If):
-            values = [node.then, node.otherwise]
-        for value in values:
-            if isinstance(value, n.Number) and value.value < 0:
-                return True
-            if isinstance(value, n.Neg) and isinstance(value.operand, n.Number) and value.operand.value > 0:
-                return True
-    return False
+    return any(number < 0 for _, number in n.written_values(expr))
+
+
 def rename_assessed(expr: n.Expr, name: str) -> n.Expr:
     """``expr`` with each ``assessed`` read as ``assessed as name``."""
     def rebuilt(node: Any) -> Any:
