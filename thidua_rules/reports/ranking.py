@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -57,8 +57,32 @@ class PassedOver:
     reasons: tuple[str, ...]
 
 
+E = TypeVar("E", "Standing", "Placed")
+
+
+def _entry(entries: tuple[E, ...], unit: str) -> E:
+    """A unit's entry in a ranking, or ``UnknownUnitError`` with a suggestion."""
+    for entry in entries:
+        if entry.unit == unit:
+            return entry
+    raise UnknownUnitError(unit, [e.unit for e in entries])
+
+
+class _Entries:
+    """A ranking read as its entries, best first."""
+
+    __slots__ = ()
+    entries: tuple[Any, ...]
+
+    def __iter__(self) -> Any:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
 @attrs.frozen
-class Standings:
+class Standings(_Entries):
     """The ranking of a cohort of units and the awards given.
 
     ``ties`` lists groups still tied after every declared tie-break; ``contested`` the units
@@ -78,20 +102,11 @@ class Standings:
     #: The ruleset's named rankings (``ranking "theo cụm" within cum { … }``), by name.
     rankings: Mapping[str, Ranking] = attrs.field(factory=dict)
 
-    def __iter__(self) -> Any:
-        return iter(self.entries)
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
     def __hash__(self) -> int:
         return hash((self.entries, self.ties))
 
     def __getitem__(self, unit: str) -> Standing:
-        for entry in self.entries:
-            if entry.unit == unit:
-                return entry
-        raise UnknownUnitError(unit, [e.unit for e in self.entries])
+        return _entry(self.entries, unit)
 
     @exact
     def to_dict(self) -> dict[str, Any]:
@@ -300,7 +315,7 @@ class Placed:
 
 
 @attrs.frozen
-class Ranking:
+class Ranking(_Entries):
     """A named ranking: the units group by group (in the order of the fact's levels), each group
     best first; ``groups`` lists each group's units; ``ties`` the units equal on every key."""
 
@@ -310,20 +325,11 @@ class Ranking:
     groups: Mapping[str | None, tuple[str, ...]]
     ties: tuple[tuple[str, ...], ...]
 
-    def __iter__(self) -> Any:
-        return iter(self.entries)
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
     def __hash__(self) -> int:
         return hash((self.name, self.entries))
 
     def __getitem__(self, unit: str) -> Placed:
-        for entry in self.entries:
-            if entry.unit == unit:
-                return entry
-        raise UnknownUnitError(unit, [e.unit for e in self.entries])
+        return _entry(self.entries, unit)
 
     @exact
     def to_dict(self) -> dict[str, Any]:
