@@ -140,6 +140,11 @@ class Checker:
             return self.groups[code].parent
         return None
 
+    def counted(self, code: str) -> bool:
+        """Whether a node's parent adds it (False for ``not counted``; True for a code not built)."""
+        node = self.criteria.get(code) or self.groups.get(code)
+        return node is None or node.counted
+
     @property
     def failed(self) -> bool:
         return any(d.severity == "error" for d in self.diagnostics)

@@ -105,8 +105,7 @@ def _check_variant_sums(c: Checker, fact: str, scale: Scale) -> None:
 
 def _counted(c: Checker, group: Group) -> list[str]:
     """The parts whose maxima make the group's: the rows shown but not counted left out."""
-    return [x for x in group.children if (c.criteria.get(x) or c.groups.get(x)) is None
-            or (c.criteria.get(x) or c.groups[x]).counted]
+    return [x for x in group.children if c.counted(x)]
 
 
 def _combine(group: Group, maxima: list[Decimal]) -> Decimal:

@@ -206,7 +206,7 @@ def _group(
         c.error(f'"{decl.code}" holds no criteria', decl.span)
     choose = "best" if "best" in limits.flags else "either" if "either" in limits.flags else "sum"
     if max_ is None and cap is None and kind != "deduction" and "open" not in limits.flags:
-        counted = [x for x in children if _node_counted(c, x)]
+        counted = [x for x in children if c.counted(x)]
         maxima = [c.criteria[x].max if x in c.criteria else c.groups[x].max if x in c.groups else None
                   for x in counted]
         if counted and all(m is not None for m in maxima):
@@ -223,11 +223,6 @@ def _group(
         choose=choose,  # type: ignore[arg-type]
         defined_in=decl.span.source.name, overridden_by=tuple(s.where for s in decl.overrides),
     )
-
-
-def _node_counted(c: Checker, code: str) -> bool:
-    node = c.criteria.get(code) or c.groups.get(code)
-    return node is None or node.counted
 
 
 def _applicable(c: Checker, code: str, items: list[n.Applicable]) -> None:
