@@ -100,7 +100,7 @@ def _score(args: argparse.Namespace) -> int:
         if not args.output:
             raise OptionError("the xlsx form is written to a file: give -o FILE.xlsx")
         write_xlsx(rs, sub, args.output, lang=args.lang, explanations=unit.explanations,
-                   illustrative=unit.illustrative)
+                   illustrative=unit.illustrative, given=unit.rounds)
     else:
         _write(render(rs, sub, format=fmt, lang=args.lang, explanations=unit.explanations,
                       illustrative=unit.illustrative), args.output)
@@ -135,7 +135,8 @@ def _rank(args: argparse.Namespace) -> int:
             raise OptionError("the standings workbook is written to a file: give -o FILE.xlsx")
         write_standings_xlsx(rs, ranked.standings, args.output, submissions=ranked.submissions,
                              classifications=ranked.classifications, lang=args.lang,
-                             explanations={n: u.explanations for n, u in ranked.units.items()})
+                             explanations={n: u.explanations for n, u in ranked.units.items()},
+                             given={n: u.rounds for n, u in ranked.units.items()})
     else:
         _write(render_standings(rs, ranked.standings, ranked.classifications, format=fmt, lang=args.lang),
                args.output)

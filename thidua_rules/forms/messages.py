@@ -229,6 +229,11 @@ PROBLEMS = Catalogue(
         (r'the ruleset "(?P<n>.+)" cannot be loaded: (?P<why>.+)', 'không nạp được bộ tiêu chí "{n}": {why}'),
         (r"no score or fact is filled in", "chưa điền điểm hay số liệu nào"),
         (
+            r"(?P<c>\S+) is computed from facts \((?P<f>.+)\) that this round does not give: .*",
+            "tiêu chí {c} được tính theo số liệu ({f}) mà vòng chấm này chưa ghi: ghi các số liệu đó ở "
+            "mục SỐ LIỆU KÊ KHAI, cột của vòng chấm này",
+        ),
+        (
             r"no column of the table is headed by a round: (?P<l>.+)",
             "không cột nào của bảng mang tên một vòng chấm: {l}",
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ..errors import OptionError
 from ..evaluation.result import Result
@@ -92,16 +93,20 @@ def write_standings_xlsx(
     classifications: tuple[Classification, ...] = (),
     lang: str = "vi",
     explanations: Mapping[str, Mapping[str, str]] | None = None,
+    given: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> None:
     """Save the standings workbook: positions, totals, ties and awards, each classification,
-    and one sheet per unit's form (for the units whose ``submissions`` are given)."""
-    from .xlsx import write_board
+    and one sheet per unit's form (for the units whose ``submissions`` are given; ``given``:
+    each unit's rounds as its file gave them, as for ``write_xlsx``)."""
+    from .xlsx import for_typing, write_board
 
     language = check_lang(lang)
     board = build_board(rs, standings, tuple(classifications), lang=language)
     notes = explanations or {}
+    typed = given or {}
     sheets = [
-        build_sheet(rs, sub, lang=language, explanations=notes.get(name)) for name, sub in (submissions or {}).items()
+        for_typing(rs, sub, build_sheet(rs, sub, lang=language, explanations=notes.get(name)), typed.get(name))
+        for name, sub in (submissions or {}).items()
     ]
     write_board(board, sheets, path)
 

@@ -12,11 +12,14 @@ signature block. ``read_form`` reads a unit back from that same sheet, once type
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..errors import ExtraNeededError, FactProblem, FactsError
+import attrs
+
+from ..errors import ExtraNeededError, FactProblem, FactsError, ThiduaError
 from ..evaluation.runtime import parse_number
 from ..io.rulesets import load as load_shipped
 from ..io.units import UnitFile
@@ -24,7 +27,7 @@ from ..reports.submission import Submission
 from ..ruleset import Ruleset, load
 from ..source import fold, nfc
 from .locale import Lang
-from .sheet import Sheet, build_sheet, ruleset_ref
+from .sheet import Sheet, build_sheet, fact_lines, ruleset_ref
 from .standings import Board
 
 #: Vietnamese-locale display of numbers (a decimal comma where the program honours the locale).
@@ -384,6 +387,68 @@ def write_board(board: Board, sheets: list[Sheet], path: str | os.PathLike[str])
     _save(wb, path)
 
 
+def _given_facts(rs: Ruleset, given: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
+    """The facts of each round as the unit's file gave them (``"*"``: the last round)."""
+    out: dict[str, Mapping[str, Any]] = {}
+    last = rs.rounds[-1].name if rs.rounds else "*"
+    for name, block in (given or {}).items():
+        if not isinstance(block, Mapping):
+            continue
+        facts = block.get("facts", {}) if ("facts" in block or "claims" in block) else block
+        if isinstance(facts, Mapping):
+            out[last if name == "*" else nfc(str(name))] = {nfc(str(k)): v for k, v in facts.items()}
+    return out
+
+
+def judged_facts(rs: Ruleset) -> dict[str, str]:
+    """Each judged criterion's code and the fact its score is typed into (its code, or the
+    name of ``score assessed as NAME``)."""
+    return {spec.criterion: name for name, spec in rs.facts.items() if spec.kind == "assessed" and spec.criterion}
+
+
+def for_typing(rs: Ruleset, sub: Submission, sheet: Sheet, given: Mapping[str, Any] | None = None) -> Sheet:
+    """The form laid out to be typed into and read back: a column per round the ruleset
+    declares ((4) điểm tự chấm, (5) điểm thẩm định …), empty for a round not yet given; in a
+    judged row the score as typed (above its max too: the note says what counted); in a computed
+    row the score the unit claimed, where it claimed one; the facts of every round given, a
+    partial one's too. A final column only where the final score is no single round's."""
+    if not rs.rounds:
+        return sheet
+    declared = tuple((r.name, r.label) for r in rs.rounds)
+    shown = [name for name, _ in sheet.columns]
+    facts = _given_facts(rs, given)
+    judged = judged_facts(rs)
+    claims = {row.code: row.claims for row in sub.rows}
+
+    def typed(code: str, round_name: str, counted: Decimal | None) -> Decimal | None:
+        raw = facts.get(round_name, {}).get(judged.get(code, ""))
+        if code in judged and isinstance(raw, Decimal | int) and not isinstance(raw, bool):
+            return Decimal(raw)
+        return claims.get(code, {}).get(round_name, counted)
+
+    def spread(values: tuple[Decimal | None, ...]) -> dict[str, Decimal | None]:
+        return dict(zip(shown, values, strict=True))
+
+    rows = []
+    for row in sheet.rows:
+        scores = spread(row.scores)
+        values = tuple(
+            typed(row.code, name, scores.get(name)) if row.kind == "criterion" else scores.get(name)
+            for name, _ in declared
+        )
+        rows.append(attrs.evolve(row, scores=values))
+    totals = [attrs.evolve(t, values=tuple(spread(t.values).get(n) for n, _ in declared)) for t in sheet.totals]
+    last = shown[-1] if shown else None
+    final_column = last is None or any(
+        spread(line.scores).get(last) != line.final for line in sheet.rows
+    ) or any(spread(t.values).get(last) != t.final for t in sheet.totals)
+    rounds = [facts.get(n) or (sub.rounds[n].facts if n in sub.rounds else {}) for n, _ in declared]
+    return attrs.evolve(
+        sheet, columns=declared, final_column=final_column, rows=tuple(rows), totals=tuple(totals),
+        facts=fact_lines(rs, sheet.lang, rounds),
+    )
+
+
 def write_xlsx(
     rs: Ruleset,
     sub: Submission,
@@ -392,11 +457,17 @@ def write_xlsx(
     lang: str = "vi",
     explanations: Mapping[str, str] | None = None,
     illustrative: bool = False,
+    given: Mapping[str, Any] | None = None,
 ) -> None:
-    """Save a unit's scored form as .xlsx (the official layout, ``lang`` "vi" or "en")."""
+    """Save a unit's scored form as .xlsx (the official layout, ``lang`` "vi" or "en").
+
+    ``given`` is the unit's rounds as its file gave them (``UnitFile.rounds``): with it, the
+    judged scores are shown as typed and a partial round's facts are kept, so that the sheet
+    reads back (``read_form``) as the same unit."""
     from .locale import check_lang
 
-    write_sheet(build_sheet(rs, sub, lang=check_lang(lang), explanations=explanations, illustrative=illustrative), path)
+    sheet = build_sheet(rs, sub, lang=check_lang(lang), explanations=explanations, illustrative=illustrative)
+    write_sheet(for_typing(rs, sub, sheet, given), path)
 
 
 # ---------------------------------------------------------------- reading a form back
@@ -519,7 +590,9 @@ def read_form(path: str | os.PathLike[str], ruleset: Ruleset | None = None) -> U
     typed: dict[str, dict[str, Decimal]] = {n: {} for n in round_cols.values()}
     explanations: dict[str, str] = {}
     cell_of: dict[tuple[str, str], str] = {}  # (round, fact) -> the cell it was read from
+    typed_at: dict[tuple[str, str], str] = {}  # (round, computed criterion) -> the cell of its typed score
     codes = {fold(c): c for c in rs.criteria}
+    judged = judged_facts(rs)
     fact_names = {fold(n): n for n, s in rs.facts.items() if s.kind != "assessed"}
     fact_heads = {fold(x) for x in FACTS_HEAD.values()}
     fact_head = next((r for r, v in sorted(first.items()) if r > head and fold(v) in fact_heads), None)
@@ -537,10 +610,11 @@ def read_form(path: str | os.PathLike[str], ruleset: Ruleset | None = None) -> U
                 score = cell_number(value)
                 if isinstance(score, str):
                     problems.append(FactProblem(f"{where}!{letters(c)}{r} ({code})", score))
-                elif code in rs.facts:
-                    facts[round_name][code] = score
+                elif code in judged:
+                    facts[round_name][judged[code]] = score
                 else:
                     typed[round_name][code] = score
+                    typed_at[(round_name, code)] = f"{where}!{letters(c)}{r}"
             lines = [ln for ln in _text(cells.get((r, explain_col))).splitlines() if ln.strip()]
             known = (
                 {fold(e) for e in criterion.evidence}
@@ -576,8 +650,18 @@ def read_form(path: str | os.PathLike[str], ruleset: Ruleset | None = None) -> U
     for round_name in (r.name for r in rs.rounds):
         if round_name not in facts or not (facts[round_name] or typed[round_name]):
             continue
-        claims = _claims(rs, round_name, facts[round_name], typed[round_name])
+        claims, unscored = _claims(rs, facts[round_name], typed[round_name])
+        for code in unscored:
+            rule = rs.criteria[code].rule
+            needs = ", ".join(n for n in rs.facts if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w.])", rule))
+            problems.append(FactProblem(
+                f"{typed_at[(round_name, code)]} ({code})",
+                f"{code} is computed from facts ({needs or rule}) that this round does not give: "
+                "fill them in the facts block, in this round's column",
+            ))
         rounds[round_name] = {"facts": facts[round_name], **({"claims": claims} if claims else {})}
+    if problems:
+        raise FactsError(problems)
     if not rounds:
         raise FactsError([FactProblem(where, "no score or fact is filled in")])
     illustrative = rs_row is not None and "minh họa" in _text(cells.get((rs_row, 3)))
@@ -585,13 +669,21 @@ def read_form(path: str | os.PathLike[str], ruleset: Ruleset | None = None) -> U
     return UnitFile(unit, ruleset_ref(rs), rounds, illustrative, name, explanations)
 
 
-def _claims(rs: Ruleset, round_name: str, facts: dict[str, object], typed: dict[str, Decimal]) -> dict[str, Decimal]:
-    """The scores typed for computed criteria that differ from what the rule gives (claims)."""
+def _claims(rs: Ruleset, facts: dict[str, object], typed: dict[str, Decimal]) -> tuple[dict[str, Decimal], list[str]]:
+    """The scores typed for computed criteria that differ from what the rule gives (claims),
+    and the criteria typed whose rule cannot be followed: the round lacks the facts it reads."""
     if not typed:
-        return {}
+        return {}, []
+    scores: Mapping[str, Decimal | None]
     try:
-        result = rs.evaluate_submission({round_name: facts}, trace=False)
-    except FactsError:
-        return dict(typed)  # the facts' own problems are reported when the unit is scored
-    scores = result.round_scores.get(round_name, {})
-    return {code: v for code, v in typed.items() if scores.get(code) != v}
+        scores = rs.evaluate_submission({"*": facts}, trace=False).round_scores[rs.rounds[-1].name]
+    except FactsError:  # a partial round: the rows its facts score
+        try:
+            walk = rs.evaluator.run(facts, trace=True, cohort=None).walk
+        except ThiduaError:
+            return dict(typed), []
+        scores = {code: node.score for code, node in walk.out.items()}
+    except ThiduaError:  # a cohort ruleset: the rule needs the other units; claims are checked then
+        return dict(typed), []
+    unscored = [code for code in typed if scores.get(code) is None]
+    return {code: v for code, v in typed.items() if code not in unscored and scores.get(code) != v}, unscored
