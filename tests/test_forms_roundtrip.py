@@ -24,6 +24,7 @@ ruleset "vi-du-phieu" {
     year 2024
     total 30
     rounds self "Điểm tự chấm", appraised "Điểm thẩm định"
+    assume "Thứ hạng CCHC lấy theo công bố của tỉnh."
 }
 
 scale muc "Mức xếp loại" {
@@ -41,6 +42,7 @@ section I "THAM MƯU" max 20 {
         score 2 * so_van_ban
     }
     criterion I.2 "Chất lượng tham mưu." max 10 {
+        assume "Hội đồng chấm từ 0 đến 10 điểm."
         score assessed
     }
 }
@@ -198,3 +200,19 @@ def test_a_council_score_for_a_computed_row_needs_its_facts(folder: Path,
     assert status == 1 and out == "" and "Traceback" not in err
     cell = f"!E{_row(ws, 'I.1')} (I.1)"
     assert f"{cell}: tiêu chí I.1 được tính theo số liệu (so_van_ban) mà vòng chấm này chưa ghi" in err
+
+
+def test_assumptions_stand_beside_their_row_with_its_code(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for lang, row_note, head_note in (
+        ("vi", "Giả định (I.2): Hội đồng chấm từ 0 đến 10 điểm.", "Giả định chung: Thứ hạng CCHC lấy theo công bố"),
+        ("en", "Assumption (I.2): Hội đồng chấm từ 0 đến 10 điểm.", "General assumptions: Thứ hạng CCHC lấy theo"),
+    ):
+        path = folder / f"mau-{lang}.xlsx"
+        assert run(capsys, "template", str(folder / "phieu.thidua"), "--format", "xlsx", "-o", str(path),
+                   "--lang", lang)[0] == 0
+        ws = openpyxl.load_workbook(path).active
+        assert ws.cell(_row(ws, "I.2"), 7).value == row_note
+        # the header's assumption is in the header, above the table (row 6, merged across it)
+        assert ws["A6"].value.startswith(head_note) and "A6:G6" in {str(r) for r in ws.merged_cells.ranges}
+        texts = [c.value for row in ws.iter_rows(min_row=7) for c in row if isinstance(c.value, str)]
+        assert not any("Thứ hạng CCHC lấy theo" in t for t in texts)  # not repeated below

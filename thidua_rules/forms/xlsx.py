@@ -128,6 +128,14 @@ def form_sheet(ws: Any, sheet: Sheet, out: str | os.PathLike[str] | None = None)
     _cell(ws, 5, 2, _relative(sheet.ruleset, out), s["italic"])
     if sheet.illustrative:
         _cell(ws, 5, 3, "(dữ liệu minh họa / illustrative data)", s["italic"])
+    if sheet.assumptions:  # the header's assumptions, in the header (row 6, above the table)
+        lead = "Giả định chung" if vi else "General assumptions"
+        text = "\n".join(f"{lead}: {a}" for a in sheet.assumptions)
+        ws.merge_cells(start_row=HEADER_ROW - 1, start_column=1, end_row=HEADER_ROW - 1, end_column=last)
+        _cell(ws, HEADER_ROW - 1, 1, text, s["italic"], s["wrap"])
+        lines = sum(_wrapped(part, int(sum((60, 10, 14 * len(rounds), 80, 8)) * CHARS_PER_WIDTH))
+                    for part in text.split("\n"))
+        ws.row_dimensions[HEADER_ROW - 1].height = LINE_HEIGHT * lines
     for col, head in enumerate(heads, 1):
         _cell(ws, HEADER_ROW, col, head, s["bold"], s["center"], s["border"])
         _cell(ws, HEADER_ROW + 1, col, f"({col})", s["italic"], s["center"], s["border"])
@@ -150,7 +158,9 @@ def form_sheet(ws: Any, sheet: Sheet, out: str | os.PathLike[str] | None = None)
             s["border"],
             *style,
         )
-        notes = [f"⚠ {f}" for f in row.flags] + [("Giả định: " if vi else "Assumption: ") + a for a in row.assumptions]
+        notes = [f"⚠ {f}" for f in row.flags] + [
+            (f"Giả định ({row.code}): " if vi else f"Assumption ({row.code}): ") + a for a in row.assumptions
+        ]
         _cell(
             ws,
             r,
@@ -194,14 +204,6 @@ def form_sheet(ws: Any, sheet: Sheet, out: str | os.PathLike[str] | None = None)
             for i, given in enumerate(fact.values):
                 _cell(ws, r, 4 + i, _fact_cell(given, sheet.lang), s["number"], s["border"])
             r += 1
-    if sheet.assumptions:
-        r += 1
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last)
-        _cell(ws, r, 1, "Giả định chung:" if vi else "General assumptions:", s["bold"])
-        for a in sheet.assumptions:
-            r += 1
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last)
-            _cell(ws, r, 1, a, s["wrap"])
     r += 2
     ws.merge_cells(start_row=r, start_column=explain_col, end_row=r, end_column=last)
     _cell(ws, r, explain_col, "…, ngày … tháng … năm …" if vi else "…, date …", s["italic"], s["center"])
