@@ -32,9 +32,15 @@ class Catalogue:
     """Patterns of one family of messages, each with its Vietnamese template (and, where the
     core's English needs its numbers or names shown for a reader, an English one)."""
 
-    def __init__(self, entries: list[tuple[str, Template]], english: Mapping[int, Template] | None = None) -> None:
-        self.entries = [(re.compile(pattern, re.S), template) for pattern, template in entries]
+    def __init__(
+        self,
+        entries: list[tuple[str, Template] | tuple[str, Template, Template]],
+        english: Mapping[int, Template] | None = None,
+    ) -> None:
+        self.entries = [(re.compile(entry[0], re.S), entry[1]) for entry in entries]
         self.english = dict(english or {})
+        # an entry's third element: its English template (the core's words for a reader)
+        self.english.update({i: entry[2] for i, entry in enumerate(entries) if len(entry) == 3})
 
     def render(self, text: str, lang: Lang, fix: Callable[[str, str], str] | None = None) -> str:
         """``text`` in ``lang``: the template of the first pattern that matches; else ``text``."""
@@ -48,6 +54,104 @@ class Catalogue:
             parts = {k: (fix(k, v) if fix else v) if v is not None else "" for k, v in match.groupdict().items()}
             return chosen(parts) if callable(chosen) else chosen.format(**parts)
         return text
+
+
+#: What a unit file's key must be, or was (io/units.py's words), in Vietnamese.
+_SHAPES = {
+    "text": "chữ (text)",
+    "true or false": "true hoặc false",
+    "true/false": "giá trị đúng/sai (true/false)",
+    "a number": "một số",
+    "a list": "một danh sách (list)",
+    "an object": "một đối tượng (object)",
+    "an object of round names to rounds": "một đối tượng (object) gồm tên các vòng chấm",
+    "an object of fact names to values": "một đối tượng (object) gồm tên các số liệu và giá trị",
+    "an object of criterion codes to claimed scores": "một đối tượng (object) gồm mã tiêu chí và điểm đơn vị ghi",
+    "an object of criterion codes to the unit's explanation (giải trình)":
+        "một đối tượng (object) gồm mã tiêu chí và giải trình của đơn vị",
+    "an object describing each fact (written by thidua template, not read)":
+        "một đối tượng (object) mô tả từng số liệu",
+    'an object with "facts"': 'một đối tượng (object) có "facts"',
+}
+
+
+def _shape(text: str) -> str:
+    return _SHAPES.get(text, text)
+
+
+#: A Python value as the core quotes it (``True``, ``'có'``, ``Decimal('1')``, ``list``), said.
+def _received(value: str, lang: Lang) -> str:
+    vi = lang == "vi"
+    if value in ("True", "False"):
+        word = value.lower()
+        return f"giá trị đúng/sai ({word})" if vi else f"the boolean {word}"
+    if value in ("None", "NoneType"):
+        return "null (chưa điền)" if vi else "null (empty)"
+    m = re.fullmatch(r"Decimal\('([^']*)'\)|(-?\d+(?:\.\d+)?)", value)
+    if m:
+        shown = m.group(1) if m.group(1) is not None else m.group(2)
+        return f"số {shown}" if vi else f"the number {shown}"
+    m = re.fullmatch(r"'(.*)'|\"(.*)\"", value, re.S)
+    if m:
+        shown = m.group(1) if m.group(1) is not None else m.group(2)
+        return f'chữ "{shown}"' if vi else f'the text "{shown}"'
+    kinds = {"list": ("một danh sách (list)", "a list"), "dict": ("một đối tượng (object)", "an object"),
+             "float": ("một số thực (float)", "a float"), "str": ("chữ (text)", "text")}
+    if value in kinds:
+        return kinds[value][0 if vi else 1]
+    if value.startswith("["):
+        return f"một danh sách (list) {value}" if vi else f"a list {value}"
+    if value.startswith("{"):
+        return f"một đối tượng (object) {value}" if vi else f"an object {value}"
+    return value
+
+
+#: Python's JSON and TOML readers' words for a syntax error, in Vietnamese.
+_SYNTAX = [
+    (r"Expecting property name enclosed in double quotes",
+     'cần tên khóa trong ngoặc kép (hoặc thừa dấu phẩy trước "}")'),
+    (r"Expecting value", "thiếu một giá trị (hoặc thừa dấu phẩy, hoặc viết sai true/false/null)"),
+    (r"Expecting ',' delimiter", "thiếu dấu phẩy giữa hai phần tử"),
+    (r"Expecting ':' delimiter", 'thiếu dấu hai chấm ":" sau tên khóa'),
+    (r"Extra data", "còn nội dung thừa sau khi đã hết đối tượng"),
+    (r"Unterminated string starting at", "chuỗi chưa đóng ngoặc kép"),
+    (r"Unterminated string", "chuỗi chưa đóng ngoặc kép"),
+    (r"Invalid control character at", "ký tự điều khiển trong chuỗi (xuống dòng trong ngoặc kép?)"),
+    (r"Invalid \\escape", "dấu \\ không hợp lệ trong chuỗi"),
+    (r"Illegal trailing comma before end of (object|array)", "thừa dấu phẩy trước dấu đóng ngoặc"),
+    (r"Invalid value", "giá trị không hợp lệ"),
+    (r"Invalid statement", "câu lệnh không hợp lệ"),
+    (r"Expected ']' at the end of a table declaration", 'thiếu "]" ở cuối tên bảng'),
+    (r"Expected '=' after a key in a key/value pair", 'thiếu "=" sau tên khóa'),
+    (r"Expected newline or end of document after a statement", "thiếu xuống dòng sau một câu lệnh"),
+    (r"Cannot overwrite a value", "một khóa được khai hai lần"),
+    (r"Cannot declare .* twice", "một bảng được khai hai lần"),
+]
+
+
+def _syntax(parts: dict[str, str]) -> str:
+    why = parts["why"]
+    where = ""
+    m = re.fullmatch(r"(.*) \((?:line (\d+), column (\d+)|(end of document))\)", why, re.S)
+    if m:
+        why = m.group(1)
+        where = f", dòng {m.group(2)}, cột {m.group(3)}" if m.group(2) else ", ở cuối tệp"
+    said = next((vi for pattern, vi in _SYNTAX if re.fullmatch(pattern, why)), None)
+    return f"không phải {parts['kind']} hợp lệ{where}: " + (said or f"lỗi cú pháp ({why})")
+
+
+_OS = {
+    "No such file or directory": "không có tệp hay thư mục này",
+    "Permission denied": "không có quyền truy cập",
+    "Is a directory": "đây là một thư mục",
+    "Not a directory": "một phần của đường dẫn không phải thư mục",
+    "No space left on device": "hết chỗ trên ổ đĩa",
+    "Read-only file system": "ổ đĩa chỉ đọc",
+}
+
+
+def _os(why: str) -> str:
+    return _OS.get(why, why)
 
 
 def _did_you_mean(text: str) -> str:
@@ -206,7 +310,43 @@ PROBLEMS = Catalogue(
         (r"unknown key", "khóa không hợp lệ"),
         (r"unknown round; rounds: (?P<rounds>.+)", "không có vòng chấm này; các vòng: {rounds}"),
         (r"unknown round; (?P<hint>.+)", lambda p: "không có vòng chấm này; " + _did_you_mean(p["hint"])),
-        (r"must be (?P<a>.+?), not (?P<b>.+)", "phải là {a}, không phải {b}"),
+        (r"must be (?P<a>.+?), not (?P<b>.+)", lambda p: f"phải là {_shape(p['a'])}, không phải {_shape(p['b'])}"),
+        (
+            r"an object where a fact's value belongs; (?P<hint>.+)",
+            lambda p: "một đối tượng (object) ở chỗ của giá trị một số liệu; " + _did_you_mean(p["hint"]),
+        ),
+        (r"an object where a fact's value belongs", "một đối tượng (object) ở chỗ của giá trị một số liệu"),
+        (r"nested too deeply to be a unit file", "lồng quá nhiều tầng, không phải một tệp đơn vị"),
+        (r"a number in the file cannot be read: (?P<why>.+)", "một số trong tệp không đọc được ({why})"),
+        (r"expected the path of a unit file", "cần đường dẫn của một tệp đơn vị"),
+        (r"the unit's name is empty", "chưa ghi tên đơn vị"),
+        (r"the file is empty", "tệp trống"),
+        (r'unknown round "(?P<r>.*)"; rounds: (?P<rounds>.+)', 'không có vòng chấm "{r}"; các vòng: {rounds}'),
+        (r'unknown round "(?P<r>.*)"; (?P<hint>.+)', lambda p: f'không có vòng chấm "{p["r"]}"; '
+                                                            + _did_you_mean(p["hint"])),
+        (r"the fact (?P<f>\S+) is also column (?P<c>\S+)", "số liệu {f} đã có ở cột {c}"),
+        (r'no column names the unit \(header "Đơn vị" or "unit"\)',
+         'không cột nào ghi tên đơn vị (tiêu đề cột "Đơn vị" hoặc "unit")'),
+        (r"a CSV file names no ruleset: .*", "tệp CSV không ghi bộ tiêu chí: ghi rõ (--ruleset, hoặc thidua rank BỘ_TIÊU_CHÍ)"),
+        (r"no unit file was given", "chưa có tệp đơn vị nào"),
+        (r'the sheet names no ruleset \(row "Bộ tiêu chí:"\); give one',
+         'phiếu không ghi bộ tiêu chí (dòng "Bộ tiêu chí:"); ghi vào đó hoặc dùng --ruleset'),
+        (r"no round is given; rounds: (?P<r>.+)", "chưa có vòng chấm nào; các vòng: {r}"),
+        (r"expected a mapping of facts", "cần một đối tượng (object) gồm các số liệu"),
+        (r"expected a mapping of round names to facts", "cần một đối tượng (object) gồm tên các vòng chấm"),
+        (r'"facts" must be a mapping of fact names to values',
+         '"facts" phải là một đối tượng (object) gồm tên các số liệu và giá trị'),
+        (r'"claims" must be a mapping of criterion codes to scores',
+         '"claims" phải là một đối tượng (object) gồm mã tiêu chí và điểm'),
+        (r"a fact name must be text", "tên số liệu phải là chữ"),
+        (r"(?P<v>\S+) is not an allowed value: the values are (?P<a>.+)", "{v} không phải giá trị được phép; các giá trị: {a}"),
+        (r"(?P<v>\S+) is not a multiple of the step (?P<st>\S+); (?P<rest>.+)",
+         lambda p: f"{p['v']} không phải bội số của bước {p['st']}"
+                   + re.sub(r"the nearest allowed values? (?:is|are) ", "; giá trị được phép gần nhất: ",
+                            "; " + p["rest"]).replace("; ; ", "; ").removeprefix("; ")
+                   .replace(p["v"] + " không", p["v"] + " không")),
+        (r"(?P<v>.+) has no exact decimal value; round it first", "{v} không có giá trị thập phân chính xác; hãy làm tròn trước"),
+        (r'the unit "(?P<u>.+)" is given twice', 'đơn vị "{u}" được đưa vào hai lần'),
         (
             r'give a unit\'s facts either in "rounds" or at the top with "facts", not both',
             'khai số liệu trong "rounds" hoặc ở đầu tệp với "facts", không khai cả hai',
@@ -220,9 +360,9 @@ PROBLEMS = Catalogue(
             r'the unit "(?P<u>.+)" is also in (?P<f>.+); a unit is ranked once',
             'đơn vị "{u}" cũng có trong {f}; mỗi đơn vị chỉ xếp hạng một lần',
         ),
-        (r"cannot read: (?P<why>.+)", "không đọc được: {why}"),
-        (r"cannot write: (?P<why>.+)", "không ghi được: {why}"),
-        (r"not valid (?P<kind>JSON|TOML): (?P<why>.+)", "không phải {kind} hợp lệ: {why}"),
+        (r"cannot read: (?P<why>.+)", lambda p: f"không đọc được: {_os(p['why'])}"),
+        (r"cannot write: (?P<why>.+)", lambda p: f"không ghi được: {_os(p['why'])}"),
+        (r"not valid (?P<kind>JSON|TOML): (?P<why>.+)", _syntax),
         (r"the file is not valid UTF-8", "tệp không ở mã UTF-8"),
         (r'the key "(?P<k>.+)" is given twice in one object', 'khóa "{k}" xuất hiện hai lần trong một đối tượng'),
         (r"the round (?P<r>.+) is given twice", "vòng {r} được khai hai lần"),
@@ -245,7 +385,16 @@ PROBLEMS = Catalogue(
             "{v} vượt giới hạn (tối đa 15 chữ số trước dấu thập phân, {p} chữ số sau)",
         ),
         (r"expected a finite number, got (?P<v>.+)", "cần một số hữu hạn, nhận được {v}"),
-        (r"expected a level of scale (?P<s>\S+), got (?P<v>.+)", "cần một mức của thang {s}, nhận được {v}"),
+        (
+            r"expected a level of scale (?P<s>\S+), got (?P<v>.+)",
+            lambda p: f"cần một mức của thang {p['s']}, nhận được {_received(p['v'], 'vi')}",
+            lambda p: f"expected a level of scale {p['s']}, got {_received(p['v'], 'en')}",
+        ),
+        (
+            r"expected a name of category (?P<s>\S+), got (?P<v>.+)",
+            lambda p: f"cần một tên thuộc nhóm {p['s']}, nhận được {_received(p['v'], 'vi')}",
+            lambda p: f"expected a name of category {p['s']}, got {_received(p['v'], 'en')}",
+        ),
         (r'expected "rounds" or "facts"', 'cần "rounds" hoặc "facts"'),
         (r"expected an object at the top level", "cần một đối tượng (object) ở mức ngoài cùng của tệp"),
         (
@@ -272,7 +421,11 @@ PROBLEMS = Catalogue(
         # A template's fact left empty (null)
         (r"expected a number, got NoneType", "chưa điền (null): cần một số"),
         (r"expected true or false, got None", "chưa điền (null): cần true (có) hoặc false (không)"),
-        (r"expected true or false, got (?P<v>.+)", "cần có/không (true/false), nhận được {v}"),
+        (
+            r"expected true or false, got (?P<v>.+)",
+            lambda p: "cần true hoặc false (viết không có ngoặc kép), nhận được " + _received(p["v"], "vi"),
+            lambda p: "expected true or false (written without quotes), got " + _received(p["v"], "en"),
+        ),
         (r'expected "có" or "không", got "(?P<v>.*)"', 'cần "có" hoặc "không", nhận được "{v}"'),
         (rf"expected a whole number for a (?P<kind>\w+), got (?P<v>{_NUM})", "cần một số nguyên, nhận được {v}"),
         (rf"a count cannot be negative, got (?P<v>{_NUM})", "số lượng không thể âm, nhận được {v}"),
@@ -297,8 +450,16 @@ PROBLEMS = Catalogue(
             r'"(?P<v>.*)" is not a level of scale (?P<s>\S+); (?P<hint>.+)',
             lambda p: f'"{p["v"]}" không phải là một mức của thang {p["s"]}; {_did_you_mean(p["hint"])}',
         ),
-        (r'expected a number, got the text "(?P<v>.*)"; .*', 'cần một số, nhận được chữ "{v}"'),
-        (r"expected a number, got (?P<v>.+)", "cần một số, nhận được {v}"),
+        (
+            r'expected a number, got the text "(?P<v>.*)"; .*',
+            'cần một số (viết không có ngoặc kép), nhận được chữ "{v}"',
+            'expected a number (written without quotes), got the text "{v}"',
+        ),
+        (
+            r"expected a number, got (?P<v>.+?)(?: \(true/false\))?",
+            lambda p: f"cần một số, nhận được {_received(p['v'], 'vi')}",
+            lambda p: f"expected a number, got {_received(p['v'], 'en')}",
+        ),
         (r'"(?P<v>.*)" is not a number', '"{v}" không phải là số'),
         (
             r'"(?P<v>.*)" is ambiguous: .*',
@@ -344,10 +505,13 @@ def facts_error(error: FactsError, lang: Lang, *, limit: int | None = None) -> s
     """A ``FactsError`` as the CLI prints it: a head line, then every problem (or the first
     ``limit`` of them, and how many more)."""
     if lang == "en":
-        return str(error)
-    who = f" của đơn vị {error.unit!r}" if error.unit else ""
-    lines = [f"{len(error.problems)} lỗi trong số liệu{who}"]
+        who = f" of unit {error.unit!r}" if error.unit else ""
+        lines = [f"{len(error.problems)} problem(s) with the facts{who}"]
+    else:
+        who = f" của đơn vị {error.unit!r}" if error.unit else ""
+        lines = [f"{len(error.problems)} lỗi trong số liệu{who}"]
     lines += ["  " + problem(p, lang) for p in error.problems[:limit]]
     if limit is not None and len(error.problems) > limit:
-        lines.append(f"… và {len(error.problems) - limit} lỗi khác")
+        more = len(error.problems) - limit
+        lines.append(f"… và {more} lỗi khác" if lang == "vi" else f"… and {more} more")
     return "\n".join(lines)

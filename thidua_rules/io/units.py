@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
@@ -155,9 +156,13 @@ def read_unit(path: str | os.PathLike[str] | bytes) -> UnitFile:
         raise FactsError([FactProblem(name, f'the key "{error.key}" is given twice in one object')]) from None
     except RecursionError:
         raise FactsError([FactProblem(name, "nested too deeply to be a unit file")]) from None
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
-        kind = "TOML" if name.endswith(".toml") else "JSON"
-        raise FactsError([FactProblem(name, f"not valid {kind}: {error}")]) from None
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise FactsError([FactProblem(name, f"not valid JSON: {error.msg} ({where})")]) from None
+    except tomllib.TOMLDecodeError as error:
+        # "Invalid value (at line 3, column 7)": the position as JSON's is written
+        why = re.sub(r" \(at (line \d+, column \d+|end of document)\)$", r" (\1)", str(error))
+        raise FactsError([FactProblem(name, f"not valid TOML: {why}")]) from None
     except (ValueError, ArithmeticError) as error:  # an integer past 4300 digits, an exponent past Decimal's
         raise FactsError([FactProblem(name, f"a number in the file cannot be read: {str(error)[:80]}")]) from None
     if not isinstance(content, Mapping):
