@@ -120,6 +120,8 @@ def test_no_explanation_repeats_the_rule_language(path: Path, capsys: pytest.Cap
 
 def test_an_unknown_code_is_refused_with_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "explain", str(CUM4 / "thai-nguyen.json"), "I.9")
+    assert status == 1 and 'không có tiêu chí, nhóm hay mục mang mã "I.9"' in err and "Traceback" not in err
+    status, _, err = run(capsys, "explain", str(CUM4 / "thai-nguyen.json"), "I.9", "--lang", "en")
     assert status == 1 and 'no criterion, group or section "I.9"' in err and "Traceback" not in err
 
 
@@ -555,6 +557,8 @@ def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_an_xlsx_needs_an_output_file(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "score", str(CUM4 / "thai-nguyen.json"), "--format", "xlsx")
+    assert status == 1 and err.strip() == "phiếu xlsx được ghi ra tệp: thêm -o TỆP.xlsx"
+    status, _, err = run(capsys, "score", str(CUM4 / "thai-nguyen.json"), "--format", "xlsx", "--lang", "en")
     assert status == 1 and err.strip() == "the xlsx form is written to a file: give -o FILE.xlsx"
 
 

@@ -68,11 +68,25 @@ def _unit(path: str, ruleset: str | None) -> tuple[UnitFile, Ruleset]:
     """A unit's file (JSON, TOML or the form's xlsx) and the ruleset it is scored by."""
     rs = _ruleset(ruleset) if ruleset else None
     unit = read_form(path, rs) if path.lower().endswith(".xlsx") else read_unit(path)
+    if rs is not None:
+        _same_ruleset(unit, rs)
     if rs is None:
         if not unit.ruleset:
             raise FactsError([FactProblem(path, 'the file names no ruleset: add "ruleset": "…" or give --ruleset')])
         rs = _ruleset(unit.ruleset)
     return unit, rs
+
+
+def _same_ruleset(unit: UnitFile, rs: Ruleset) -> None:
+    """Refuse a unit's file written for another ruleset than ``--ruleset``, naming both."""
+    if not unit.ruleset or unit.ruleset in (rs.id, rs.source.name):
+        return
+    try:
+        named = _ruleset(unit.ruleset).id
+    except ThiduaError:
+        named = unit.ruleset
+    if named != rs.id:
+        raise FactsError([FactProblem(unit.path, f'the file is for the ruleset "{unit.ruleset}", not "{rs.id}"')])
 
 
 def _write(text: str, out: str | None) -> None:
@@ -346,7 +360,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except ThiduaError as error:
-        print(error_text(error, lang=getattr(args, "lang", "vi")), file=sys.stderr)
+        # The ruleset author's tools (check, fmt, test, new, show) have no --lang: a unit's facts
+        # are said in Vietnamese, their ruleset diagnostics as the checker words them.
+        lang = getattr(args, "lang", None)
+        if lang is None and not isinstance(error, FactsError):
+            print(str(error), file=sys.stderr)
+        else:
+            print(error_text(error, lang=lang or "vi"), file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader stopped early (``thidua score … | head``): not an error of ours. Point stdout

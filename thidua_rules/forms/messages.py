@@ -327,7 +327,10 @@ PROBLEMS = Catalogue(
         (r"the fact (?P<f>\S+) is also column (?P<c>\S+)", "số liệu {f} đã có ở cột {c}"),
         (r'no column names the unit \(header "Đơn vị" or "unit"\)',
          'không cột nào ghi tên đơn vị (tiêu đề cột "Đơn vị" hoặc "unit")'),
-        (r"a CSV file names no ruleset: .*", "tệp CSV không ghi bộ tiêu chí: ghi rõ (--ruleset, hoặc thidua rank BỘ_TIÊU_CHÍ)"),
+        (
+            r"a CSV file names no ruleset: .*",
+            "tệp CSV không ghi bộ tiêu chí: ghi rõ (--ruleset, hoặc thidua rank BỘ_TIÊU_CHÍ)",
+        ),
         (r"no unit file was given", "chưa có tệp đơn vị nào"),
         (r'the sheet names no ruleset \(row "Bộ tiêu chí:"\); give one',
          'phiếu không ghi bộ tiêu chí (dòng "Bộ tiêu chí:"); ghi vào đó hoặc dùng --ruleset'),
@@ -339,13 +342,19 @@ PROBLEMS = Catalogue(
         (r'"claims" must be a mapping of criterion codes to scores',
          '"claims" phải là một đối tượng (object) gồm mã tiêu chí và điểm'),
         (r"a fact name must be text", "tên số liệu phải là chữ"),
-        (r"(?P<v>\S+) is not an allowed value: the values are (?P<a>.+)", "{v} không phải giá trị được phép; các giá trị: {a}"),
-        (r"(?P<v>\S+) is not a multiple of the step (?P<st>\S+); (?P<rest>.+)",
-         lambda p: f"{p['v']} không phải bội số của bước {p['st']}"
-                   + re.sub(r"the nearest allowed values? (?:is|are) ", "; giá trị được phép gần nhất: ",
-                            "; " + p["rest"]).replace("; ; ", "; ").removeprefix("; ")
-                   .replace(p["v"] + " không", p["v"] + " không")),
-        (r"(?P<v>.+) has no exact decimal value; round it first", "{v} không có giá trị thập phân chính xác; hãy làm tròn trước"),
+        (
+            r"(?P<v>\S+) is not an allowed value: the values are (?P<a>.+)",
+            "{v} không phải giá trị được phép; các giá trị: {a}",
+        ),
+        (
+            r"(?P<v>\S+) is not a multiple of the step (?P<st>\S+); "
+            r"the nearest allowed values are (?P<a>\S+) and (?P<b>\S+)",
+            "{v} không phải bội số của bước {st}; hai giá trị được phép gần nhất là {a} và {b}",
+        ),
+        (
+            r"(?P<v>.+) has no exact decimal value; round it first",
+            "{v} không có giá trị thập phân chính xác; hãy làm tròn trước",
+        ),
         (r'the unit "(?P<u>.+)" is given twice', 'đơn vị "{u}" được đưa vào hai lần'),
         (
             r'give a unit\'s facts either in "rounds" or at the top with "facts", not both',
@@ -514,4 +523,50 @@ def facts_error(error: FactsError, lang: Lang, *, limit: int | None = None) -> s
     if limit is not None and len(error.problems) > limit:
         more = len(error.problems) - limit
         lines.append(f"… và {more} lỗi khác" if lang == "vi" else f"… and {more} more")
+    return "\n".join(lines)
+
+
+#: The loading and lookup errors a command's user causes (a ruleset named wrong, a code asked
+#: that the sheet lacks, an option left out), in Vietnamese. A ruleset's own syntax and checks
+#: are its author's: their diagnostics stay as the checker words them, under a Vietnamese head.
+OTHERS = Catalogue(
+    [
+        (r'no shipped ruleset "(?P<n>.+?)"; (?P<hint>.+)',
+         lambda p: f'không có bộ tiêu chí có sẵn mang tên "{p["n"]}"; ' + _did_you_mean(p["hint"])),
+        (r'no shipped ruleset "(?P<n>.+?)"',
+         'không có bộ tiêu chí có sẵn mang tên "{n}" (xem thidua list), cũng không có tệp nào mang tên đó'),
+        (r"cannot read (?P<f>.+?): (?P<why>.+)", lambda p: f"không đọc được {p['f']}: {_os(p['why'])}"),
+        (r'no criterion, group or section "(?P<c>.*?)"; (?P<hint>.+)',
+         lambda p: f'không có tiêu chí, nhóm hay mục mang mã "{p["c"]}"; ' + _did_you_mean(p["hint"])),
+        (r'no criterion, group or section "(?P<c>.*?)"', 'không có tiêu chí, nhóm hay mục mang mã "{c}"'),
+        (
+            r"(?P<what>.+) needs openpyxl: pip install (?P<cmd>.+)",
+            "cần gói openpyxl để đọc, ghi .xlsx: pip install {cmd}",
+        ),
+        (r"the xlsx form is written to a file: .*", "phiếu xlsx được ghi ra tệp: thêm -o TỆP.xlsx"),
+        (r"the standings workbook is written to a file: .*", "bảng xếp hạng xlsx được ghi ra tệp: thêm -o TỆP.xlsx"),
+        (r"an \.xlsx template is written to a file: .*", "mẫu xlsx được ghi ra tệp: thêm -o TỆP.xlsx"),
+        (r"(?P<f>.+) exists; it is left as it is; (?P<h>.+)",
+         "{f} đã có; tệp được giữ nguyên; chọn -o khác, hoặc xóa tệp đó trước"),
+    ]
+)
+
+
+def other_error(error: Exception, lang: Lang) -> str:
+    """A ``RulesetError`` or another library error (not a ``FactsError``) in ``lang``."""
+    from ..errors import RulesetError
+
+    if not isinstance(error, RulesetError):
+        return OTHERS.render(str(error), lang)
+    if lang == "en":
+        return str(error)
+    errors = sum(1 for d in error.diagnostics if d.severity == "error")
+    lines = [f"{errors} lỗi trong bộ tiêu chí"]
+    for d in error.diagnostics:
+        said = d.message + (f"; {d.hint}" if d.hint else "")
+        text = OTHERS.render(said, lang)
+        where = f"{d.span.where}: " if d.span is not None else ""
+        lines.append(f"{where}{'lỗi' if d.severity == 'error' else 'cảnh báo'}: {text}")
+        if d.span is not None:
+            lines.append(d.span.excerpt())
     return "\n".join(lines)

@@ -114,8 +114,8 @@ def write_standings_xlsx(
 def error_text(error: Exception, *, lang: str = "vi") -> str:
     """A library error as a person reads it: a ``FactsError``'s problems in ``lang``, others as they are."""
     from ..errors import FactsError
-    from .messages import facts_error
+    from .messages import facts_error, other_error
 
     if isinstance(error, FactsError):
         return facts_error(error, check_lang(lang))
-    return str(error)
+    return other_error(error, check_lang(lang))
