@@ -84,8 +84,20 @@ def test_impact_scores_each_unit_under_both(tmp_path: Path, capsys: object) -> N
     data = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
     assert [u["unit"] for u in data["impact"]["units"]] == ["u1", "u2"]
     assert data["diff"]["changes"][0]["what"] == "rule"
-    assert cli.main(["diff", str(old), str(new), "--format", "md"]) == 0
+    assert cli.main(["diff", str(old), str(new), "--format", "md", "--lang", "en"]) == 0
     assert "| rule | I.2 | <code>table x {<br>" in capsys.readouterr().out  # type: ignore[attr-defined]
+    assert cli.main(["diff", str(old), str(new), "--format", "md"]) == 0  # Vietnamese by default
+    assert "| quy tắc | I.2 | <code>table x {<br>" in capsys.readouterr().out  # type: ignore[attr-defined]
+    assert cli.main(["diff", str(old), str(new), "--impact", str(tmp_path)]) == 0
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    # the JSON's numbers and keys are the machine's; the text says the same in Vietnamese
+    assert out.splitlines()[-5:] == [
+        "ảnh hưởng của a → a đến 2 đơn vị",
+        "u1: tổng điểm 2 → 8 (+6), hạng 2 → 1",
+        "  I: 2 → 8",
+        "  I.2: 0 → 6",
+        "u2: tổng điểm 7 → 7 (0), hạng 1 → 2",
+    ]
 
 
 TWO = '''ruleset "b" { total 10 }
@@ -131,3 +143,20 @@ def test_a_row_moved_to_another_section() -> None:
         "moved I.2: in II, first → in III, first",
         "max I.2: 4 → 2",
     ]
+
+
+def test_the_diff_in_vietnamese_and_in_english(capsys: object) -> None:
+    changes = tr.diff(tr.loads(TWO), tr.loads(MOVED.replace('"b" { total 10 }', '"b" { title "Bảng B" total 10 }')))
+    assert tr.render_diff(changes).splitlines() == [
+        "b → b: 6 thay đổi",
+        "thông tin chung (tên): — → Bảng B",
+        "điểm tối đa II: 4 → 2",
+        "thêm II.1: Mới (trong II, đầu tiên)",
+        "thêm III: Mục III (ở mức ngoài cùng, sau II)",
+        "chuyển chỗ I.2: trong II, đầu tiên → trong III, đầu tiên",
+        "điểm tối đa I.2: 4 → 2",
+    ]
+    assert tr.render_diff(changes, lang="en") == changes.text() + "\n"
+    same = tr.diff(tr.loads(TWO), tr.loads(TWO))
+    assert tr.render_diff(same) == "b → b: không có thay đổi\n"
+    assert tr.render_diff(same, format="md").endswith("Không có thay đổi.\n")

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # what the type checker sees; at run time each is imported wh
     from .forms import read_form as read_form
     from .forms import read_units_csv as read_units_csv
     from .forms import render as render
+    from .forms import render_diff as render_diff
     from .forms import render_standings as render_standings
     from .forms import write_standings_xlsx as write_standings_xlsx
     from .forms import write_template as write_template
@@ -99,6 +100,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "read_form": (".forms", "read_form"),
     "read_units_csv": (".forms", "read_units_csv"),
     "render": (".forms", "render"),
+    "render_diff": (".forms", "render_diff"),
     "render_standings": (".forms", "render_standings"),
     "write_standings_xlsx": (".forms", "write_standings_xlsx"),
     "write_template": (".forms", "write_template"),
@@ -223,6 +225,7 @@ __all__ = [
     "read_unit",
     "read_units_csv",
     "render",
+    "render_diff",
     "render_standings",
     "ruleset_tests",
     "rulesets",

@@ -30,6 +30,7 @@ from . import (
     read_form,
     read_unit,
     render,
+    render_diff,
     render_standings,
     rulesets,
     run_ruleset_tests,
@@ -242,16 +243,8 @@ def _diff(args: argparse.Namespace) -> int:
         if effect is not None:
             data["impact"] = effect.to_dict()
         print(json.dumps(data, ensure_ascii=False, indent=2))
-    elif args.format == "md":
-        print(changes.markdown())
-        if effect is not None:
-            print()
-            print(effect.markdown())
     else:
-        print(changes.text())
-        if effect is not None:
-            print()
-            print(effect.text())
+        print(render_diff(changes, effect, format=args.format, lang=args.lang), end="")
     return 0
 
 
@@ -336,6 +329,7 @@ def parser() -> argparse.ArgumentParser:
     differ.add_argument("new", help="path or shipped id")
     differ.add_argument("--format", choices=("text", "json", "md"), default="text")
     differ.add_argument("--impact", nargs="+", metavar="UNITS", help="unit files, or a folder of them")
+    differ.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the output (default: vi)")
     differ.set_defaults(run=_diff)
     tests = sub.add_parser("test", help="run ruleset test files (TOML): units and their expected scores")
     tests.add_argument("files", nargs="+", metavar="FILE")

@@ -10,6 +10,7 @@ from .csv_in import read_units_csv as read_units_csv
 from .render import error_text as error_text
 from .render import explain as explain
 from .render import render as render
+from .render import render_diff as render_diff
 from .render import render_standings as render_standings
 from .render import write_standings_xlsx as write_standings_xlsx
 from .template import write_template as write_template
@@ -24,6 +25,7 @@ __all__ = [
     "read_form",
     "read_units_csv",
     "render",
+    "render_diff",
     "render_standings",
     "write_standings_xlsx",
     "write_template",

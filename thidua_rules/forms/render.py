@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import OptionError
 from ..evaluation.result import Result
 from ..reports.classify import Classification
+from ..reports.diff import Impact, RulesetDiff
 from ..reports.ranking import Standings
 from ..reports.submission import Submission
 from ..ruleset import Ruleset
@@ -109,6 +110,25 @@ def write_standings_xlsx(
         for name, sub in (submissions or {}).items()
     ]
     write_board(board, sheets, path)
+
+
+def render_diff(
+    changes: RulesetDiff, effect: Impact | None = None, *, format: str = "text", lang: str = "vi"
+) -> str:
+    """``diff(old, new)`` (and ``impact(…)``) as ``text`` or ``md``, in ``lang`` ("vi" or "en")."""
+    from .changes import diff_markdown, diff_text, impact_markdown, impact_text
+
+    language = check_lang(lang)
+    if not isinstance(changes, RulesetDiff) or not isinstance(effect, Impact | None):
+        raise OptionError(f"Expected a RulesetDiff (and an Impact) to render, got {type(changes).__name__}")
+    if format == "text":
+        parts = [diff_text(changes, language), *([impact_text(effect, language)] if effect is not None else [])]
+    elif format == "md":
+        parts = [diff_markdown(changes, language),
+                 *([impact_markdown(effect, language)] if effect is not None else [])]
+    else:
+        raise OptionError(f"Expected text or md for format, got {format!r}")
+    return "\n\n".join(parts) + "\n"
 
 
 def error_text(error: Exception, *, lang: str = "vi") -> str:
