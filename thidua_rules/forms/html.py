@@ -73,7 +73,8 @@ def sheet_html(sheet: Sheet) -> str:
         if row.explanation:
             notes.append(f"<div>{e(row.explanation)}</div>")
         notes += [f'<div class="flag">⚠ {e(f)}</div>' for f in row.flags]
-        notes += [f'<div class="assume">{"Giả định" if vi else "Assumption"}: {e(a)}</div>' for a in row.assumptions]
+        notes += [f'<div class="assume">{"Giả định" if vi else "Assumption"} ({e(row.code)}): {e(a)}</div>'
+                  for a in row.assumptions]
         cells = [
             f"<td>{e(row.code)}</td>",
             f"<td>{e(row.title)}</td>",

@@ -141,7 +141,7 @@ def render_markdown(sheet: Sheet) -> str:
         if row.explanation:
             notes.append(("Giải trình: " if vi else "Explanation: ") + _md(row.explanation))
         notes += [f"⚠ {_md(f)}" for f in row.flags]
-        notes += [f"*{'Giả định' if vi else 'Assumption'}:* {_md(a)}" for a in row.assumptions]
+        notes += [f"*{'Giả định' if vi else 'Assumption'} ({_md(row.code)}):* {_md(a)}" for a in row.assumptions]
         lines.append("| " + " | ".join([code, title, *_figures(sheet, row), "<br>".join(notes)]) + " |")
     lines.append("")
     for total in sheet.totals:
