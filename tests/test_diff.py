@@ -160,3 +160,20 @@ def test_the_diff_in_vietnamese_and_in_english(capsys: object) -> None:
     same = tr.diff(tr.loads(TWO), tr.loads(TWO))
     assert tr.render_diff(same) == "b → b: không có thay đổi\n"
     assert tr.render_diff(same, format="md").endswith("Không có thay đổi.\n")
+
+
+def test_the_cli_docs_diff_is_the_real_output(monkeypatch: object, capsys: object) -> None:
+    import re
+
+    text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    shown = re.findall(r"<!-- output of: thidua (.*?) -->\n```text\n(.*?)\n```", text, re.S)
+    assert len(shown) == 1
+    command, body = shown[0]
+    monkeypatch.chdir(REPO)  # type: ignore[attr-defined]
+    capsys.readouterr()  # type: ignore[attr-defined]
+    assert cli.main(command.split()) == 0
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert body == f"$ thidua {command}\n" + out.rstrip("\n")
+    # by hand: Thái Nguyên's I.2 2 × 7 = 14 → 10 before, 3 × 7 = 21 → 12 after; I.3's 4,5 gone:
+    # 98,5 + 2 − 4,5 = 96
+    assert "Sở TTTT Thái Nguyên: tổng điểm 98,5 → 96 (-2,5), hạng 1 → 1" in body.splitlines()
