@@ -216,3 +216,59 @@ def test_assumptions_stand_beside_their_row_with_its_code(folder: Path, capsys: 
         assert ws["A6"].value.startswith(head_note) and "A6:G6" in {str(r) for r in ws.merged_cells.ranges}
         texts = [c.value for row in ws.iter_rows(min_row=7) for c in row if isinstance(c.value, str)]
         assert not any("Thứ hạng CCHC lấy theo" in t for t in texts)  # not repeated below
+
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted([*(REPO / "examples" / "cum4-2023").glob("*.json"),
+                   *(REPO / "examples" / "vpubnd-tayninh-2023").glob("*.json")])
+
+
+def _rounds(rs: tr.Ruleset, rounds: dict[str, Any]) -> dict[str, Any]:
+    """A unit's rounds as plain facts and claims per round name ("*": the last round)."""
+    out = {}
+    for name, block in rounds.items():
+        facts = block.get("facts", block) if ("facts" in block or "claims" in block) else block
+        claims = block.get("claims", {}) if "facts" in block else {}
+        out[rs.rounds[-1].name if name == "*" else name] = (
+            {k: (D(v) if isinstance(v, int | D) and not isinstance(v, bool) else v) for k, v in facts.items()},
+            {k: D(v) for k, v in claims.items()},
+        )
+    return out
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_comes_back_from_its_xlsx_form(path: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    form = tmp_path / "form.xlsx"
+    assert run(capsys, "score", str(path), "--format", "xlsx", "-o", str(form))[0] == 0
+    original = tr.read_unit(path)
+    rs = tr.rulesets.load(str(original.ruleset))
+    back = tr.read_form(form)
+    assert (back.unit, back.illustrative) == (original.unit, original.illustrative)
+    was, now = _rounds(rs, dict(original.rounds)), _rounds(rs, dict(back.rounds))
+    assert list(now) == list(was)
+    judged = {spec.criterion for spec in rs.facts.values() if spec.kind == "assessed"}
+    before, after = rs.evaluate_submission(original.rounds), rs.evaluate_submission(back.rounds)
+    for name, (facts, claims) in was.items():
+        # every fact, level and judged score given comes back as given; a judged row the file left
+        # to its rule's default shows the score counted, read back as that same score
+        assert {k: v for k, v in now[name][0].items() if k in facts} == facts
+        for extra in now[name][0].keys() - facts.keys():
+            assert extra in judged and now[name][0][extra] == before.round_scores[name][extra]
+        # a claim comes back where it differs from the rule (one equal to it says nothing)
+        assert now[name][1] == {c: v for c, v in claims.items() if before.round_scores[name].get(c) != v}
+    def rows(sub: tr.Submission) -> list[dict[str, Any]]:  # every score, final, flag; claims as above
+        return [{k: v for k, v in row.items() if k != "claims"} for row in sub.to_dict()["rows"]]
+
+    assert rows(after) == rows(before) and after.flags == before.flags
+    assert back.explanations == original.explanations
+    # the totals rows hold what the JSON says, round by round
+    status, out, _ = run(capsys, "score", str(path), "--format", "json")
+    assert status == 0
+    totals = json.loads(out)["totals"]
+    ws = openpyxl.load_workbook(form).active
+    heads = {ws.cell(7, c).value: c for c in range(4, 8)}
+    row = next(c.row for c in ws["B"] if c.value == "Tổng cộng")
+    labels = {r.name: r.label for r in rs.rounds}
+    for name, total in totals.items():
+        assert D(str(ws.cell(row, heads[labels[name]]).value)) == D(total), name
