@@ -151,3 +151,15 @@ def test_a_bad_xlsx_cell_in_both_languages(tmp_path: Path, monkeypatch: pytest.M
     assert f'!D{row} (dat_chuan): cần "có" hoặc "không", nhận được "có lẽ"' in capsys.readouterr().err
     assert main(["score", "m.xlsx", "--lang", "en"]) == 1
     assert f'!D{row} (dat_chuan): expected "có" or "không", got "có lẽ"' in capsys.readouterr().err
+
+
+def test_a_huge_number_is_said_in_vietnamese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "vi-du-loi.thidua").write_text(RULESET, encoding="utf-8")
+    (tmp_path / "x.json").write_text(_unit().replace('"so_van_ban": 3', '"so_van_ban": 1e308'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["score", "x.json"]) == 1
+    # 1e308: a 1 and 308 zeros, 309 digits before the point
+    assert ("so_van_ban: một số có 309 chữ số trước dấu thập phân vượt giới hạn (tối đa 15 chữ số trước dấu "
+            "thập phân, 10 chữ số sau)") in capsys.readouterr().err

@@ -48,6 +48,7 @@ Score Vietnamese emulation (thi đua) sheets with checked, explainable rules.
   thidua explain UNIT [CODE]   every step of a criterion's score, in words
   thidua rank RULESET UNITS…   standings, awards and classes (UNITS: files, folders, a .csv)
   thidua template RULESET      an empty unit file to fill (json, csv or xlsx)
+  thidua diff OLD NEW          what changed between two rulesets (--impact UNITS…: for whom)
   thidua check RULESET         load and check a ruleset
   thidua list                  the shipped rulesets
 

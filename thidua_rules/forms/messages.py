@@ -154,6 +154,12 @@ def _os(why: str) -> str:
     return _OS.get(why, why)
 
 
+def _huge(text: str) -> str:
+    """The core's words for a huge number (``a number of 309 digits before the point``)."""
+    text = re.sub(r"^a number of (\d+) digits before the point$", r"một số có \1 chữ số trước dấu thập phân", text)
+    return re.sub(r"\(a number of (\d+) digits\)$", r"(một số có \1 chữ số)", text)
+
+
 def _did_you_mean(text: str) -> str:
     return re.sub(r'did you mean "([^"]*)"\?', r'có phải là "\1"?', text)
 
@@ -391,7 +397,7 @@ PROBLEMS = Catalogue(
         (r'no table: no row starts with "STT"', 'không thấy bảng chấm: không dòng nào bắt đầu bằng "STT"'),
         (
             r"(?P<v>.+) is out of range \(at most 15 digits before the point, (?P<p>\d+) after\)",
-            "{v} vượt giới hạn (tối đa 15 chữ số trước dấu thập phân, {p} chữ số sau)",
+            lambda p: f"{_huge(p['v'])} vượt giới hạn (tối đa 15 chữ số trước dấu thập phân, {p['p']} chữ số sau)",
         ),
         (r"expected a finite number, got (?P<v>.+)", "cần một số hữu hạn, nhận được {v}"),
         (
