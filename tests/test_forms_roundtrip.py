@@ -272,3 +272,25 @@ def test_every_example_comes_back_from_its_xlsx_form(path: Path, tmp_path: Path,
     labels = {r.name: r.label for r in rs.rounds}
     for name, total in totals.items():
         assert D(str(ws.cell(row, heads[labels[name]]).value)) == D(total), name
+
+
+def test_both_shipped_rulesets_rank_json_follows_the_schema(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((REPO / "docs" / "schema" / "standings.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    for ident in ("cum4-2023", "vpubnd-tayninh-2023"):
+        folder = REPO / "examples" / ident
+        # one unit comes in as its xlsx form: the standings are those of the JSON files
+        first = sorted(folder.glob("*.json"))[0]
+        mixed = tmp_path / ident
+        mixed.mkdir()
+        for path in sorted(folder.glob("*.json"))[1:]:
+            (mixed / path.name).write_bytes(path.read_bytes())
+        assert run(capsys, "score", str(first), "--format", "xlsx", "-o", str(mixed / "first.xlsx"))[0] == 0
+        status, out, _ = run(capsys, "rank", ident, str(folder), "--format", "json")
+        status2, out2, _ = run(capsys, "rank", ident, str(mixed), "--format", "json")
+        assert status == status2 == 0 and list(validator.iter_errors(json.loads(out))) == []
+        positions = [(e["unit"], e["total"], e["position"]) for e in json.loads(out)["standings"]]
+        assert sorted(positions) == sorted((e["unit"], e["total"], e["position"])
+                                           for e in json.loads(out2)["standings"])
