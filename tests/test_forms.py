@@ -610,9 +610,9 @@ def test_an_unfilled_template_says_what_is_empty(tmp_path: Path, capsys: pytest.
     lines = err.splitlines()
     # 19 facts and 9 judged scores (I.1, I.3, II.2, II.3, II.5, IV.2, V.1, V.2, V.3), all null
     assert status == 1 and lines[0] == "28 lỗi trong số liệu của đơn vị 't'"
-    assert "  self: hang_dti: chưa điền (null): cần một số" in lines
-    assert "  self: dan_chu_tot: chưa điền (null): cần true (có) hoặc false (không)" in lines
-    assert "  self: xep_loai_dang: chưa điền (null): cần một mức của thang xep_loai" in lines
+    assert "  Điểm tự chấm: hang_dti: chưa điền (null): cần một số" in lines  # the round by its label
+    assert "  Điểm tự chấm: dan_chu_tot: chưa điền (null): cần true (có) hoặc false (không)" in lines
+    assert "  Điểm tự chấm: xep_loai_dang: chưa điền (null): cần một mức của thang xep_loai" in lines
 
 
 def test_a_csv_with_a_round_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

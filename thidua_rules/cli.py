@@ -59,11 +59,15 @@ Output is in Vietnamese unless --lang en is given.
 PROGRESS_FROM = 300
 
 
+#: The rounds' labels of the ruleset a command scores by: its unit's problems name them.
+_LABELS: dict[str, str] = {}
+
+
 def _ruleset(name: str) -> Ruleset:
     """A ruleset by file path, or a shipped one by id."""
-    if os.path.exists(name) or name.endswith(".thidua"):
-        return load(name)
-    return rulesets.load(name)
+    rs = load(name) if os.path.exists(name) or name.endswith(".thidua") else rulesets.load(name)
+    _LABELS.update({r.name: r.label for r in rs.rounds if r.label})
+    return rs
 
 
 def _unit(path: str, ruleset: str | None) -> tuple[UnitFile, Ruleset]:
@@ -352,6 +356,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _console()
+    _LABELS.clear()
     try:
         return int(args.run(args))
     except ThiduaError as error:
@@ -361,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if lang is None and not isinstance(error, FactsError):
             print(str(error), file=sys.stderr)
         else:
-            print(error_text(error, lang=lang or "vi"), file=sys.stderr)
+            print(error_text(error, lang=lang or "vi", rounds=_LABELS), file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader stopped early (``thidua score … | head``): not an error of ours. Point stdout

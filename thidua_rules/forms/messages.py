@@ -510,13 +510,21 @@ def final_reason(text: str, lang: Lang, rounds: Mapping[str, str] | None = None)
     return FINAL.render(text, lang, lambda key, v: labels.get(v, v))
 
 
-def problem(p: FactProblem, lang: Lang) -> str:
-    """One fact problem as ``where: what`` in ``lang``."""
-    where = re.sub(r"\bcolumn ([A-Z]+)\b", r"cột \1", p.fact) if lang == "vi" else p.fact
+def problem(p: FactProblem, lang: Lang, rounds: Mapping[str, str] | None = None) -> str:
+    """One fact problem as ``where: what`` in ``lang``; in Vietnamese a round named at the start
+    of ``where`` is shown by its label (``rounds``: name -> label)."""
+    where = p.fact
+    if lang == "vi":
+        where = re.sub(r"\bcolumn ([A-Z]+)\b", r"cột \1", where)
+        where = re.sub(r"(^|: )claim (\S+)$", r"\1điểm ghi cho \2", where)
+        labels = rounds or {}
+        where = ": ".join(labels.get(part, part) for part in where.split(": "))
     return f"{where}: {PROBLEMS.render(p.message, lang)}"  # values echo the input: not reformatted
 
 
-def facts_error(error: FactsError, lang: Lang, *, limit: int | None = None) -> str:
+def facts_error(
+    error: FactsError, lang: Lang, *, limit: int | None = None, rounds: Mapping[str, str] | None = None
+) -> str:
     """A ``FactsError`` as the CLI prints it: a head line, then every problem (or the first
     ``limit`` of them, and how many more)."""
     if lang == "en":
@@ -525,7 +533,7 @@ def facts_error(error: FactsError, lang: Lang, *, limit: int | None = None) -> s
     else:
         who = f" của đơn vị {error.unit!r}" if error.unit else ""
         lines = [f"{len(error.problems)} lỗi trong số liệu{who}"]
-    lines += ["  " + problem(p, lang) for p in error.problems[:limit]]
+    lines += ["  " + problem(p, lang, rounds) for p in error.problems[:limit]]
     if limit is not None and len(error.problems) > limit:
         more = len(error.problems) - limit
         lines.append(f"… và {more} lỗi khác" if lang == "vi" else f"… and {more} more")

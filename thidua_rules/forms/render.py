@@ -131,11 +131,12 @@ def render_diff(
     return "\n\n".join(parts) + "\n"
 
 
-def error_text(error: Exception, *, lang: str = "vi") -> str:
-    """A library error as a person reads it: a ``FactsError``'s problems in ``lang``, others as they are."""
+def error_text(error: Exception, *, lang: str = "vi", rounds: Mapping[str, str] | None = None) -> str:
+    """A library error as a person reads it, in ``lang``: a ``FactsError``'s problems (in Vietnamese
+    each round by its label, ``rounds``: name -> label), a ruleset not found, a code unknown …"""
     from ..errors import FactsError
     from .messages import facts_error, other_error
 
     if isinstance(error, FactsError):
-        return facts_error(error, check_lang(lang))
+        return facts_error(error, check_lang(lang), rounds=rounds)
     return other_error(error, check_lang(lang))
