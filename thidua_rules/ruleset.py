@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+from .check import cache as loadcache
 from .errors import Diagnostic, OptionError, RulesetError
 from .evaluation.evaluator import Evaluator, compile_source
 from .evaluation.result import Result
@@ -187,11 +188,23 @@ def _from_source(text: str, name: str) -> Ruleset:
     return loads(text, source=name)
 
 
-def loads(text: str, *, source: str = "<string>") -> Ruleset:
-    """Parse, check and compile a ruleset given as text; ``source`` names it in messages."""
+def loads(text: str, *, source: str = "<string>", cache: bool = False) -> Ruleset:
+    """Parse, check and compile a ruleset given as text; ``source`` names it in messages.
+
+    ``cache=True``: a text that loaded cleanly before under this name (in any process) is read
+    back from the on-disk cache of checked models and only compiled (``check.cache``; skipped when
+    turned off, stale or corrupt; a ruleset with errors is never cached)."""
     if not isinstance(text, str):
         raise RulesetError([Diagnostic("error", f"expected the ruleset as text, got {type(text).__name__}", None)])
-    return Ruleset(compile_source(nfc(text), source))
+    text = nfc(text)
+    if not cache or not isinstance(source, str):
+        return Ruleset(compile_source(text, source))
+    checked = loadcache.get(text, source)
+    if checked is not None:
+        return Ruleset(Evaluator(checked, Source(source, text)))
+    evaluator = compile_source(text, source)
+    loadcache.put(text, source, evaluator.model)
+    return Ruleset(evaluator)
 
 
 def format_ruleset(text: str, *, source: str = "<string>") -> str:
@@ -206,8 +219,10 @@ def format_ruleset(text: str, *, source: str = "<string>") -> str:
     return format_source(src)
 
 
-def load(path: str | os.PathLike[str]) -> Ruleset:
-    """Load a ruleset file (UTF-8)."""
+def load(path: str | os.PathLike[str], *, cache: bool = True) -> Ruleset:
+    """Load a ruleset file (UTF-8). Like Python's ``.pyc`` files, a file that loaded cleanly
+    before is read back from the on-disk cache of checked models unless ``cache=False`` (or
+    ``THIDUA_RULES_NO_CACHE=1``): see ``loads``."""
     if not isinstance(path, str | os.PathLike):
         why = f"expected the path of a ruleset file, got {type(path).__name__}"
         raise RulesetError([Diagnostic("error", why, None)])
@@ -222,7 +237,7 @@ def load(path: str | os.PathLike[str]) -> Ruleset:
             "error", "the file is not valid UTF-8", Span(src, error.line, error.column, error.line, error.column + 1),
             "save it as UTF-8",
         )]) from None
-    return loads(text, source=name)
+    return loads(text, source=name, cache=cache)
 
 
 # ---------------------------------------------------------------- next year's ruleset
