@@ -15,12 +15,13 @@ extra.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 from ..errors import ExtraNeededError, OptionError
 from ..evaluation.result import Result
+from ..reports import parallel
 from ..reports.parallel import Packed, fact_names, pack, totals_text, unpack
 from ..ruleset import Ruleset, loads
 
@@ -149,3 +150,30 @@ def score_partitions(ruleset: Ruleset, units: Any, *, trace: bool = False) -> An
         )
     bag: Any = units  # dask ships no types for its bags
     return bag.map_partitions(PartitionScorer(ruleset, trace=trace))
+
+
+def evaluate_sources(
+    ruleset: Ruleset,
+    sources: Iterable[Any],
+    read: Callable[[Any], Iterable[Mapping[str, object]]],
+    *,
+    processes: int = 2,
+) -> Iterator[Result]:
+    """Untraced Results of the units ``read(source)`` gives for each source (a file, a chunk of a
+    CSV, a seed), in order, each source read and scored in one of ``processes`` worker processes.
+
+    The batch way for many units on one machine: the units are read where they are scored and
+    never pass through this process (``evaluate_many(processes=N)`` has to send each one out).
+    Each comes back as its totals and its values in compact form; its Result's nodes and facts
+    are scored again here only when read. ``read`` and the sources must pickle (a module-level
+    function, paths). A bad unit raises its ``FactsError`` when reached; an error of ``read``
+    itself arrives as it was raised in the worker."""
+    if not isinstance(ruleset, Ruleset):
+        raise OptionError(f"Expected a Ruleset for ruleset, got {type(ruleset).__name__}")
+    if not isinstance(processes, int) or isinstance(processes, bool) or processes < 1:
+        raise OptionError(f"Expected a positive int for processes, got {processes!r}")
+    if not callable(read):
+        raise OptionError(f"Expected a function of a source to its units for read, got {type(read).__name__}")
+    if not isinstance(sources, Iterable) or isinstance(sources, str | bytes):
+        raise OptionError(f"Expected an iterable of sources for sources, got {type(sources).__name__}")
+    return parallel.evaluate_sources(ruleset.evaluator, sources, read, processes=processes)

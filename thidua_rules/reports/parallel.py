@@ -26,7 +26,7 @@ import functools
 import multiprocessing
 import pickle
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -203,3 +203,101 @@ def evaluate_parallel(
             items = (item for chunk in done for item in chunk)
             for unit, item in zip(window, items, strict=True):
                 yield rebuild(ev, item, unit, trace)
+
+
+# ---------------------------------------------------------------- units read in the workers
+
+
+class Again:
+    """A unit the parent holds only packed, scored again (untraced) when its nodes or facts are
+    first read."""
+
+    __slots__ = ("ev", "packed", "result")
+
+    def __init__(self, ev: Evaluator, packed: Packed) -> None:
+        self.ev = ev
+        self.packed = packed
+        self.result: Result | None = None
+
+    def get(self) -> Result:
+        if self.result is None:
+            self.result = self.ev.evaluate(unpack(fact_names(self.ev), self.packed), trace=False)
+        return self.result
+
+
+class Rescored(Mapping[str, Any]):
+    """A Result's nodes (or facts) from ``Again``: computed on first read, then as the original."""
+
+    __slots__ = ("_again", "_nodes")
+
+    def __init__(self, again: Again, nodes: bool) -> None:
+        self._again = again
+        self._nodes = nodes
+
+    def _data(self) -> Mapping[str, Any]:
+        result = self._again.get()
+        return result.nodes if self._nodes else result.facts
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        from ..evaluation.result import FrozenMap
+
+        return (FrozenMap, (dict(self._data()),))
+
+
+def _score_source(read: Callable[[Any], Iterable[Mapping[str, object]]], source: Any) -> list[tuple[Any, Packed]]:
+    ev = _WORKER
+    assert ev is not None
+    out: list[tuple[Any, Packed]] = []
+    for unit in read(source):
+        out.append((totals_text(ev, unit), pack(_NAMES, unit)))
+    return out
+
+
+def from_packed(ev: Evaluator, text: str | None, packed: Packed) -> Result:
+    """The Result of a unit a worker read and scored: ``text`` its totals (None: score it here,
+    exactly as one process does, and raise its error)."""
+    if text is None:
+        return ev.evaluate(unpack(fact_names(ev), packed), trace=False)
+    standard, bonus, deductions, adjustment, applicable_max = map(Decimal, text.split())
+    again = Again(ev, packed)
+    return Result.of_tidy_totals(
+        ev.id, Rescored(again, True), ev.sections, (standard, bonus, deductions, adjustment, applicable_max),
+        Rescored(again, False), ev.header.rounding,
+    )
+
+
+def evaluate_sources(
+    ev: Evaluator, sources: Iterable[Any], read: Callable[[Any], Iterable[Mapping[str, object]]], *,
+    processes: int,
+) -> Iterator[Result]:
+    """Untraced Results of every unit ``read(source)`` gives, source after source, in order; each
+    source is read and scored in a worker process, so the units never pass through this one (only
+    their totals and packed values come back). At most ``2 × processes`` sources are in flight."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes, initializer=_start, initargs=(pickle.dumps(ev), False)) as pool:
+        stream = iter(sources)
+        pending: deque[Any] = deque()
+
+        def submit() -> bool:
+            for source in islice(stream, 1):
+                pending.append(pool.apply_async(_score_source, (read, source)))
+                return True
+            return False
+
+        for _ in range(2 * processes):
+            if not submit():
+                break
+        while pending:
+            done = pending.popleft().get()
+            submit()
+            for text, packed in done:
+                yield from_packed(ev, text, packed)
