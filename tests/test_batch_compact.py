@@ -58,6 +58,12 @@ def test_pack_sends_other_mappings_and_undeclared_names_as_they_are() -> None:
     assert len(values) == len(NAMES) == 28
     assert sorted(NAMES[i] for i in absent) == ["II.2", "II.5"]
     assert len(decimals) == 7 and all(values[i] == "1" for i in decimals)
+    # every declared fact given (the short path): nothing absent, the 9 judged scores as text
+    full = _unit(**{"II.2": D("0.50"), "II.5": D(2)})
+    values, absent, decimals = pack(NAMES, full)  # type: ignore[misc]
+    assert absent == () and len(decimals) == 9
+    back = unpack(NAMES, (values, absent, decimals))
+    assert set(back) == set(full) and all(_same(back[k], v) for k, v in full.items())
 
 
 def test_a_rebuilt_result_equals_one_process() -> None:

@@ -76,12 +76,16 @@ def pack(names: tuple[str, ...], unit: Mapping[str, object]) -> Packed:
     (sent as their text: exact, trailing zeros and all, and far cheaper to pickle)."""
     if type(unit) is not dict or not unit.keys() <= _declared(names):
         return unit  # not a plain dict, or a name the ruleset does not declare: sent as it is
-    get = unit.get
-    values = [get(name, ABSENT) for name in names]
-    decimals = tuple([index for index, value in enumerate(values) if type(value) is Decimal])
+    if len(unit) == len(names):  # every declared fact given: the common case
+        values = list(map(unit.__getitem__, names))
+        absent: tuple[int, ...] = ()
+    else:
+        get = unit.get
+        values = [get(name, ABSENT) for name in names]
+        absent = tuple([index for index, value in enumerate(values) if value is ABSENT])
+    decimals = tuple([index for index, kind in enumerate(map(type, values)) if kind is Decimal])
     for index in decimals:
         values[index] = str(values[index])
-    absent = tuple([index for index, value in enumerate(values) if value is ABSENT]) if len(unit) < len(names) else ()
     return tuple(values), absent, decimals
 
 
