@@ -186,3 +186,15 @@ def test_old_entries_are_trimmed(cache: Path, monkeypatch: pytest.MonkeyPatch) -
     for points in range(1, 6):
         tr.loads(SMALL.replace("2 * a", f"{points} * a"), cache=True)
     assert len(entries(cache)) == 3
+
+
+def test_a_ruleset_that_extends_another_is_never_cached(cache: Path, tmp_path: Path) -> None:
+    base = tmp_path / "goc.thidua"
+    base.write_text(SMALL, encoding="utf-8")
+    child = tmp_path / "con.thidua"
+    child.write_text('ruleset "con" {\n    extends "goc.thidua"\n}\n', encoding="utf-8")
+    assert tr.load(child).evaluate({"a": 3}).total == Decimal(6)  # 2 × 3
+    base.write_text(SMALL.replace("2 * a", "3 * a"), encoding="utf-8")
+    assert tr.load(child).evaluate({"a": 3}).total == Decimal(9)  # the base changed: 3 × 3
+    assert loadcache.get(child.read_text(encoding="utf-8"), str(child)) is None
+    assert len(entries(cache)) == 0  # the child is not stored; the base was read by the child only

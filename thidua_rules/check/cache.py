@@ -16,7 +16,8 @@ Never trusted blindly:
   is called and no other class is constructed, so a planted file cannot run code through
   ``pickle``'s usual ``find_class`` (at worst it yields a wrong model, which someone able to
   write to your cache directory could equally achieve by editing your installed library);
-- a ruleset with errors is never stored, so every error message comes from the text, unchanged.
+- a ruleset with errors is never stored, so every error message comes from the text, unchanged;
+- nor is one that ``extends`` another: its model depends on the base's file, not on its text alone.
 
 The directory is ``$THIDUA_RULES_CACHE_DIR`` if set, else the user's cache directory
 (``$XDG_CACHE_HOME/thidua_rules``, ``~/.cache/thidua_rules``; ``%LOCALAPPDATA%\\thidua_rules`` on
@@ -124,7 +125,7 @@ def get(text: str, name: str) -> CheckedRuleset | None:
     """The cached checked model of ``text`` loaded as ``name``, or None (absent, off, unreadable,
     corrupt or of another shape: the caller loads from the text)."""
     where = directory()
-    if where is None:
+    if where is None or not cacheable(text):
         return None
     path = where / key(text, name)
     try:
@@ -149,10 +150,17 @@ def get(text: str, name: str) -> CheckedRuleset | None:
     return found
 
 
+def cacheable(text: str) -> bool:
+    """Whether the model of ``text`` depends on ``text`` alone. A ruleset that ``extends`` another
+    also depends on its base's file (and, for a relative path, on where it is loaded from), which
+    the key does not cover: such rulesets are never stored (any text with the word, to be safe)."""
+    return "extends" not in text
+
+
 def put(text: str, name: str, checked: CheckedRuleset) -> None:
     """Store ``checked`` for ``text`` loaded as ``name``; any failure to write is ignored."""
     where = directory()
-    if where is None:
+    if where is None or not cacheable(text):
         return
     try:
         buffer = io.BytesIO()
