@@ -51,16 +51,6 @@ Packed = tuple[tuple[object, ...], tuple[int, ...], tuple[int, ...]] | Mapping[s
 Item = Any
 
 
-class _Absent:
-    """Marks a declared fact the unit does not give (pickled by reference: one object)."""
-
-    __slots__ = ()
-
-    def __reduce__(self) -> str:
-        return "ABSENT"
-
-
-ABSENT = _Absent()
 #: Windows queued ahead of the one being handed back.
 _AHEAD = 2
 
@@ -80,9 +70,8 @@ def pack(names: tuple[str, ...], unit: Mapping[str, object]) -> Packed:
         values = list(map(unit.__getitem__, names))
         absent: tuple[int, ...] = ()
     else:
-        get = unit.get
-        values = [get(name, ABSENT) for name in names]
-        absent = tuple([index for index, value in enumerate(values) if value is ABSENT])
+        values = list(map(unit.get, names))  # None where absent (its position says so)
+        absent = tuple([index for index, name in enumerate(names) if name not in unit])
     decimals = tuple([index for index, kind in enumerate(map(type, values)) if kind is Decimal])
     for index in decimals:
         values[index] = str(values[index])
