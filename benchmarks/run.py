@@ -223,22 +223,27 @@ def timing_table(rows: list[tuple[str, list[float]]]) -> list[str]:
 # ---------------------------------------------------------------- loading
 
 
-def _subprocess_seconds(code: str, runs: int, pyc: str, *, bytecode: bool, tmp: str | None) -> list[float]:
+def _subprocess_seconds(
+    code: str, runs: int, pyc: str, *, bytecode: bool, tmp: str | None, models: str | None = None
+) -> list[float]:
     """Run ``code`` in ``runs`` fresh interpreters; the seconds each prints.
 
     Bytecode goes to the ``pyc`` directory (``PYTHONPYCACHEPREFIX``), never into the checkout.
     ``bytecode``: write and reuse it (one untimed run first compiles it); otherwise every run
     compiles every module from source. ``tmp`` is the interpreters' temporary directory, where
     Lark keeps its parse tables (``cache=True``): shared (the untimed run fills it), or, when None,
-    a new empty one for each run, so that nothing is cached.
+    a new empty one for each run, so that nothing is cached. ``models`` is the library's cache of
+    checked rulesets (``THIDUA_RULES_CACHE_DIR``) likewise: shared and filled, or empty each run.
     """
     env = dict(os.environ)
+    env.pop("THIDUA_RULES_NO_CACHE", None)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     env["PYTHONPYCACHEPREFIX"] = pyc
 
     def once() -> float:
         with tempfile.TemporaryDirectory(prefix="thidua-bench-tmp-") as fresh:
             env["TMPDIR"] = tmp if tmp is not None else fresh
+            env["THIDUA_RULES_CACHE_DIR"] = models if models is not None else os.path.join(fresh, "models")
             done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                                   check=True)
         return float(done.stdout.strip().splitlines()[-1])
@@ -287,37 +292,56 @@ def loading(repeat: int) -> list[str]:
     runs = max(3, repeat)
     with tempfile.TemporaryDirectory(prefix="thidua-bench-pyc-") as pyc, \
             tempfile.TemporaryDirectory(prefix="thidua-bench-nopyc-") as no_pyc, \
-            tempfile.TemporaryDirectory(prefix="thidua-bench-lark-") as lark_tmp:
+            tempfile.TemporaryDirectory(prefix="thidua-bench-lark-") as lark_tmp, \
+            tempfile.TemporaryDirectory(prefix="thidua-bench-models-") as models:
         imports = _subprocess_seconds(IMPORT_CODE, runs, pyc, bytecode=True, tmp=lark_tmp)
         uncached = _subprocess_seconds(IMPORT_CODE, runs, no_pyc, bytecode=False, tmp=None)
         cold = _subprocess_seconds(COLD_CODE, runs, pyc, bytecode=True, tmp=None)
         cold_tables = _subprocess_seconds(COLD_CODE, runs, pyc, bytecode=True, tmp=lark_tmp)
-    in_process = []
-    saved = tempfile.tempdir
+        # the untimed first run stores the checked model; the timed ones read it back
+        cold_models = _subprocess_seconds(COLD_CODE, runs, pyc, bytecode=True, tmp=lark_tmp, models=models)
+    saved_tmp, saved_env = tempfile.tempdir, os.environ.get("THIDUA_RULES_CACHE_DIR")
+    in_process, warm, warm_cached = [], [], []
     try:
         for _ in range(runs):
             with tempfile.TemporaryDirectory(prefix="thidua-bench-tmp-") as fresh:
                 tempfile.tempdir = fresh  # no parse tables cached by an earlier load
+                os.environ["THIDUA_RULES_CACHE_DIR"] = os.path.join(fresh, "models")  # nor checked models
                 clear_caches()
                 start = time.perf_counter()
                 thidua_rules.rulesets.load(RULESET)
                 in_process.append(time.perf_counter() - start)
-                tempfile.tempdir = saved
+                tempfile.tempdir = saved_tmp
+        with tempfile.TemporaryDirectory(prefix="thidua-bench-models-") as models:
+            os.environ["THIDUA_RULES_CACHE_DIR"] = ""  # off: parse, check, compile each time
+            thidua_rules.rulesets.load(RULESET)  # the parser is built
+            for _ in range(runs):
+                thidua_rules.rulesets.load.cache_clear()
+                start = time.perf_counter()
+                thidua_rules.rulesets.load(RULESET)
+                warm.append(time.perf_counter() - start)
+            os.environ["THIDUA_RULES_CACHE_DIR"] = models
+            thidua_rules.rulesets.load.cache_clear()
+            thidua_rules.rulesets.load(RULESET)  # stores the checked model
+            for _ in range(runs):
+                thidua_rules.rulesets.load.cache_clear()
+                start = time.perf_counter()
+                thidua_rules.rulesets.load(RULESET)
+                warm_cached.append(time.perf_counter() - start)
     finally:
-        tempfile.tempdir = saved
-    warm = []
-    thidua_rules.rulesets.load(RULESET)  # the parser is built
-    for _ in range(runs):
+        tempfile.tempdir = saved_tmp
+        if saved_env is None:
+            os.environ.pop("THIDUA_RULES_CACHE_DIR", None)
+        else:
+            os.environ["THIDUA_RULES_CACHE_DIR"] = saved_env
         thidua_rules.rulesets.load.cache_clear()
-        start = time.perf_counter()
-        thidua_rules.rulesets.load(RULESET)
-        warm.append(time.perf_counter() - start)
 
     def row(name: str, times: list[float], how: str) -> str:
         return (f"| {name} | {statistics.median(times) * 1e3:,.1f} | "
                 f"{min(times) * 1e3:,.1f} – {max(times) * 1e3:,.1f} | {how} |")
 
-    LOADS.update(imports=statistics.median(imports), warm=statistics.median(warm), cold=statistics.median(cold))
+    LOADS.update(imports=statistics.median(imports), warm=statistics.median(warm),
+                 warm_cached=statistics.median(warm_cached), cold=statistics.median(cold))
     return [
         f"| step | ms (median of {runs}) | min – max | how |",
         "|---|---:|---:|---|",
@@ -326,13 +350,18 @@ def loading(repeat: int) -> list[str]:
         row("`import thidua_rules`, no bytecode", uncached,
             "same, every module (lark, attrs too) compiled from source"),
         row(f"cold load of {RULESET}", cold,
-            "fresh subprocess after the import, empty temp dir: grammar → LALR tables, parse, check, "
-            "compile"),
+            "fresh subprocess after the import, empty temp dir and model cache: grammar → LALR tables, "
+            "parse, check, compile"),
         row(f"cold load of {RULESET}, Lark tables cached", cold_tables,
             "same, with the parse tables Lark keeps in the temp dir (`cache=True`) from an earlier run"),
+        row(f"cold load of {RULESET}, Lark tables and checked model cached", cold_models,
+            "same, with the checked model stored by an earlier run (`check/cache.py`): read back, compile"),
         row(f"cold load of {RULESET}, in-process", in_process,
-            "library caches cleared, empty temp dir"),
-        row(f"warm load of {RULESET}", warm, "parser already built: parse, check, compile"),
+            "library caches cleared, empty temp dir and model cache"),
+        row(f"warm load of {RULESET}, uncached", warm,
+            "parser already built, model cache off: parse, check, compile"),
+        row(f"warm load of {RULESET}, checked model cached", warm_cached,
+            "parser already built, model read back from the on-disk cache, compiled"),
     ]
 
 
@@ -346,14 +375,15 @@ def _rate(count: int, seconds: float) -> str:
 def batches(rs: thidua_rules.Ruleset, count: int, seed: int) -> tuple[list[str], dict[str, float]]:
     """Units per second through ``evaluate_many`` with 1 and 2 processes (pool start included),
     and through ``score_partitions`` on a 2-process Dask ``LocalCluster`` (cluster start excluded;
-    the workers send back each total, as docs/performance.md advises, not whole Results).
+    the workers send back each total, as docs/performance.md advises, not whole Results), once
+    with a bag of the units made in the client and once with the units made in the workers.
     Every way must give the same totals."""
-    sample = units.units(count, seed)
+    sample = _batch_units(count, seed)
     rates: dict[str, float] = {}
     rows = ["| how | units | seconds | units/s | × one process |", "|---|---:|---:|---:|---:|"]
     expected: list[Decimal] | None = None
 
-    def timed(name: str, run: Callable[[], list[Decimal]]) -> None:
+    def timed(name: str, run: Callable[[], list[Decimal]], base: str | None = None) -> None:
         nonlocal expected
         gc.collect()
         start = time.perf_counter()
@@ -364,8 +394,9 @@ def batches(rs: thidua_rules.Ruleset, count: int, seed: int) -> tuple[list[str],
         elif totals != expected:
             raise Disagreement(f"{name} gave other totals than one process")
         rates[name] = count / seconds
-        ratio = rates[name] / next(iter(rates.values()))
-        rows.append(f"| {name} | {count:,} | {seconds:.2f} | {_rate(count, seconds)} | {ratio:.2f} |")
+        ratio = rates[name] / (rates[base] if base is not None else next(iter(rates.values())))
+        against = f" (× the {MADE} row)" if base is not None else ""
+        rows.append(f"| {name} | {count:,} | {seconds:.2f} | {_rate(count, seconds)} | {ratio:.2f}{against} |")
 
     timed("`evaluate_many`, 1 process", lambda: [r.total for r in rs.evaluate_many(sample)])
     timed("`evaluate_many(processes=2)`", lambda: [r.total for r in rs.evaluate_many(sample, processes=2)])
@@ -377,6 +408,14 @@ def batches(rs: thidua_rules.Ruleset, count: int, seed: int) -> tuple[list[str],
     steady = rates["processes=2 without the pool start"] / next(iter(rates.values()))
     rows.append(f"| `evaluate_many(processes=2)` less the pool start ({pool_start:.2f} s, 2 units) | {count:,} | "
                 f"{scoring:.2f} | {_rate(count, scoring)} | {steady:.2f} |")
+    from thidua_rules.io.distributed import evaluate_sources
+
+    parts = [(part, count, seed) for part in PARTS]
+    # Units made as they are scored cost their making too: the rows that make them in the
+    # workers compare with one process that makes them as it goes.
+    timed(MADE, lambda: [r.total for r in rs.evaluate_many(u for part in parts for u in _part_units(part))])
+    timed("`evaluate_sources(processes=2)`, units made in the workers",
+          lambda: [r.total for r in evaluate_sources(rs, parts, _part_units, processes=2)], MADE)
     try:
         import dask.bag
         from dask import distributed
@@ -388,25 +427,74 @@ def batches(rs: thidua_rules.Ruleset, count: int, seed: int) -> tuple[list[str],
         bag = dask.bag.from_sequence(sample, npartitions=8)
         timed("Dask `score_partitions`, LocalCluster of 2 processes",
               lambda: list(thidua_rules.score_partitions(rs, bag).map(operator.attrgetter("total")).compute()))
+        # The units made where they are scored, as a bag read from files in the workers would be:
+        # nothing of them passes through the client (the same units: each partition's seed).
+        made = dask.bag.from_sequence(list(enumerate(PARTS)), npartitions=len(PARTS)).map_partitions(
+            _partition_units, count, seed)
+        timed("Dask `score_partitions`, units made in the workers",
+              lambda: list(thidua_rules.score_partitions(rs, made).map(operator.attrgetter("total")).compute()),
+              MADE)
     return rows, rates
 
 
-def sizes(repeat: int) -> tuple[list[str], dict[int, float]]:
-    """Warm load time of generated rulesets of 10 to 10,000 criteria (``benchmarks/loading.py``)."""
+#: The reference for the rows whose units are made where they are scored.
+MADE = "`evaluate_many`, 1 process, units made as it goes"
+#: The batch's units are made in this many parts, each from its own seed (a Dask partition each).
+PARTS = range(8)
+
+
+def _batch_units(count: int, seed: int) -> list[dict[str, Any]]:
+    return [unit for part in PARTS for unit in _partition_units([(part, None)], count, seed)]
+
+
+def _part_units(source: tuple[int, int, int]) -> list[dict[str, Any]]:
+    """The units of one part of a batch, made in a worker process (``evaluate_sources``)."""
+    part, count, seed = source
+    return _partition_units([(part, None)], count, seed)
+
+
+def _partition_units(parts: Iterable[tuple[int, object]], count: int, seed: int) -> list[dict[str, Any]]:
+    """The units of the given parts of a batch of ``count`` (in a Dask worker or here)."""
+    out: list[dict[str, Any]] = []
+    for part, _ in parts:
+        size = count // len(PARTS) + (1 if part < count % len(PARTS) else 0)
+        out += units.units(size, seed * 100 + part)
+    return out
+
+
+def sizes(repeat: int) -> tuple[list[str], dict[int, tuple[float, float]]]:
+    """Warm load time of generated rulesets of 10 to 10,000 criteria (``benchmarks/loading.py``),
+    uncached and read back from the on-disk cache of checked models (a fresh one, filled first)."""
     from benchmarks.loading import _criteria
 
-    rows = ["| criteria | lines | median load (ms) | ms per criterion |", "|---:|---:|---:|---:|"]
-    found: dict[int, float] = {}
-    for count in (10, 100, 1000, 10_000):
-        text = _criteria(count)
-        times = []
-        for _ in range(repeat if count < 10_000 else 1):
-            start = time.perf_counter()
-            thidua_rules.loads(text)
-            times.append(time.perf_counter() - start)
-        found[count] = statistics.median(times)
-        rows.append(f"| {count:,} | {text.count(chr(10)):,} | {found[count] * 1e3:,.1f} | "
-                    f"{found[count] * 1e3 / count:.3f} |")
+    rows = ["| criteria | lines | uncached load (ms) | ms per criterion | cached load (ms) | ms per criterion |",
+            "|---:|---:|---:|---:|---:|---:|"]
+    found: dict[int, tuple[float, float]] = {}
+    saved = os.environ.get("THIDUA_RULES_CACHE_DIR")
+    try:
+        with tempfile.TemporaryDirectory(prefix="thidua-bench-models-") as models:
+            os.environ["THIDUA_RULES_CACHE_DIR"] = models
+            for count in (10, 100, 1000, 10_000):
+                text = _criteria(count)
+                medians = []
+                for cache in (False, True):
+                    if cache:
+                        thidua_rules.loads(text, cache=True)  # stores the model
+                    times = []
+                    for _ in range(repeat if count < 10_000 else 1):
+                        start = time.perf_counter()
+                        thidua_rules.loads(text, cache=cache)
+                        times.append(time.perf_counter() - start)
+                    medians.append(statistics.median(times))
+                found[count] = (medians[0], medians[1])
+                uncached, cached = (value * 1e3 for value in medians)
+                rows.append(f"| {count:,} | {text.count(chr(10)):,} | {uncached:,.1f} | {uncached / count:.3f} | "
+                            f"{cached:,.1f} | {cached / count:.3f} |")
+    finally:
+        if saved is None:
+            os.environ.pop("THIDUA_RULES_CACHE_DIR", None)
+        else:
+            os.environ["THIDUA_RULES_CACHE_DIR"] = saved
     return rows, found
 
 
@@ -542,12 +630,20 @@ def main(argv: list[str] | None = None) -> int:
     two = rates.get("`evaluate_many(processes=2)`")
     ratio = two / one if one and two else 0.0
     steady = rates.get("processes=2 without the pool start", 0.0) / one if one else 0.0
+    made = rates.get(MADE)
+    sources = rates.get("`evaluate_sources(processes=2)`, units made in the workers")
+    read_there = sources / made if made and sources else 0.0
     print("| target | measured | met |\n|---|---:|---|")
     for name, got, ok in (
         ("`evaluate_many(processes=2)` ≥ 1.5× one process", f"{ratio:.2f}×", ratio >= 1.5),
         ("the same, less the pool start", f"{steady:.2f}×", steady >= 1.5),
-        (f"warm load of {RULESET} ≤ 10 ms", f"{LOADS['warm'] * 1e3:.1f} ms", LOADS["warm"] <= 0.010),
-        ("10,000-criterion ruleset loads in ≤ 1 s", f"{loads[10_000]:.2f} s", loads[10_000] <= 1.0),
+        ("units made in 2 workers (`evaluate_sources`) ≥ 1.5× one process making them", f"{read_there:.2f}×",
+         read_there >= 1.5),
+        (f"warm load of {RULESET} ≤ 10 ms, uncached", f"{LOADS['warm'] * 1e3:.1f} ms", LOADS["warm"] <= 0.010),
+        (f"warm load of {RULESET} ≤ 10 ms, checked model cached", f"{LOADS['warm_cached'] * 1e3:.1f} ms",
+         LOADS["warm_cached"] <= 0.010),
+        ("10,000-criterion ruleset loads in ≤ 1 s, uncached", f"{loads[10_000][0]:.2f} s", loads[10_000][0] <= 1.0),
+        ("the same, checked model cached", f"{loads[10_000][1]:.2f} s", loads[10_000][1] <= 1.0),
         ("`import thidua_rules` ≤ 80 ms", f"{LOADS['imports'] * 1e3:.1f} ms", LOADS["imports"] <= 0.080),
     ):
         print(f"| {name} | {got} | {'met' if ok else 'missed'} |")

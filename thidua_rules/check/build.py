@@ -27,6 +27,16 @@ def _frozen(mapping: Mapping[K, V]) -> Mapping[K, V]:
     return MappingProxyType(dict(mapping))
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(field.name for field in attrs.fields(cls))
+    return names
+
+
 class _Resolver:
     """Rebuilds expressions with the checker's findings on them (shared parts rebuilt once)."""
 
@@ -49,16 +59,24 @@ class _Resolver:
         return None
 
     def _rebuild(self, node: Any) -> Any:
+        # A node whose parts and findings are all unchanged is kept as it is (nodes are frozen):
+        # most nodes of a large ruleset (numbers, names, plain sums) need no copy.
         changes: dict[str, Any] = {}
-        for field in attrs.fields(type(node)):
-            value = getattr(node, field.name)
+        for name in _field_names(type(node)):
+            value = getattr(node, name)
             if isinstance(value, n.NODE_TYPES):
-                changes[field.name] = self(value)
+                made = self(value)
+                if made is not value:
+                    changes[name] = made
             elif isinstance(value, tuple) and any(isinstance(item, n.NODE_TYPES) for item in value):
-                changes[field.name] = tuple(self(item) if isinstance(item, n.NODE_TYPES) else item for item in value)
+                items = tuple(self(item) if isinstance(item, n.NODE_TYPES) else item for item in value)
+                if any(new is not old for new, old in zip(items, value, strict=True)):
+                    changes[name] = items
         if isinstance(node, n.EXPR_TYPES):
-            changes.update(self._resolved(cast(n.Expr, node)))
-        return attrs.evolve(node, **changes)
+            for name, found in self._resolved(cast(n.Expr, node)).items():
+                if getattr(node, name) != found:
+                    changes[name] = found
+        return attrs.evolve(node, **changes) if changes else node
 
     def _resolved(self, expr: n.Expr) -> dict[str, Any]:
         """What the checks learned of ``expr`` that evaluation needs, as the fields to set."""

@@ -64,6 +64,9 @@ class Checker:
     def __init__(self, tree: n.RulesetDecl) -> None:
         self.tree = tree
         self.diagnostics: list[Diagnostic] = []
+        #: Facts' and derived values' names by their folded form, first declared first, with the
+        #: counts they were made from (check/tree.py builds it once instead of once a criterion).
+        self.names_by_fold: tuple[tuple[int, int], dict[str, str]] | None = None
         self.header = Header(id=tree.header.id)
         self.rounds: tuple[Round, ...] = ()
         self.final_round: str | None = None

@@ -232,6 +232,17 @@ def _applicable(c: Checker, code: str, items: list[n.Applicable]) -> None:
         c.applicability[code] = items[0].condition
 
 
+def _names_by_fold(c: Checker) -> dict[str, str]:
+    """The first fact or derived value (facts first) of each folded name; made once a check."""
+    counts = (len(c.facts), len(c.lets))
+    if c.names_by_fold is None or c.names_by_fold[0] != counts:
+        names: dict[str, str] = {}
+        for name in [*c.facts, *c.lets]:
+            names.setdefault(fold(name), name)
+        c.names_by_fold = (counts, names)
+    return c.names_by_fold[1]
+
+
 def _criterion(
     c: Checker,
     decl: n.CriterionDecl,
@@ -242,7 +253,7 @@ def _criterion(
 ) -> None:
     # Codes are matched without regard to case (a unit's file may write "ii.1"), so a fact
     # named "tc1" and a criterion "TC1" would both be asked for under one name.
-    same = next((name for name in [*c.facts, *c.lets] if fold(name) == fold(decl.code)), None)
+    same = _names_by_fold(c).get(fold(decl.code))
     if same is not None:
         shown = "" if same == decl.code else f' ("{same}", in another case)'
         c.error(f'code "{decl.code}" is also the name of a fact or derived value{shown}', decl.code_span,

@@ -267,6 +267,27 @@ class Result:
     #: What bounds changed (``at least``/``at most`` on the total or on standard sections).
     adjustment: Decimal = ZERO
 
+    @classmethod
+    def of_tidy_totals(
+        cls, ruleset: str, nodes: Mapping[str, NodeResult], sections: tuple[str, ...],
+        totals: tuple[Decimal, Decimal, Decimal, Decimal, Decimal], facts: Mapping[str, Value],
+        places: int,
+    ) -> Result:
+        """The Result ``Result(ruleset, nodes, sections, standard, bonus, deductions,
+        applicable_max, facts, places=places, adjustment=adjustment)`` builds, for ``totals``
+        (standard, bonus, deductions, adjustment, applicable max) already in ``tidy`` form and
+        no cohort, without running the converters again: a batch's worker processes send their
+        totals so, and the parent builds one of these per unit (reports/parallel.py)."""
+        made = object.__new__(cls)
+        standard, bonus, deductions, adjustment, applicable_max = totals
+        for name, value in (
+            ("ruleset", ruleset), ("nodes", nodes), ("sections", sections), ("standard", standard),
+            ("bonus", bonus), ("deductions", deductions), ("applicable_max", applicable_max),
+            ("facts", facts), ("cohort", EMPTY), ("places", places), ("adjustment", adjustment),
+        ):
+            object.__setattr__(made, name, value)
+        return made
+
     @property
     def total(self) -> Decimal:
         total = ARITHMETIC.subtract(ARITHMETIC.add(self.standard, self.bonus), self.deductions)

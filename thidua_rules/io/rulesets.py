@@ -50,7 +50,7 @@ def _load(ruleset_id: str) -> Ruleset:
     if path is None:
         hint = suggest(ruleset_id, files)
         raise RulesetError([Diagnostic("error", f'no shipped ruleset "{ruleset_id}"', None, hint)])
-    rs = loads(read_utf8(str(path)), source=f"{ruleset_id}.thidua")
+    rs = loads(read_utf8(str(path)), source=f"{ruleset_id}.thidua", cache=True)
     if rs.id != ruleset_id:
         raise RulesetError([Diagnostic("error", f'{path.name} declares id "{rs.id}"', None)])
     return rs

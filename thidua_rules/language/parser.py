@@ -38,6 +38,13 @@ def grammar_text() -> str:
     return packaged("grammars/thidua.lark").read_text(encoding="utf-8")
 
 
+def lark_version() -> str:
+    """The installed Lark's version (cached checked models are keyed by it)."""
+    import lark
+
+    return str(lark.__version__)
+
+
 @functools.cache
 def parser() -> Lark:
     """The LALR parser, built on first use and shared (Lark parsers are reentrant)."""

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Tree
 from lark.tree import Meta
 
 from ..source import Source, Span, nfc
@@ -32,9 +32,14 @@ def unquote(token: str) -> str:
     return nfc("".join(out))
 
 
-@v_args(meta=True)
-class ToNodes(Transformer[Token, n.RulesetDecl]):
-    """Builds ``nodes`` from a Lark tree; one method per grammar alternative."""
+class ToNodes:
+    """Builds ``nodes`` from a Lark tree; one method per grammar alternative, called with the
+    tree's ``meta`` and its children already built (as Lark's ``@v_args(meta=True)`` would).
+
+    Not a Lark ``Transformer``: its dispatch (a ``v_args`` wrapper made per call, a look-up per
+    token for token callbacks this class does not have) was a fifth of a load; ``transform``
+    below calls the methods directly. An error in a method propagates as itself.
+    """
 
     def __default__(self, data: str, children: list[Any], meta: Meta) -> Any:
         # A grammar alternative with no method here would leave a lark Tree among the nodes,
@@ -42,8 +47,15 @@ class ToNodes(Transformer[Token, n.RulesetDecl]):
         raise NotImplementedError(f"the transformer has no method for the grammar rule {data!r}")
 
     def __init__(self, source: Source) -> None:
-        super().__init__()
         self.source = source
+
+    def transform(self, tree: Tree[Token]) -> Any:
+        """The node ``tree`` stands for, its children built first (bottom-up, as Lark does)."""
+        children = [self.transform(child) if isinstance(child, Tree) else child for child in tree.children]
+        method = getattr(self, tree.data, None)
+        if method is None:
+            return self.__default__(tree.data, children, tree.meta)
+        return method(tree.meta, children)
 
     # ------------------------------------------------------------ helpers
     def span(self, meta: Meta) -> Span:
@@ -508,7 +520,6 @@ LIMITS = (n.Limit, n.Bound, n.Flag, n.MaxExpr)
 # (a class of its own, so the changes read as one block)
 
 
-@v_args(meta=True)
 class ToNodesWithChanges(ToNodes):
     """``ToNodes`` and the changes of an extending ruleset (``extends``, ``override`` …)."""
 
@@ -582,4 +593,5 @@ class ToNodesWithChanges(ToNodes):
 
 def to_nodes(tree: Tree[Token], source: Source) -> n.RulesetDecl:
     """Turn a parse tree into the syntax nodes of one ruleset."""
-    return ToNodesWithChanges(source).transform(tree)
+    built: n.RulesetDecl = ToNodesWithChanges(source).transform(tree)
+    return built
