@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +19,12 @@ from thidua_rules.language.transformer import to_nodes
 from thidua_rules.source import Source
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The suite loads rulesets through the on-disk cache of checked rulesets (check/cache.py), as users
+# do, but in a directory of its own: a test run never writes to the user's ~/.cache.
+if "THIDUA_RULES_CACHE_DIR" not in os.environ:
+    os.environ["THIDUA_RULES_CACHE_DIR"] = _cache = tempfile.mkdtemp(prefix="thidua-test-cache-")
+    atexit.register(shutil.rmtree, _cache, True)  # only the process that made it (xdist's workers inherit it)
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, derandomize=True, database=None,
