@@ -19,10 +19,10 @@ from ..language.transformer import to_nodes
 from ..model import Award, CheckedRuleset, Derived, FactSpec, Group, Header, Round
 from ..model import Criterion as CriterionSpec
 from ..model import Rollup as RollupSpec
-from ..numbers import RANGES_CONTEXT, ZERO, exact
+from ..numbers import RANGES_CONTEXT, ZERO, exact, tidy
 from ..source import Source
 from ..text import suggest
-from . import fastpath, validation
+from . import fastpath, scaled, validation
 from .compiler import CNode, Compiler, Program
 from .fastpath import Outcome
 from .result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
@@ -81,6 +81,14 @@ class Evaluator:
         self.fast = fastpath.build(checked, self.program)
         #: The generated facts validator (the common valid case; ``validate`` explains the rest).
         self.quick = validation.build(self.facts, checked.header.id)
+        #: The fused validate-and-score function over scaled integers (evaluation/scaled.py), the
+        #: scale of its totals and the unit's applicable max; None when the ruleset needs Decimals.
+        self.scaled: scaled.ScaledFn | None = None
+        built = scaled.build(checked, self.program)
+        if built is not None:
+            self.scaled, self._scale, max_ = built
+            self._scaled_max = tidy(max_)
+        self._decimals: dict[int, Decimal] = {}
         nodes = [node for root in self.program.roots for node in root.walk()]
         self._order: tuple[str, ...] = tuple(node.code for node in nodes)
         self._info = {
@@ -117,11 +125,34 @@ class Evaluator:
         overrides: Mapping[str, tuple[NodeResult, Step]] | None = None,
     ) -> Result:
         """Score one unit; raise ``FactsError`` listing every bad or missing fact."""
+        if self.scaled is not None and not trace and cohort is None and overrides is None:
+            got = self.scaled(facts)  # None: anything not plainly valid, left to the paths below
+            if got is not None:
+                return self.scaled_result(got, facts)
         result, _walk, invalid, missing = self.run(facts, trace=trace, cohort=cohort, overrides=overrides)
         if invalid or missing:
             raise FactsError(invalid + missing, unit=unit)
         assert result is not None
         return result
+
+    def scaled_result(self, totals: tuple[int, int, int], facts: Mapping[str, object]) -> Result:
+        """The Result of the scaled path's totals; its nodes and facts are scored on the Decimal
+        path when first read (``Later``), so each keeps exactly the values it has there."""
+        standard, bonus, deductions = totals
+        later = Later(self, dict(facts))
+        decimal = self._decimals.get
+        return Result.made(
+            self.header.id, Deferred(later, True), self.sections, decimal(standard) or self._decimal(standard),
+            decimal(bonus) or self._decimal(bonus), decimal(deductions) or self._decimal(deductions),
+            self._scaled_max, Deferred(later, False), EMPTY, self.header.rounding, ZERO,
+        )
+
+    def _decimal(self, value: int) -> Decimal:
+        """The Decimal of a scaled total, kept for the next unit (a few thousand distinct ones)."""
+        made = scaled.to_decimal(value, self._scale)
+        if len(self._decimals) < 4096:
+            self._decimals[value] = made
+        return made
 
     @exact
     def given_cohort(self, cohort: Mapping[str, object]) -> dict[str, tuple[Decimal, str]]:
@@ -324,8 +355,11 @@ class Later:
         self.result: Result | None = None
 
     def get(self) -> Result:
-        if self.result is None:
-            self.result = self.ev.evaluate(self.facts, trace=False)
+        if self.result is None:  # the Decimal path (never the scaled one, whose nodes are these)
+            result, _walk, invalid, missing = self.ev.run(self.facts, trace=False, cohort=None)
+            if result is None:  # pragma: no cover - the scaled path accepts only what this does
+                raise FactsError(invalid + missing)
+            self.result = result
         return self.result
 
 

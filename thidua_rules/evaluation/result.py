@@ -267,6 +267,21 @@ class Result:
     #: What bounds changed (``at least``/``at most`` on the total or on standard sections).
     adjustment: Decimal = ZERO
 
+    @classmethod
+    def made(
+        cls, ruleset: str, nodes: Mapping[str, NodeResult], sections: tuple[str, ...], standard: Decimal,
+        bonus: Decimal, deductions: Decimal, applicable_max: Decimal, facts: Mapping[str, Value],
+        cohort: Mapping[str, tuple[Decimal, str]], places: int, adjustment: Decimal,
+    ) -> Result:
+        """A Result of totals already in ``tidy``'s form (the scaled path's), without running the
+        converters again: the same object ``Result(…)`` makes, for less."""
+        made: Result = object.__new__(cls)
+        s = _SLOTS
+        s[0](made, ruleset), s[1](made, nodes), s[2](made, sections), s[3](made, standard)
+        s[4](made, bonus), s[5](made, deductions), s[6](made, applicable_max), s[7](made, facts)
+        s[8](made, cohort), s[9](made, places), s[10](made, adjustment)
+        return made
+
     @property
     def total(self) -> Decimal:
         total = ARITHMETIC.subtract(ARITHMETIC.add(self.standard, self.bonus), self.deductions)
@@ -324,6 +339,11 @@ class Result:
             "sections": list(self.sections),
             "nodes": {code: node.to_dict() for code, node in self.nodes.items()},
         }
+
+
+#: The setters of Result's slots, in field order (``Result.made``).
+_SLOTS = tuple(getattr(Result, field.name).__set__ for field in attrs.fields(Result))
+assert len(_SLOTS) == 11
 
 
 class UnknownCodeError(NotFoundError):
