@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import thidua_rules as tr
@@ -53,6 +53,8 @@ def _judged(top: int) -> st.SearchStrategy[Any]:
         quarters.map(lambda d: d.quantize(Decimal("0.01"))),  # 2.50: trailing zeros kept on nodes
         st.integers(0, top),  # a whole judged score as an int
         st.integers(0, 8 * top).map(lambda e: Decimal(e) / 8),  # 0.125: more places than the scale
+        quarters.map(lambda d: d.quantize(Decimal("1E-11"))),  # 11 places written: refused
+        st.sampled_from([Decimal("1E+1"), Decimal("0.5000")]),  # written otherwise: the Decimal path
         st.sampled_from([Decimal("0.001"), Decimal(top) + Decimal("0.25"), Decimal("-0.25"), 2.5,
                          Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("1E+999999")]),
     )
@@ -153,7 +155,7 @@ def test_to_decimal_is_exact_and_tidy(value: int, scale: int, text: str) -> None
     assert str(got) == text
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(st.data())
 def test_generated_rulesets_score_alike_on_every_path(data: st.DataObject) -> None:
     rs = tr.loads(data.draw(fuzzing.rulesets(), label="ruleset"))
@@ -166,3 +168,24 @@ def test_generated_rulesets_score_alike_on_every_path(data: st.DataObject) -> No
 @pytest.mark.parametrize("name", ["cum4-2023", "vpubnd-tayninh-2023"])
 def test_shipped_rulesets_take_the_scaled_path(name: str) -> None:
     assert tr.rulesets.load(name).evaluator.scaled is not None
+
+
+def test_a_ruleset_too_large_for_one_function_keeps_the_decimal_path() -> None:
+    rows = "\n".join(f'    criterion A.{i} "Tiêu chí {i}" max 1 {{ score a }}' for i in range(1, 400))
+    rs = tr.loads(f'ruleset "lon" {{ total 399 }}\nfact a "Số a": count\nsection A "Mục A" max 399 {{\n{rows}\n}}\n')
+    assert rs.evaluator.scaled is None  # 400 nodes: more than one generated function holds
+    # each row: min(a, 1) = 1 with a = 2; 399 rows
+    assert rs.evaluate({"a": 2}, trace=False).total == 399
+
+
+def test_an_optional_judged_score_read_but_not_given_is_reported() -> None:
+    # X.1 alone in the sheet: nothing adds or caps it (its range is [0, 20]), so the absent
+    # judged score would pass through untouched but for the scaled path's own test.
+    rs = tr.loads('ruleset "t" { total 20 }\nfact v "vi phạm": count\n'
+                  'section X "X" max 20 {\n criterion X.1 "c" max 20 { score if v = 0 then max else assessed }\n}\n')
+    assert rs.evaluator.scaled is not None
+    for trace in (True, False):
+        with pytest.raises(tr.FactsError, match=r"X\.1"):
+            rs.evaluate({"v": 1}, trace=trace)
+        # no violation: X.1 = its max, 20
+        assert rs.evaluate({"v": 0}, trace=trace).total == 20

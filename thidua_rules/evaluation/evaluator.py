@@ -125,21 +125,25 @@ class Evaluator:
         overrides: Mapping[str, tuple[NodeResult, Step]] | None = None,
     ) -> Result:
         """Score one unit; raise ``FactsError`` listing every bad or missing fact."""
-        if self.scaled is not None and not trace and cohort is None and overrides is None:
+        if self.scaled is not None and cohort is None and overrides is None:
             got = self.scaled(facts)  # None: anything not plainly valid, left to the paths below
             if got is not None:
-                return self.scaled_result(got, facts)
+                return self.scaled_result(got, facts, trace)
         result, _walk, invalid, missing = self.run(facts, trace=trace, cohort=cohort, overrides=overrides)
         if invalid or missing:
             raise FactsError(invalid + missing, unit=unit)
         assert result is not None
         return result
 
-    def scaled_result(self, totals: tuple[int, int, int], facts: Mapping[str, object]) -> Result:
+    def scaled_result(self, totals: tuple[int, int, int], facts: Mapping[str, object], trace: bool) -> Result:
         """The Result of the scaled path's totals; its nodes and facts are scored on the Decimal
-        path when first read (``Later``), so each keeps exactly the values it has there."""
+        path when first read (``Later``), so each keeps exactly the values it has there.
+
+        ``trace``: that path is the traced walk, so each node's trace, inputs and assumptions
+        are the walk's own, built when the nodes are first read (the cheap trace: evaluate
+        records the unit's facts; Steps and sentences cost only when a trace is read)."""
         standard, bonus, deductions = totals
-        later = Later(self, dict(facts))
+        later = Later(self, dict(facts), trace)
         decimal = self._decimals.get
         return Result.made(
             self.header.id, Deferred(later, True), self.sections, decimal(standard) or self._decimal(standard),
@@ -251,6 +255,11 @@ class Evaluator:
         """A unit's totals on the generated path as one short text (standard, bonus, deductions,
         adjustment, applicable max: what a worker process sends back, ``expand`` rebuilds the
         Result); None when the unit needs the traced path (a problem to word, a fallback)."""
+        if self.scaled is not None:
+            got = self.scaled(facts)
+            if got is not None:
+                k = self._scale
+                return " ".join([*(str(scaled.to_decimal(v, k)) for v in got), "0", str(self._scaled_max)])
         values, _defaults, problems, complete = self.validate(facts)
         if problems or (not complete and any(name not in values for name in self._required)):
             return None
@@ -347,16 +356,17 @@ class LazyNodes(Mapping[str, NodeResult]):
 class Later:
     """A unit scored again when its nodes or facts are first read (``Evaluator.expand``)."""
 
-    __slots__ = ("ev", "facts", "result")
+    __slots__ = ("ev", "facts", "result", "trace")
 
-    def __init__(self, ev: Evaluator, facts: Mapping[str, object]) -> None:
+    def __init__(self, ev: Evaluator, facts: Mapping[str, object], trace: bool = False) -> None:
         self.ev = ev
         self.facts = facts
+        self.trace = trace
         self.result: Result | None = None
 
     def get(self) -> Result:
         if self.result is None:  # the Decimal path (never the scaled one, whose nodes are these)
-            result, _walk, invalid, missing = self.ev.run(self.facts, trace=False, cohort=None)
+            result, _walk, invalid, missing = self.ev.run(self.facts, trace=self.trace, cohort=None)
             if result is None:  # pragma: no cover - the scaled path accepts only what this does
                 raise FactsError(invalid + missing)
             self.result = result

@@ -38,6 +38,7 @@ from ..model import CheckedRuleset, FactSpec
 from ..numbers import ARITHMETIC, COMPARE, ZERO
 from .codegen import define
 from .compiler import CNode, Program
+from .fastpath import SPLIT
 from .semantics import group_applicable_max, group_limit
 from .validation import bounds
 
@@ -135,6 +136,7 @@ class _Gen:
                                           "CTX": ARITHMETIC, "_nomatch": _nomatch}
         self.by_value: dict[tuple[str, object], str] = {}
         self.locals: dict[str, str] = {}  # fact name -> local
+        self.optional: list[str] = []  # the locals of optional facts (ABSENT when not given)
         self.lines: list[str] = []
         self.temps = 0
         self.scale = MIN_SCALE
@@ -155,6 +157,10 @@ class _Gen:
     # ------------------------------------------------------------ eligibility
     def check_tree(self) -> None:
         c = self.c
+        if sum(1 for root in self.program.roots for _ in root.walk()) > SPLIT:
+            # One function of thousands of lines compiles in superlinear time; the Decimal
+            # path splits its code into functions of PART nodes (a large ruleset is rare).
+            raise Unsupported("more nodes than one generated function holds")
         if c.cohorts or c.max_exprs or c.max_by or c.header.variants is not None or c.applicability:
             raise Unsupported("cohorts, maxima read from facts or by variant, applicability")
         if c.header.total_low is not None or c.header.total_high is not None or c.formulas:
@@ -210,12 +216,14 @@ class _Gen:
                 lines += [f"{pad}if type({v}) is not int or not ({lo} <= {v} <= {hi}): return None"]
             else:  # at the scale: an int, or a finite Decimal of at most ``scale`` places
                 factor = 10 ** self.scale
+                # Written with 0 to ``scale`` places (exponent 0 … -scale: as the validator, at most
+                # PLACES_LIMIT; 2.50000000000 is refused there, so left to it here), the most
+                # common first; in range first (as Decimals: a huge exponent is never expanded).
+                quanta = " or ".join(f"v.same_quantum({self.const(Decimal(1).scaleb(-j), 'Q')})"
+                                     for j in (*range(self.scale, 0, -1), 0))
                 lines += [
-                    # In range first (as Decimals: a huge exponent is never expanded), then exact:
-                    # v = n/d in lowest terms has at most ``scale`` places iff d divides 10^scale.
-                    f"{pad}if type(v) is Decimal and {lo} <= v <= {hi}:",
-                    f"{pad}    {local}, d = v.as_integer_ratio()",
-                    f"{pad}    if {factor} % d: return None",
+                    f"{pad}if type(v) is Decimal and {lo} <= v <= {hi} and ({quanta}):",
+                    f"{pad}    {local}, d = v.as_integer_ratio()  # d divides 10^scale",
                     f"{pad}    {local} *= {factor} // d",
                     f"{pad}elif type(v) is int and {lo} <= v <= {hi}:",
                     f"{pad}    {local} = v * {factor}",
@@ -228,6 +236,7 @@ class _Gen:
             lines.append(f"        {local} = {self.const(self.fact_value(spec, spec.default))}")
         else:
             lines.append(f"        {local} = ABSENT")
+            self.optional.append(local)
 
     def bound(self, value: Decimal) -> str:
         """A fact's bound in the code: an int literal when whole, else a bound Decimal."""
@@ -466,6 +475,7 @@ class _Gen:
                 raise Unsupported("a rule that is not a number")  # pragma: no cover - checked
             raw = self.at(raw, out)
             lo, hi = raw.lo, raw.hi
+            at = len(self.lines)
             self.lines.append(f"    {local} = {raw.code}")
             # criterion_score (semantics.py): raised to the floor, then cut at the max.
             if node.floor is not None:
@@ -478,6 +488,9 @@ class _Gen:
                 if hi is None or hi > top:
                     self.lines.append(f"    if {local} > {_literal(top)}: {local} = {_literal(top)}")
                 lo, hi = (min(lo, top) if lo is not None else None), (min(hi, top) if hi is not None else top)
+            if len(self.lines) == at + 1 and any(name in raw.code for name in self.optional):
+                # No floor or cap test reads it: ``0 +`` makes an absent optional fact fail here.
+                self.lines[at] = f"    {local} = 0 + {raw.code}"
             return local, node.max if node.max is not None else ZERO, lo, hi
         parts = []
         for child in node.children:
@@ -486,7 +499,7 @@ class _Gen:
                 parts.append((child, *got))
         if not parts:
             return None
-        self.lines.append(f"    {local} = {' + '.join(p[1] for p in parts)}")
+        self.lines.append(f"    {local} = {_added([p[1] for p in parts])}")
         lo, hi = _span(sum_or_none(p[3] for p in parts), sum_or_none(p[4] for p in parts))
         # group_score with group_limit (semantics.py): the sum cut at the smaller of cap and max.
         limit = group_limit(node.cap, node.max)
@@ -526,7 +539,7 @@ class _Gen:
             sums[root.kind].append(got[0])
             if root.kind != "deduction":
                 applicable_max = ARITHMETIC.add(applicable_max, got[1])
-        totals = ", ".join(" + ".join(terms) if terms else "0" for terms in sums.values())
+        totals = ", ".join(_added(terms) for terms in sums.values())
         fn: ScaledFn = define("scaled", [
             "def scaled(facts):",
             "    if type(facts) is not dict: return None",
@@ -539,6 +552,13 @@ class _Gen:
             "        return None",
         ], self.consts, label=f"thidua scaled path {self.c.header.id}")
         return fn, out, applicable_max
+
+
+def _added(terms: list[str]) -> str:
+    """``a + b …`` (a long chain as one ``sum``: Python's compiler recurses on ``+``)."""
+    if not terms:
+        return "0"
+    return " + ".join(terms) if len(terms) <= 32 else f"sum(({', '.join(terms)},))"
 
 
 def _add(a: int | None, b: int | None) -> int | None:
