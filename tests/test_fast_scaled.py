@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 import thidua_rules as tr
@@ -24,15 +24,22 @@ LEVELS = ("xuất sắc", "hoàn thành tốt", "hoàn thành", "không hoàn th
 
 
 def _same(rs: tr.Ruleset, unit: dict[str, Any]) -> None:
-    """The untraced result equals the traced one: totals in the same form, every node's values."""
-    try:
-        traced = rs.evaluate(unit)
-    except tr.FactsError as error:
-        with pytest.raises(tr.FactsError) as again:
-            rs.evaluate(unit, trace=False)
-        assert again.value.problems == error.problems
+    """The untraced result (and the traced one, whose totals also come from the scaled path)
+    equals the traced walk's own: totals in the same form, every node's values."""
+    if rs.cohorts:
+        return  # scored together (evaluate_cohort): no scaled path
+    traced, _walk, invalid, missing = rs.evaluator.run(unit, trace=True, cohort=None)  # the walk itself
+    if traced is None:
+        for trace in (True, False):
+            with pytest.raises(tr.FactsError) as again:
+                rs.evaluate(unit, trace=trace)
+            assert list(again.value.problems) == invalid + missing
         return
-    fast = rs.evaluate(unit, trace=False)
+    for fast in (rs.evaluate(unit, trace=False), rs.evaluate(unit)):
+        _equal(fast, traced)
+
+
+def _equal(fast: tr.Result, traced: tr.Result) -> None:
     for name in ("total", "standard", "bonus", "deductions", "adjustment", "applicable_max", "percentage"):
         assert str(getattr(fast, name)) == str(getattr(traced, name)), name
     assert list(fast.nodes) == list(traced.nodes)
@@ -160,8 +167,6 @@ def test_to_decimal_is_exact_and_tidy(value: int, scale: int, text: str) -> None
 def test_generated_rulesets_score_alike_on_every_path(data: st.DataObject) -> None:
     rs = tr.loads(data.draw(fuzzing.rulesets(), label="ruleset"))
     unit = data.draw(st.one_of(facts(rs), invalid_facts(rs).map(lambda pair: pair[0])), label="unit")
-    if rs.cohorts:
-        return  # scored together (evaluate_cohort): no scaled path
     _same(rs, unit)
 
 
@@ -189,3 +194,75 @@ def test_an_optional_judged_score_read_but_not_given_is_reported() -> None:
             rs.evaluate({"v": 1}, trace=trace)
         # no violation: X.1 = its max, 20
         assert rs.evaluate({"v": 0}, trace=trace).total == 20
+
+
+# ---------------------------------------------------------------- generated sheets on the scaled path
+# Sheets built of what the scaled path takes (+ − ×, comparisons, logic, if, tables over numbers
+# and levels, judged scores, decimal constants and maxima): the path must equal the others.
+
+_CONSTANTS = st.sampled_from(["0", "1", "2", "3", "0.5", "0.25", "1.5", "2.75", "0.125", "10"])
+
+
+def _num_exprs() -> st.SearchStrategy[str]:
+    leaves = st.one_of(_CONSTANTS, st.sampled_from(["a", "x", "assessed", "max"]))
+
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
+            st.tuples(inner, st.sampled_from(["+", "-", "*"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            st.tuples(_tests(inner), inner, inner).map(lambda t: f"(if {t[0]} then {t[1]} else {t[2]})"),
+            st.tuples(st.sampled_from(["a", "x"]), _CONSTANTS, _CONSTANTS, inner).map(
+                lambda t: f"(table {t[0]} {{ <= {t[1]}: {t[2]}, otherwise: {t[3]} }})"),
+            _CONSTANTS.map(lambda c: f'(table l {{ "tốt": {c}, "khá": 1, "kém": 0 }})'),
+        )
+    return st.recursive(leaves, extend, max_leaves=6)
+
+
+def _tests(nums: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.just("b"), st.just("not b"), st.just('l >= "khá"'), st.just('l = "tốt"'),
+        st.tuples(nums, st.sampled_from(["<", "<=", ">", ">=", "=", "!="]), nums).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
+        st.tuples(st.just("b"), st.sampled_from(["and", "or"]), st.just("a > 2")).map(" ".join),
+    )
+
+
+@st.composite
+def scaled_sheets(draw: st.DrawFn) -> str:
+    sections = []
+    total = Decimal(0)
+    for s in range(draw(st.integers(1, 3))):
+        rows, top = [], Decimal(0)
+        for c in range(draw(st.integers(1, 3))):
+            row_max = Decimal(draw(st.sampled_from(["1", "2.5", "5", "0.75", "10"])))
+            top += row_max
+            rows.append(f'    criterion S{s}.{c} "Tiêu chí {c}" max {row_max} {{ score {draw(_num_exprs())} }}')
+        cap = draw(st.sampled_from(["", "cap"]))
+        section_max = top - Decimal("0.5") if cap and top > 1 else top
+        gap = ' allow gap "thử"' if section_max != top else ""
+        total += section_max
+        kind = draw(st.sampled_from(["", "", " bonus"])) if s else ""
+        sections.append(f'section S{s} "Mục {s}"{kind} max {section_max}{gap} {{\n' + "\n".join(rows) + "\n}")
+    return (f'ruleset "thu" {{ total {total} }}\nscale muc "Mức" {{ "tốt" > "khá" > "kém" }}\n'
+            'fact a "Số a": count\nfact x "Số x": number -3..10\nfact b "Có b": boolean\nfact l "Mức l": muc\n'
+            + "\n".join(sections) + "\n")
+
+
+def _sheet_unit(rs: tr.Ruleset) -> st.SearchStrategy[dict[str, Any]]:
+    judged = {name: _judged(int(spec.high or 0) or 1) for name, spec in rs.facts.items() if spec.kind == "assessed"}
+    return st.fixed_dictionaries(
+        {"a": st.integers(0, 12), "x": st.one_of(st.integers(-3, 10), _judged(10).filter(
+            lambda v: not isinstance(v, Decimal) or not v.is_finite() or v <= 10)), "b": st.booleans(),
+         "l": st.sampled_from(["tốt", "khá", "kém"])},
+        optional=judged,
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.data())
+def test_generated_sheets_on_the_scaled_path_score_alike(data: st.DataObject) -> None:
+    text = data.draw(scaled_sheets(), label="sheet")
+    try:
+        rs = tr.loads(text)
+    except tr.RulesetError:
+        reject()  # a rule the checks refuse (a table whose rows overlap, a value out of range …)
+    assert rs.evaluator.scaled is not None, text
+    _same(rs, data.draw(_sheet_unit(rs), label="unit"))
