@@ -220,7 +220,8 @@ def _num_exprs() -> st.SearchStrategy[str]:
 def _tests(nums: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.one_of(
         st.just("b"), st.just("not b"), st.just('l >= "khá"'), st.just('l = "tốt"'),
-        st.tuples(nums, st.sampled_from(["<", "<=", ">", ">=", "=", "!="]), nums).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
+        st.tuples(nums, st.sampled_from(["<", "<=", ">", ">=", "=", "!="]), nums).map(
+            lambda t: f"{t[0]} {t[1]} {t[2]}"),
         st.tuples(st.just("b"), st.sampled_from(["and", "or"]), st.just("a > 2")).map(" ".join),
     )
 
