@@ -143,8 +143,16 @@ def check_agreement(
     compare("thidua_rules evaluate(trace=True)", [thidua_scores(rs.evaluate(f)) for f in sample], True)
     compare("thidua_rules evaluate(trace=False)",
             [thidua_scores(rs.evaluate(f, trace=False)) for f in sample], True)
+    compare("thidua_rules Decimal path (evaluator.run, trace=False)",
+            [thidua_scores(_ran(rs, f, False)) for f in sample], True)
     label, many = batch_api(rs)
     compare(f"thidua_rules {label.split('  ')[0]}", [thidua_scores(r) for r in many(sample)], True)
+    # The cheap trace, once read, is the traced walk's own: every node, Step and assumption.
+    walked = sum(dict(rs.evaluate(f).nodes) == dict(_ran(rs, f, True).nodes) for f in sample)
+    counts.append(f"- thidua_rules full trace read = the traced walk: {walked}/{len(sample)} units "
+                  "(every NodeResult equal: Steps, inputs, assumptions)")
+    if walked != len(sample):
+        problems.append("the cheap trace differs from the traced walk")
     for peer in found:
         if peer.run_batch is not None:
             got = [peer.scores(out) for out in peer.run_batch(sample)]
@@ -188,10 +196,26 @@ def scorers(rs: thidua_rules.Ruleset, found: list[peers.Peer]) -> list[tuple[str
         return run
 
     evaluate = rs.evaluate
+    run = rs.evaluator.run
+
+    def every_step(facts: Mapping[str, Any]) -> None:
+        for node in evaluate(facts).nodes.values():
+            node.trace  # noqa: B018  # read: the Steps exist
+
+    def every_node(facts: Mapping[str, Any]) -> None:
+        for node in evaluate(facts, trace=False).nodes.values():
+            node.score  # noqa: B018
+
     out: list[tuple[str, Scorer]] = [
         ("hand-written Python (Decimal)", loop(handwritten_cum4.score)),
         ("thidua_rules, full trace", loop(evaluate)),
+        ("thidua_rules, full trace + every node's Steps read", loop(every_step)),
+        ("thidua_rules, traced walk at evaluate time (the full trace before the cheap trace)",
+         loop(lambda f: run(f, trace=True, cohort=None))),
         ("thidua_rules, no trace", loop(lambda f: evaluate(f, trace=False))),
+        ("thidua_rules, no trace + every node read", loop(every_node)),
+        ("thidua_rules, no trace on the Decimal path (before scaled integers)",
+         loop(lambda f: run(f, trace=False, cohort=None))),
     ]
     if getattr(rs, "evaluate_many", None) is not None:
         _, many = batch_api(rs)
@@ -207,6 +231,13 @@ def scorers(rs: thidua_rules.Ruleset, found: list[peers.Peer]) -> list[tuple[str
         else:
             out.append((peer.name, loop(peer.run)))
     return out
+
+
+def _ran(rs: thidua_rules.Ruleset, facts: Mapping[str, Any], trace: bool) -> thidua_rules.Result:
+    """The unit on the Decimal path (generated Decimal scorer or traced walk), never the scaled one."""
+    result = rs.evaluator.run(facts, trace=trace, cohort=None).result
+    assert result is not None
+    return result
 
 
 def timing_table(rows: list[tuple[str, list[float]]]) -> list[str]:

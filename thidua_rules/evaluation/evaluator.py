@@ -19,10 +19,10 @@ from ..language.transformer import to_nodes
 from ..model import Award, CheckedRuleset, Derived, FactSpec, Group, Header, Round
 from ..model import Criterion as CriterionSpec
 from ..model import Rollup as RollupSpec
-from ..numbers import RANGES_CONTEXT, ZERO, exact
+from ..numbers import RANGES_CONTEXT, ZERO, exact, tidy
 from ..source import Source
 from ..text import suggest
-from . import fastpath, validation
+from . import fastpath, scaled, validation
 from .compiler import CNode, Compiler, Program
 from .fastpath import Outcome
 from .result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
@@ -81,6 +81,14 @@ class Evaluator:
         self.fast = fastpath.build(checked, self.program)
         #: The generated facts validator (the common valid case; ``validate`` explains the rest).
         self.quick = validation.build(self.facts, checked.header.id)
+        #: The fused validate-and-score function over scaled integers (evaluation/scaled.py), the
+        #: scale of its totals and the unit's applicable max; None when the ruleset needs Decimals.
+        self.scaled: scaled.ScaledFn | None = None
+        built = scaled.build(checked, self.program)
+        if built is not None:
+            self.scaled, self._scale, max_ = built
+            self._scaled_max = tidy(max_)
+        self._decimals: dict[int, Decimal] = {}
         nodes = [node for root in self.program.roots for node in root.walk()]
         self._order: tuple[str, ...] = tuple(node.code for node in nodes)
         self._info = {
@@ -117,11 +125,38 @@ class Evaluator:
         overrides: Mapping[str, tuple[NodeResult, Step]] | None = None,
     ) -> Result:
         """Score one unit; raise ``FactsError`` listing every bad or missing fact."""
+        if self.scaled is not None and cohort is None and overrides is None:
+            got = self.scaled(facts)  # None: anything not plainly valid, left to the paths below
+            if got is not None:
+                return self.scaled_result(got, facts, trace)
         result, _walk, invalid, missing = self.run(facts, trace=trace, cohort=cohort, overrides=overrides)
         if invalid or missing:
             raise FactsError(invalid + missing, unit=unit)
         assert result is not None
         return result
+
+    def scaled_result(self, totals: tuple[int, int, int], facts: Mapping[str, object], trace: bool) -> Result:
+        """The Result of the scaled path's totals; its nodes and facts are scored on the Decimal
+        path when first read (``Later``), so each keeps exactly the values it has there.
+
+        ``trace``: that path is the traced walk, so each node's trace, inputs and assumptions
+        are the walk's own, built when the nodes are first read (the cheap trace: evaluate
+        records the unit's facts; Steps and sentences cost only when a trace is read)."""
+        standard, bonus, deductions = totals
+        later = Later(self, dict(facts), trace)
+        decimal = self._decimals.get
+        return Result.made(
+            self.header.id, Deferred(later, True), self.sections, decimal(standard) or self._decimal(standard),
+            decimal(bonus) or self._decimal(bonus), decimal(deductions) or self._decimal(deductions),
+            self._scaled_max, Deferred(later, False), EMPTY, self.header.rounding, ZERO,
+        )
+
+    def _decimal(self, value: int) -> Decimal:
+        """The Decimal of a scaled total, kept for the next unit (a few thousand distinct ones)."""
+        made = scaled.to_decimal(value, self._scale)
+        if len(self._decimals) < 4096:
+            self._decimals[value] = made
+        return made
 
     @exact
     def given_cohort(self, cohort: Mapping[str, object]) -> dict[str, tuple[Decimal, str]]:
@@ -220,6 +255,11 @@ class Evaluator:
         """A unit's totals on the generated path as one short text (standard, bonus, deductions,
         adjustment, applicable max: what a worker process sends back, ``expand`` rebuilds the
         Result); None when the unit needs the traced path (a problem to word, a fallback)."""
+        if self.scaled is not None:
+            got = self.scaled(facts)
+            if got is not None:
+                k = self._scale
+                return " ".join([*(str(scaled.to_decimal(v, k)) for v in got), "0", str(self._scaled_max)])
         values, _defaults, problems, complete = self.validate(facts)
         if problems or (not complete and any(name not in values for name in self._required)):
             return None
@@ -316,16 +356,20 @@ class LazyNodes(Mapping[str, NodeResult]):
 class Later:
     """A unit scored again when its nodes or facts are first read (``Evaluator.expand``)."""
 
-    __slots__ = ("ev", "facts", "result")
+    __slots__ = ("ev", "facts", "result", "trace")
 
-    def __init__(self, ev: Evaluator, facts: Mapping[str, object]) -> None:
+    def __init__(self, ev: Evaluator, facts: Mapping[str, object], trace: bool = False) -> None:
         self.ev = ev
         self.facts = facts
+        self.trace = trace
         self.result: Result | None = None
 
     def get(self) -> Result:
-        if self.result is None:
-            self.result = self.ev.evaluate(self.facts, trace=False)
+        if self.result is None:  # the Decimal path (never the scaled one, whose nodes are these)
+            result, _walk, invalid, missing = self.ev.run(self.facts, trace=self.trace, cohort=None)
+            if result is None:  # pragma: no cover - the scaled path accepts only what this does
+                raise FactsError(invalid + missing)
+            self.result = result
         return self.result
 
 

@@ -268,25 +268,32 @@ class Result:
     adjustment: Decimal = ZERO
 
     @classmethod
+    def made(
+        cls, ruleset: str, nodes: Mapping[str, NodeResult], sections: tuple[str, ...], standard: Decimal,
+        bonus: Decimal, deductions: Decimal, applicable_max: Decimal, facts: Mapping[str, Value],
+        cohort: Mapping[str, tuple[Decimal, str]], places: int, adjustment: Decimal,
+    ) -> Result:
+        """A Result of totals already in ``tidy``'s form (the scaled path's), without running the
+        converters again: the same object ``Result(…)`` makes, for less."""
+        made: Result = object.__new__(cls)
+        s = _SLOTS
+        s[0](made, ruleset), s[1](made, nodes), s[2](made, sections), s[3](made, standard)
+        s[4](made, bonus), s[5](made, deductions), s[6](made, applicable_max), s[7](made, facts)
+        s[8](made, cohort), s[9](made, places), s[10](made, adjustment)
+        return made
+
+    @classmethod
     def of_tidy_totals(
         cls, ruleset: str, nodes: Mapping[str, NodeResult], sections: tuple[str, ...],
         totals: tuple[Decimal, Decimal, Decimal, Decimal, Decimal], facts: Mapping[str, Value],
         places: int,
     ) -> Result:
-        """The Result ``Result(ruleset, nodes, sections, standard, bonus, deductions,
-        applicable_max, facts, places=places, adjustment=adjustment)`` builds, for ``totals``
-        (standard, bonus, deductions, adjustment, applicable max) already in ``tidy`` form and
-        no cohort, without running the converters again: a batch's worker processes send their
-        totals so, and the parent builds one of these per unit (reports/parallel.py)."""
-        made = object.__new__(cls)
+        """``made`` for the totals a batch's worker process sends (standard, bonus, deductions,
+        adjustment, applicable max; already in ``tidy`` form; no cohort): the parent builds one
+        of these per unit (reports/parallel.py)."""
         standard, bonus, deductions, adjustment, applicable_max = totals
-        for name, value in (
-            ("ruleset", ruleset), ("nodes", nodes), ("sections", sections), ("standard", standard),
-            ("bonus", bonus), ("deductions", deductions), ("applicable_max", applicable_max),
-            ("facts", facts), ("cohort", EMPTY), ("places", places), ("adjustment", adjustment),
-        ):
-            object.__setattr__(made, name, value)
-        return made
+        return cls.made(ruleset, nodes, sections, standard, bonus, deductions, applicable_max, facts, EMPTY,
+                        places, adjustment)
 
     @property
     def total(self) -> Decimal:
@@ -345,6 +352,11 @@ class Result:
             "sections": list(self.sections),
             "nodes": {code: node.to_dict() for code, node in self.nodes.items()},
         }
+
+
+#: The setters of Result's slots, in field order (``Result.made``).
+_SLOTS = tuple(getattr(Result, field.name).__set__ for field in attrs.fields(Result))
+assert len(_SLOTS) == 11
 
 
 class UnknownCodeError(NotFoundError):

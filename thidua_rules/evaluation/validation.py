@@ -29,6 +29,19 @@ _TOP = Decimal(int(NUMBER_LIMIT) - 1)
 _BOTTOM = Decimal(1 - int(NUMBER_LIMIT))  # int arithmetic: exact, whatever the caller's context
 
 
+def bounds(spec: FactSpec) -> tuple[Decimal, Decimal]:
+    """The closed range a number fact's value must lie in (the kind's own floor included)."""
+    low = spec.low if spec.low is not None else _BOTTOM
+    high = spec.high if spec.high is not None else _TOP
+    if spec.kind == "count":
+        low = max(low, Decimal(0))
+    elif spec.kind == "rank":
+        low = max(low, Decimal(1))
+    elif spec.kind == "assessed":
+        low = max(low, Decimal(0))
+    return max(low, _BOTTOM), min(high, _TOP)
+
+
 class _Gen:
     def __init__(self) -> None:
         self.consts: dict[str, object] = {
@@ -43,15 +56,7 @@ class _Gen:
 
     def number(self, spec: FactSpec, key: str, v: str) -> list[str]:
         """Lines accepting an int or a finite Decimal within the spec's bounds, else returning None."""
-        low = spec.low if spec.low is not None else _BOTTOM
-        high = spec.high if spec.high is not None else _TOP
-        if spec.kind == "count":
-            low = max(low, Decimal(0))
-        elif spec.kind == "rank":
-            low = max(low, Decimal(1))
-        elif spec.kind == "assessed":
-            low = max(low, Decimal(0))
-        low, high = max(low, _BOTTOM), min(high, _TOP)
+        low, high = bounds(spec)
         lo, hi = self.const(low, "L"), self.const(high, "H")
         integral = spec.kind in ("count", "rank")
         shape = self.shape(spec, v)
