@@ -13,7 +13,7 @@ from .evaluation.evaluator import Evaluator, compile_source
 from .evaluation.result import Result
 from .files import UnreadableFile, read_utf8
 from .language.formatter import format_source
-from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
+from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round, has_no_max
 from .numbers import plain
 from .reports.classify import Classification, classify, classify_periods
 from .reports.cohort import evaluate_cohort
@@ -93,6 +93,12 @@ class Ruleset:
                 yield self.evaluate(unit, trace=trace)
             return
         yield from evaluate_parallel(self.evaluator, units, trace=trace, processes=processes, batch=batch)
+
+    @property
+    def open_nodes(self) -> tuple[str, ...]:
+        """The sections, groups and rows with no max ("không giới hạn"): groups first, then rows,
+        each in the sheet's order (``model.has_no_max``, as the sums check and evaluation read it)."""
+        return tuple(code for code in [*self.groups, *self.criteria] if has_no_max(code, self.criteria, self.groups))
 
     # ------------------------------------------------------------ evaluation
     @property

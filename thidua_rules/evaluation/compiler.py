@@ -16,7 +16,7 @@ import attrs
 from ..errors import EvaluationError
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
-from ..model import CheckedRuleset, Classify, Criterion, Group, written_name
+from ..model import CheckedRuleset, Classify, Criterion, Group, has_no_max, written_name
 from ..numbers import ARITHMETIC, COMPARE, divide, plain
 from ..source import fold
 from .result import Step, Value
@@ -249,7 +249,7 @@ class Compiler:
                 bonus=made.get("bonus"), deduction=made.get("deduction"),
                 max_fn=self.expr(max_expr, code) if max_expr is not None else None,
                 columnar=bool(made) or crit.low is not None or crit.high is not None,
-                open=crit.open and crit.kind != "deduction", **self.provenance(crit),
+                open=has_no_max(code, self.c.criteria, self.c.groups), **self.provenance(crit),
             )
         group = self.c.groups[code]
         children = tuple(self.node(child) for child in group.children)
@@ -258,7 +258,7 @@ class Compiler:
         return CNode(code, group.title, group.kind, group.max, group.cap, None, cond, children,
                      group.assumptions, max_by, variant, low=group.low, high=group.high,
                      counted=group.counted, choose=group.choose, columnar=columnar,
-                     open=group.max is None and group.cap is None and any(c.open and c.counted for c in children),
+                     open=has_no_max(code, self.c.criteria, self.c.groups),  # one definition (model)
                      **self.provenance(group))
 
     def provenance(self, spec: Criterion | Group) -> dict[str, Any]:
