@@ -218,6 +218,11 @@ class Scale:
         return {level: self.rank(level) for level in self.levels}
 
 
+#: The level ``class(NAME)`` reads for a unit the classification leaves unclassified: below every
+#: level, and not a name a rule can write (compare with the last level: ``< "không hoàn thành"``).
+UNCLASSIFIED = "(not classified)"
+
+
 @attrs.frozen
 class Category:
     """Names without order (``category cum { "Cụm 1" | "cụm I", "Cụm 2" }``), each with aliases:
@@ -346,6 +351,10 @@ class CheckedRuleset:
     #: The cohort aggregates of units' scores: the criteria whose scores their value reads,
     #: and those their ``where`` reads (issue 13).
     cohort_scores: Mapping[str, tuple[frozenset[str], frozenset[str]]] = attrs.field(factory=dict)
+    #: The aggregates among those that read the units' levels (``class(NAME)``): the
+    #: classifications they read; and each such classification's own cohort aggregates.
+    cohort_levels: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    class_cohorts: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
     #: The formulas rules call by name, with their resolved bodies.
     formulas: Mapping[str, Formula] = attrs.field(factory=dict)
     categories: Mapping[str, Category] = attrs.field(factory=dict)

@@ -3,6 +3,7 @@ every question to the evaluation stage and the many-unit reports."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -15,7 +16,7 @@ from .files import UnreadableFile, read_utf8
 from .language.formatter import format_source
 from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round, has_no_max
 from .numbers import plain
-from .reports.classify import Classification, classify, classify_periods
+from .reports.classify import Classification, classify, classify_periods, levels_in
 from .reports.cohort import evaluate_cohort
 from .reports.diff import Impact, RulesetDiff
 from .reports.diff import diff as _diff
@@ -125,7 +126,7 @@ class Ruleset:
         self, units: Mapping[str, Mapping[str, object]], *, trace: bool = True
     ) -> Mapping[str, Result]:
         """Score units together: cohort aggregates first, then every unit (name -> Result)."""
-        return evaluate_cohort(self.evaluator, units, trace=trace)
+        return evaluate_cohort(self.evaluator, units, trace=trace, levels=functools.partial(levels_in, self.evaluator))
 
     def evaluate_submission(
         self, rounds: Mapping[str, object], *, unit: str | None = None, trace: bool = True
@@ -158,7 +159,7 @@ class Ruleset:
     def rank(self, units: Mapping[str, object]) -> Standings:
         """Rank units (name -> facts, Result, Submission or Rollup) and give the declared awards;
         the named rankings are in ``standings.rankings``."""
-        return rank(self.evaluator, units)
+        return rank(self.evaluator, units, levels=functools.partial(levels_in, self.evaluator))
 
     def to_dict(self) -> dict[str, Any]:
         """The sheet as data: the header, then every section, group and row in sheet order with

@@ -40,7 +40,7 @@ def _static_truth(c: Checker, expr: n.Expr, fact: str, level: str) -> bool | Non
             return None
         case (
             n.Number() | n.String() | n.Ref() | n.Assessed() | n.SelfMax() | n.TotalRef() | n.ScoreRef()
-            | n.PercentageRef() | n.Cohort() | n.Neg() | n.Binary() | n.If() | n.Call() | n.Table()
+            | n.PercentageRef() | n.ClassRef() | n.Cohort() | n.Neg() | n.Binary() | n.If() | n.Call() | n.Table()
         ):
             return None  # its value depends on the facts (or it is no condition at all)
         case _:

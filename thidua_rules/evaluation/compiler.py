@@ -27,6 +27,25 @@ Fn = Callable[[Ctx], Value]
 ZERO = Decimal(0)
 
 
+def class_ref(name: str) -> Fn:
+    """A unit's level in the classification ``name``, as reports.cohort puts it in the values
+    (``class_key``) before it computes an aggregate that reads levels."""
+    key = class_key(name)
+
+    def level(ctx: Ctx) -> Value:
+        try:
+            return ctx.values[key]
+        except KeyError:
+            raise MissingFact(key) from None
+
+    return level
+
+
+def class_key(name: str) -> str:
+    """Where a unit's level in classification ``name`` sits in the values an aggregate reads."""
+    return f"class({name})"
+
+
 @attrs.frozen
 class CNode:
     """A node of the evaluation tree: a criterion (with a rule) or a group (with children)."""
@@ -299,6 +318,8 @@ class Compiler:
                 return exact_percentage
             case n.TotalRef():
                 return lambda ctx: ctx.result.total  # type: ignore[attr-defined]
+            case n.ClassRef():  # issue 13 item 15: only in a cohort aggregate (reports.cohort sets it)
+                return class_ref(e.name)
             case n.ScoreRef():
                 return self.score_ref(e, text)
             case n.Neg():
