@@ -22,7 +22,7 @@ def test_every_expression_class_is_in_the_union_the_dispatchers_match() -> None:
     # The exhaustive matches (checker, both evaluators, printer, build) are over n.Expr: a class
     # defined but left out of the union would be matched nowhere.
     expression_like = {cls for cls in n.NODE_TYPES if cls.__name__ in {
-        "Number", "String", "Bool", "Ref", "Assessed", "SelfMax", "TotalRef", "ScoreRef", "PercentageRef",
+        "Number", "String", "Bool", "Ref", "Assessed", "SelfMax", "TotalRef", "ScoreRef", "PercentageRef", "ClassRef",
         "Cohort", "Neg", "Binary", "Compare", "Logic", "Not", "If", "Call", "Table"}}
     assert set(typing.get_args(n.Expr)) == expression_like == set(n.EXPR_TYPES)
     assert set(typing.get_args(n.Pattern)) == {n.PCompare, n.PRange, n.PEqual, n.POtherwise}

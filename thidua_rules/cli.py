@@ -177,8 +177,7 @@ def _check(args: argparse.Namespace) -> int:
         print(warning.render())
     total = plain(rs.total) if rs.total is not None else "—"
     print(f"{rs.id}: ok ({len(rs.criteria)} criteria, total {total}, {len(rs.warnings)} warning(s))")
-    unbounded = [code for code, g in rs.groups.items() if g.max is None and g.cap is None and g.kind != "deduction"]
-    unbounded += [code for code, c in rs.criteria.items() if c.open and c.kind != "deduction"]
+    unbounded = rs.open_nodes
     if unbounded:
         print(f"không giới hạn (no max): {', '.join(unbounded)}")
     return 0

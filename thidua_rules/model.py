@@ -131,9 +131,32 @@ class Group:
     #: How its parts make its score: ``sum`` (cut at its max and cap), ``best`` (the best part),
     #: ``either`` (the first part that applies).
     choose: Literal["sum", "best", "either"] = "sum"
+    #: Written ``max open``: no max even when every part has one.
+    declared_open: bool = False
     #: Provenance, as for ``Criterion``.
     defined_in: str | None = attrs.field(default=None, eq=False)
     overridden_by: tuple[str, ...] = attrs.field(default=(), eq=False)
+
+
+def has_no_max(code: str, criteria: Mapping[str, Criterion], groups: Mapping[str, Group]) -> bool:
+    """Whether a node has no max, the one definition the sums check, evaluation (the unit's
+    percentage is "taken over" the bounded part) and ``thidua check`` all use: a row written
+    ``max open`` (or a deduction row without a max: deductions are never counted as open), or a
+    group with neither a max nor a cap that is written ``max open`` or adds a part with no max.
+    A row whose max is read per unit (``max (…)``) has a max: it is not open."""
+    if code in criteria:
+        row = criteria[code]
+        return row.max is None and row.max_rule is None and row.kind != "deduction"
+    group = groups.get(code)
+    if group is None or group.max is not None or group.cap is not None or group.kind == "deduction":
+        return False
+    if group.declared_open:
+        return True
+    for part in group.children:
+        node: Criterion | Group | None = criteria.get(part) or groups.get(part)
+        if (node is None or node.counted) and has_no_max(part, criteria, groups):
+            return True
+    return False
 
 
 @attrs.frozen
@@ -193,6 +216,11 @@ class Scale:
     def ranks(self) -> dict[str, int]:
         """Each level's rank (higher is better), for comparing levels."""
         return {level: self.rank(level) for level in self.levels}
+
+
+#: The level ``class(NAME)`` reads for a unit the classification leaves unclassified: below every
+#: level, and not a name a rule can write (compare with the last level: ``< "không hoàn thành"``).
+UNCLASSIFIED = "(not classified)"
 
 
 @attrs.frozen
@@ -323,6 +351,10 @@ class CheckedRuleset:
     #: The cohort aggregates of units' scores: the criteria whose scores their value reads,
     #: and those their ``where`` reads (issue 13).
     cohort_scores: Mapping[str, tuple[frozenset[str], frozenset[str]]] = attrs.field(factory=dict)
+    #: The aggregates among those that read the units' levels (``class(NAME)``): the
+    #: classifications they read; and each such classification's own cohort aggregates.
+    cohort_levels: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    class_cohorts: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
     #: The formulas rules call by name, with their resolved bodies.
     formulas: Mapping[str, Formula] = attrs.field(factory=dict)
     categories: Mapping[str, Category] = attrs.field(factory=dict)

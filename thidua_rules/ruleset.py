@@ -4,6 +4,7 @@ every question to the evaluation stage and the many-unit reports."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -16,9 +17,9 @@ from .evaluation.evaluator import Evaluator, compile_source
 from .evaluation.result import Result
 from .files import UnreadableFile, read_utf8
 from .language.formatter import format_source
-from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round
+from .model import Award, Criterion, Derived, FactSpec, Group, Header, Round, has_no_max
 from .numbers import plain
-from .reports.classify import Classification, classify, classify_periods
+from .reports.classify import Classification, classify, classify_periods, levels_in
 from .reports.cohort import evaluate_cohort
 from .reports.diff import Impact, RulesetDiff
 from .reports.diff import diff as _diff
@@ -97,6 +98,12 @@ class Ruleset:
             return
         yield from evaluate_parallel(self.evaluator, units, trace=trace, processes=processes, batch=batch)
 
+    @property
+    def open_nodes(self) -> tuple[str, ...]:
+        """The sections, groups and rows with no max ("không giới hạn"): groups first, then rows,
+        each in the sheet's order (``model.has_no_max``, as the sums check and evaluation read it)."""
+        return tuple(code for code in [*self.groups, *self.criteria] if has_no_max(code, self.criteria, self.groups))
+
     # ------------------------------------------------------------ evaluation
     @property
     def cohorts(self) -> tuple[str, ...]:
@@ -122,7 +129,7 @@ class Ruleset:
         self, units: Mapping[str, Mapping[str, object]], *, trace: bool = True
     ) -> Mapping[str, Result]:
         """Score units together: cohort aggregates first, then every unit (name -> Result)."""
-        return evaluate_cohort(self.evaluator, units, trace=trace)
+        return evaluate_cohort(self.evaluator, units, trace=trace, levels=functools.partial(levels_in, self.evaluator))
 
     def evaluate_submission(
         self, rounds: Mapping[str, object], *, unit: str | None = None, trace: bool = True
@@ -155,7 +162,7 @@ class Ruleset:
     def rank(self, units: Mapping[str, object]) -> Standings:
         """Rank units (name -> facts, Result, Submission or Rollup) and give the declared awards;
         the named rankings are in ``standings.rankings``."""
-        return rank(self.evaluator, units)
+        return rank(self.evaluator, units, levels=functools.partial(levels_in, self.evaluator))
 
     def to_dict(self) -> dict[str, Any]:
         """The sheet as data: the header, then every section, group and row in sheet order with

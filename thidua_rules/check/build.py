@@ -90,7 +90,8 @@ class _Resolver:
                 return {"scale": self._scale(expr.subject)}
             case (
                 n.Number() | n.Bool() | n.Ref() | n.Assessed() | n.SelfMax() | n.TotalRef() | n.ScoreRef()
-                | n.PercentageRef() | n.Cohort() | n.Neg() | n.Binary() | n.Logic() | n.Not() | n.If() | n.Call()
+                | n.PercentageRef() | n.ClassRef() | n.Cohort() | n.Neg() | n.Binary() | n.Logic() | n.Not() | n.If()
+                | n.Call()
             ):
                 return {}  # nothing resolved beyond its parts
             case _:
@@ -165,6 +166,8 @@ def build(c: Checker) -> CheckedRuleset:
                        for name, within, orders in c.named_rankings),
         rollups=_frozen(c.rollups),
         cohort_scores=_frozen(c.cohort_scores),
+        cohort_levels=_frozen(c.cohort_levels),
+        class_cohorts=_frozen(c.class_cohorts),
         formulas=_frozen(formulas),
         categories=_frozen(c.categories),
     )

@@ -18,9 +18,17 @@ from .state import Checker
 
 
 def reads_scores(cohort: n.Cohort) -> bool:
-    """Whether an aggregate reads units' scores (``score(CODE)`` or ``total``)."""
+    """Whether an aggregate reads units' results: their scores (``score(CODE)``, ``total``) or
+    their levels (``class(NAME)``, which the classification gives from their scores)."""
     parts = [p for p in (cohort.arg, cohort.where) if p is not None]
-    return any(isinstance(x, n.ScoreRef | n.TotalRef) for part in parts for x in n.walk(part))
+    return any(isinstance(x, n.ScoreRef | n.TotalRef | n.ClassRef) for part in parts for x in n.walk(part))
+
+
+def _class_exprs(decl: n.ClassifyDecl) -> list[n.Expr]:
+    """What a classification reads of a unit: its number, its bands' and requirements' conditions."""
+    exprs = [decl.subject] if decl.subject is not None else []
+    exprs += [when.condition for when in decl.whens]
+    return exprs + [rule.condition for rule in decl.rules if rule.condition is not None]
 
 
 def check_cohort_order(c: Checker) -> None:
@@ -54,7 +62,33 @@ def check_cohort_order(c: Checker) -> None:
                 codes |= under(canonical[fold(x.code)])
         return frozenset(codes)
 
-    reads = {key: (criteria_read(node.arg), criteria_read(node.where)) for key, node in scored.items()}
+    everything = frozenset(crit for root in c.roots for crit in under(root))
+    levels_read: dict[str, frozenset[str]] = {}  # classification -> the criteria a unit's level reads
+    for decl, _labels in c.classifications:
+        if any(decl.name in names for names in c.cohort_levels.values()):
+            exprs = _class_exprs(decl)
+            found: frozenset[str] = frozenset().union(*(criteria_read(e) for e in exprs))
+            if any(isinstance(x, n.PercentageRef) for e in exprs for x in n.walk(e)):
+                found = everything
+            levels_read[decl.name] = found
+            c.class_cohorts[decl.name] = frozenset(x.key for e in exprs for x in n.walk(e) if isinstance(x, n.Cohort))
+
+    def levels(part: n.Expr | None) -> frozenset[str]:
+        """The criteria the levels read in ``part`` depend on, for the units that take part."""
+        names = {x.name for x in n.walk(part) if isinstance(x, n.ClassRef)} if part is not None else set()
+        return frozenset().union(*(levels_read.get(name, frozenset()) for name in names))
+
+    def quota(node: n.Cohort) -> frozenset[str]:
+        """A quota follows the ranking of every unit given: each one's level reads every score."""
+        names = {x.name for part in (node.arg, node.where) if part is not None
+                 for x in n.walk(part) if isinstance(x, n.ClassRef)}
+        has_quota = any(rule.kind == "quota" for decl, _ in c.classifications if decl.name in names
+                        for rule in decl.rules)
+        return everything if has_quota else frozenset()
+
+    reads = {key: (criteria_read(node.arg) | levels(node.arg),
+                   criteria_read(node.where) | levels(node.where) | quota(node))
+             for key, node in scored.items()}
     c.cohort_scores = reads
     readers: dict[str, set[str]] = {}  # criterion -> the aggregates of scores its rule reads
     for key in scored:
@@ -83,8 +117,11 @@ def _cycles(c: Checker, key: str, edges: dict[str, list[str]], path: list[str], 
             criterion = sorted(crit for crit in reads[key][0] if inner in readers.get(crit, ()))[0]
             cycle = path[path.index(inner):]
             chain = f" ({' -> '.join([*cycle, inner])})" if len(cycle) > 1 else ""
-            c.error(f"criterion {criterion} reads the cohort aggregate {inner}, which takes in the "
-                    f"score of {criterion} itself{chain}", scored[inner].span,
+            names = c.cohort_levels.get(inner, ())
+            through = (f"the levels of classification {', '.join(names)}, which read the " if names
+                       else "the ")
+            c.error(f"criterion {criterion} reads the cohort aggregate {inner}, which takes in "
+                    f"{through}score of {criterion} itself{chain}", scored[inner].span,
                     "aggregate a part of the sheet that does not contain the criterion reading it, "
                     "or pick the units it is over with where …")
             done.update(cycle)

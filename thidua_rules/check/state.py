@@ -25,6 +25,8 @@ class Type:
     scale: str | None = None
 
     def __str__(self) -> str:
+        if self.kind == "level" and self.scale is not None and self.scale.startswith("class "):
+            return f'a level of classification "{self.scale[6:]}"'
         if self.kind == "level":
             return f'a level of scale "{self.scale}"'
         if self.kind == "category":
@@ -98,6 +100,10 @@ class Checker:
         self.cohort_users: dict[str, set[str | None]] = {}
         #: The aggregates of units' scores: the criteria their value and their ``where`` read.
         self.cohort_scores: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        #: The aggregates of units' levels (``class(NAME)`` inside them): the classifications read.
+        self.cohort_levels: dict[str, tuple[str, ...]] = {}
+        #: Each classification those read: the cohort aggregates its own rules read.
+        self.class_cohorts: dict[str, frozenset[str]] = {}
         self.max_by: dict[str, dict[str, Decimal]] = {}
         self.columns: dict[str, dict[str, n.Column]] = {}
         self.max_exprs: dict[str, n.Expr] = {}

@@ -6,7 +6,7 @@ from decimal import Decimal, localcontext
 from typing import assert_never
 
 from ..language import nodes as n
-from ..model import Group, Scale
+from ..model import Group, Scale, has_no_max
 from ..numbers import COMPARE, EXACT, plain
 from ..source import Span
 from .state import Checker
@@ -40,7 +40,7 @@ def _static_truth(c: Checker, expr: n.Expr, fact: str, level: str) -> bool | Non
             return None
         case (
             n.Number() | n.String() | n.Ref() | n.Assessed() | n.SelfMax() | n.TotalRef() | n.ScoreRef()
-            | n.PercentageRef() | n.Cohort() | n.Neg() | n.Binary() | n.If() | n.Call() | n.Table()
+            | n.PercentageRef() | n.ClassRef() | n.Cohort() | n.Neg() | n.Binary() | n.If() | n.Call() | n.Table()
         ):
             return None  # its value depends on the facts (or it is no condition at all)
         case _:
@@ -117,18 +117,17 @@ def _combine(group: Group, maxima: list[Decimal]) -> Decimal:
 
 
 def _is_open(c: Checker, code: str) -> bool:
-    """Whether a node has no max: an open row (``max open``, ``max (…)``), or a group with no
-    limit of its own over an open part."""
+    """Whether a node's maximum is no fixed number, so that no sum can be checked against it:
+    it has no max (``model.has_no_max``, the one definition), or it is or adds a row whose max
+    is read per unit (``max (…)``) and has no limit of its own."""
+    if has_no_max(code, c.criteria, c.groups):
+        return True
     if code in c.criteria:
-        return c.criteria[code].max is None
+        return c.criteria[code].max_rule is not None
     group = c.groups.get(code)
-    if group is None:
+    if group is None or group.cap is not None or (group.max is not None and code in _explicit_max(c)):
         return False
-    if group.cap is not None or (group.max is not None and code in _explicit_max(c)):
-        return False
-    decl = c.decls_of.get(code)
-    flagged = decl is not None and any(isinstance(x, n.Flag) and x.name == "open" for x in decl.limits)
-    return flagged or any(_is_open(c, x) for x in _counted(c, group))
+    return any(_is_open(c, x) for x in _counted(c, group))
 
 
 def _explicit_max(c: Checker) -> set[str]:

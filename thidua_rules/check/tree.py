@@ -221,6 +221,7 @@ def _group(
         max_by=tuple(c.max_by.get(decl.code, {}).items()),
         low=limits.low, high=limits.high, counted="not counted" not in limits.flags,
         choose=choose,  # type: ignore[arg-type]
+        declared_open="open" in limits.flags,
         defined_in=decl.span.source.name, overridden_by=tuple(s.where for s in decl.overrides),
     )
 

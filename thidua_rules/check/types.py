@@ -12,7 +12,7 @@ import attrs
 from ..language import nodes as n
 from ..language.builtins import AGGREGATES, FUNCTIONS, rounding_step
 from ..language.intervals import INF, Interval
-from ..model import LOCAL, Criterion, Derived, written_name
+from ..model import LOCAL, UNCLASSIFIED, Criterion, Derived, Scale, written_name
 from ..numbers import COMPARE, PLACES_LIMIT, plain, quantum
 from ..source import fold
 from ..text import suggest
@@ -195,6 +195,8 @@ def _infer(c: Checker, expr: n.Expr, scope: Scope) -> Info:
             return Info(NUMBER, Interval(Decimal(0), Decimal(100)))
         case n.Cohort():
             return _infer_cohort(c, expr, scope)
+        case n.ClassRef():
+            return _infer_class_ref(c, expr, scope)
         case n.ScoreRef() if scope.where == "criterion" and scope.criterion is not None:
             target = next((code for code in [*c.criteria, *c.groups] if fold(code) == fold(expr.code)), None)
             if target is None:
@@ -306,7 +308,7 @@ def _zero_tests(cond: n.Expr, holds: bool = True) -> frozenset[str]:
             return frozenset()
         case (
             n.Number() | n.String() | n.Bool() | n.Ref() | n.Assessed() | n.SelfMax() | n.TotalRef() | n.ScoreRef()
-            | n.PercentageRef() | n.Cohort() | n.Neg() | n.Binary() | n.If() | n.Call() | n.Table()
+            | n.PercentageRef() | n.ClassRef() | n.Cohort() | n.Neg() | n.Binary() | n.If() | n.Call() | n.Table()
         ):
             return frozenset()  # guards no divisor
         case _:
@@ -326,17 +328,61 @@ def _infer_cohort(c: Checker, expr: n.Cohort, scope: Scope) -> Info:
         return Info(UNKNOWN)
     user = scope.criterion.code if scope.where == "criterion" and scope.criterion is not None else None
     c.cohort_users.setdefault(expr.key, set()).add(user)
-    if not aggregate.takes_value:
+    if expr.arg is None:
         c.cohorts.setdefault(expr.key, expr)
         return Info(NUMBER, aggregate.range(Interval()))
-    assert expr.arg is not None
     inner = infer(c, expr.arg, Scope("cohort"))
     if expr.where is not None:  # issue 13: the units taken part
         expect(c, infer(c, expr.where, Scope("cohort")), BOOL, expr.where, "the units an aggregate is over")
+    read = [x.name for part in (expr.arg, expr.where) if part is not None for x in n.walk(part)
+            if isinstance(x, n.ClassRef) and class_decl(c, x.name) is not None]
+    if read:  # issue 13 item 15: the aggregate reads the units' levels in these classifications
+        c.cohort_levels[expr.key] = tuple(dict.fromkeys(read))
+    if not aggregate.takes_value:  # cohort count(CONDITION): the units for which it holds
+        if not expect(c, inner, BOOL, expr.arg, "what a cohort count counts (a condition)"):
+            return Info(UNKNOWN)
+        c.cohorts.setdefault(expr.key, expr)
+        return Info(NUMBER, Interval(Decimal(0), INF, True))
     if not expect(c, inner, NUMBER, expr.arg, "what a cohort aggregates"):
         return Info(UNKNOWN)
     c.cohorts.setdefault(expr.key, expr)
     return Info(NUMBER, aggregate.range(inner.range))
+
+
+def class_scale(name: str) -> str:
+    """The name of the scale of ``class(NAME)``'s levels (a space: never a scale's own name)."""
+    return f"class {name}"
+
+
+def band_labels(decl: n.ClassifyDecl) -> tuple[str, ...]:
+    """A classification's levels, best first: in the order of first appearance in its bands."""
+    labels: list[str] = [when.level.value for when in decl.whens]
+    labels += [row.value.value for row in decl.rows if isinstance(row.value, n.String)]
+    return tuple(dict.fromkeys(labels))
+
+
+def class_decl(c: Checker, name: str) -> n.ClassifyDecl | None:
+    return next((d for d in c.tree.decls if isinstance(d, n.ClassifyDecl) and d.name == name), None)
+
+
+def _infer_class_ref(c: Checker, expr: n.ClassRef, scope: Scope) -> Info:
+    """``class(NAME)``: a unit's level in classification NAME, inside a cohort aggregate only."""
+    if scope.where != "cohort":
+        c.error("class(…) reads the units' levels, inside a cohort aggregate only", expr.span,
+                'e.g. cohort count(class(xep_loai) < "hoàn thành" where …); rs.classify gives each unit\'s level')
+        return Info(UNKNOWN)
+    decl = class_decl(c, expr.name)
+    if decl is None:
+        names = [d.name for d in c.tree.decls if isinstance(d, n.ClassifyDecl)]
+        c.error(f'no classification "{expr.name}"', expr.span,
+                suggest(expr.name, names) or ("the ruleset declares: " + ", ".join(names) if names
+                                              else "declare it with classify NAME … { … }"))
+        return Info(UNKNOWN)
+    scale = class_scale(decl.name)
+    if scale not in c.scales:
+        labels = band_labels(decl)
+        c.scales[scale] = Scale(scale, decl.title, (*labels, UNCLASSIFIED), {fold(label): label for label in labels})
+    return Info(Type("level", scale))
 
 
 def _infer_ref(c: Checker, expr: n.Ref, scope: Scope) -> Info:
@@ -388,10 +434,11 @@ def _resolve_level(c: Checker, expr: n.Expr, scale_name: str) -> bool:
     scale = c.scales[scale_name]
     level = scale.keys.get(fold(expr.value))
     if level is None:
+        writable = [lv for lv in scale.levels if fold(lv) in scale.keys]  # not class(…)'s unclassified
         c.error(
-            f'"{expr.value}" is not a level of scale "{scale_name}"',
+            f'"{expr.value}" is not {Type("level", scale_name)}',
             expr.span,
-            suggest(expr.value, scale.levels) or "levels: " + ", ".join(f'"{lv}"' for lv in scale.levels),
+            suggest(expr.value, writable) or "levels: " + ", ".join(f'"{lv}"' for lv in writable),
         )
         return False
     c.levels[id(expr)] = level

@@ -16,7 +16,7 @@ import attrs
 from ..errors import EvaluationError
 from ..language import nodes as n
 from ..language.builtins import FUNCTIONS, rounding_step
-from ..model import CheckedRuleset, Classify, Criterion, Group, written_name
+from ..model import CheckedRuleset, Classify, Criterion, Group, has_no_max, written_name
 from ..numbers import ARITHMETIC, COMPARE, divide, plain
 from ..source import fold
 from .result import Step, Value
@@ -25,6 +25,25 @@ from .semantics import group_limit, read_max, unit_max
 
 Fn = Callable[[Ctx], Value]
 ZERO = Decimal(0)
+
+
+def class_ref(name: str) -> Fn:
+    """A unit's level in the classification ``name``, as reports.cohort puts it in the values
+    (``class_key``) before it computes an aggregate that reads levels."""
+    key = class_key(name)
+
+    def level(ctx: Ctx) -> Value:
+        try:
+            return ctx.values[key]
+        except KeyError:
+            raise MissingFact(key) from None
+
+    return level
+
+
+def class_key(name: str) -> str:
+    """Where a unit's level in classification ``name`` sits in the values an aggregate reads."""
+    return f"class({name})"
 
 
 @attrs.frozen
@@ -249,7 +268,7 @@ class Compiler:
                 bonus=made.get("bonus"), deduction=made.get("deduction"),
                 max_fn=self.expr(max_expr, code) if max_expr is not None else None,
                 columnar=bool(made) or crit.low is not None or crit.high is not None,
-                open=crit.open and crit.kind != "deduction", **self.provenance(crit),
+                open=has_no_max(code, self.c.criteria, self.c.groups), **self.provenance(crit),
             )
         group = self.c.groups[code]
         children = tuple(self.node(child) for child in group.children)
@@ -258,7 +277,7 @@ class Compiler:
         return CNode(code, group.title, group.kind, group.max, group.cap, None, cond, children,
                      group.assumptions, max_by, variant, low=group.low, high=group.high,
                      counted=group.counted, choose=group.choose, columnar=columnar,
-                     open=group.max is None and group.cap is None and any(c.open and c.counted for c in children),
+                     open=has_no_max(code, self.c.criteria, self.c.groups),  # one definition (model)
                      **self.provenance(group))
 
     def provenance(self, spec: Criterion | Group) -> dict[str, Any]:
@@ -299,6 +318,8 @@ class Compiler:
                 return exact_percentage
             case n.TotalRef():
                 return lambda ctx: ctx.result.total  # type: ignore[attr-defined]
+            case n.ClassRef():  # issue 13 item 15: only in a cohort aggregate (reports.cohort sets it)
+                return class_ref(e.name)
             case n.ScoreRef():
                 return self.score_ref(e, text)
             case n.Neg():

@@ -159,8 +159,9 @@ class _Gen:
                 # In a rule: a node scored before (the sections are generated in scoring order).
                 wanted = self.const(self.program_codes.get(fold(e.code), e.code), "N")
                 return f"(ZERO if out[{wanted}][0] is None else out[{wanted}][0])"
-            case n.TotalRef() | n.PercentageRef():
-                # The checker allows these in ranking, awards and classification only, never in
+            case n.TotalRef() | n.PercentageRef() | n.ClassRef():
+                # The checker allows these in ranking, awards and classification only (class(…):
+                # inside a cohort aggregate's argument, which the traced path evaluates), never in
                 # a score rule, applicability test or derived value: the only code generated.
                 raise AssertionError(f"{type(e).__name__} in a score rule")  # pragma: no cover
             case n.Neg():

@@ -177,6 +177,21 @@ def _same_range(inner: Interval) -> Interval:
     return Interval(inner.low, inner.high)
 
 
+def _count_true(values: Mapping[str, Decimal], places: int) -> dict[str, View]:
+    held = sum(1 for v in values.values() if v)
+    return {u: (Decimal(held), f"{held} of {len(values)} unit(s)") for u in values}
+
+
+#: ``cohort count(CONDITION)``: the units for which the condition holds (each unit's value is 1
+#: when it holds, 0 when not), among those the aggregate is over.
+COUNT_OF = Aggregate("count", True, _count_true, lambda inner: Interval(Decimal(0), INF, True))
+
+
+def aggregate_of(func: str, counts_a_condition: bool) -> Aggregate:
+    """The aggregate an expression names: ``count`` with a condition is ``COUNT_OF``."""
+    return COUNT_OF if func == "count" and counts_a_condition else AGGREGATES[func]
+
+
 #: Every cohort aggregate, by name.
 AGGREGATES: Mapping[str, Aggregate] = {
     a.name: a for a in (

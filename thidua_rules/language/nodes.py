@@ -84,6 +84,15 @@ class PercentageRef:
 
 
 @attrs.frozen
+class ClassRef:
+    """``class(NAME)``: the level a unit gets in the classification NAME, read only inside a
+    cohort aggregate (``cohort count(class(xep_loai) < "khá" where …)``; issue 13, item 15)."""
+
+    name: str
+    span: Span
+
+
+@attrs.frozen
 class Cohort:
     """An aggregate over the units scored together: ``cohort max(x)``, ``cohort count``…"""
 
@@ -210,8 +219,8 @@ class Table:
 
 
 Expr = (
-    Number | String | Bool | Ref | Assessed | SelfMax | TotalRef | ScoreRef | PercentageRef | Cohort | Neg
-    | Binary | Compare | Logic | Not | If | Call | Table
+    Number | String | Bool | Ref | Assessed | SelfMax | TotalRef | ScoreRef | PercentageRef | ClassRef | Cohort
+    | Neg | Binary | Compare | Logic | Not | If | Call | Table
 )
 
 # ---------------------------------------------------------------- declarations
@@ -639,7 +648,7 @@ def always(expr: Expr) -> tuple[Expr, ...]:
             return (expr.left,)
         case (
             Number() | String() | Bool() | Ref() | Assessed() | SelfMax() | TotalRef() | ScoreRef()
-            | PercentageRef() | Cohort() | Neg() | Binary() | Compare() | Not() | Call()
+            | PercentageRef() | ClassRef() | Cohort() | Neg() | Binary() | Compare() | Not() | Call()
         ):
             return tuple(children(expr))
         case _:

@@ -93,7 +93,7 @@ def _level(expr: n.Expr) -> int:
             return UNARY if expr.value.is_signed() else ATOM
         case (
             n.String() | n.Bool() | n.Ref() | n.Assessed() | n.SelfMax() | n.TotalRef() | n.ScoreRef()
-            | n.PercentageRef() | n.Cohort() | n.Call() | n.Table()
+            | n.PercentageRef() | n.ClassRef() | n.Cohort() | n.Call() | n.Table()
         ):
             return ATOM
         case _:
@@ -126,6 +126,8 @@ def _bare(expr: n.Expr, indent: str) -> str:
             return "percentage"
         case n.ScoreRef():
             return f"score({code(expr.code)})"
+        case n.ClassRef():
+            return f"class({expr.name})"
         case n.Cohort():
             if expr.arg is None:
                 return f"cohort {expr.func}"

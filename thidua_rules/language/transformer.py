@@ -469,8 +469,15 @@ class ToNodes:
     def cohort_count(self, meta: Meta, children: list[Any]) -> n.Cohort:
         return n.Cohort("count", None, self.span(meta))
 
-    def call(self, meta: Meta, children: list[Any]) -> n.Call:
-        return n.Call(nfc(str(children[0])), tuple(children[1:]), self.span(meta))
+    def cohort_count_of(self, meta: Meta, children: list[Any]) -> n.Cohort:
+        where = children.pop()[1] if isinstance(children[-1], tuple) else None
+        return n.Cohort("count", children[0], self.span(meta), where)
+
+    def call(self, meta: Meta, children: list[Any]) -> n.Call | n.ClassRef:
+        name, args = nfc(str(children[0])), children[1:]
+        if name == "class" and len(args) == 1 and isinstance(args[0], n.Ref):  # class(NAME): a level
+            return n.ClassRef(args[0].name, self.span(meta))
+        return n.Call(name, tuple(args), self.span(meta))
 
     def max_call(self, meta: Meta, children: list[Any]) -> n.Call:
         return n.Call("max", tuple(children), self.span(meta))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
@@ -104,11 +105,17 @@ def classify_periods(
     return FrozenMap(out)
 
 
+def levels_in(ev: Evaluator, name: str, results: Mapping[str, object]) -> Mapping[str, str | None]:
+    """Each unit's level (None: not classified) in classification ``name``: what ``class(name)``
+    reads in a cohort aggregate (reports.cohort calls it with the units' results)."""
+    return {entry.unit: entry.level for entry in _classify(ev, _plan(ev, name), results, {}, None)}
+
+
 def _classify(ev: Evaluator, plan: ClassPlan, units: Mapping[str, object],
               failed: dict[str, dict[int, str]], period: str | None) -> Classification:
     from .ranking import NO_PERCENTAGE, rank, result_context
 
-    standings = rank(ev, units)
+    standings = rank(ev, units, levels=functools.partial(levels_in, ev))
     results: Mapping[str, Result] = standings.results
     problems: list[FactProblem] = []
     levels = plan.levels

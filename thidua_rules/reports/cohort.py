@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..errors import FactProblem, FactsError
+from ..errors import EvaluationError, FactProblem, FactsError
+from ..evaluation.compiler import class_key
 from ..evaluation.result import FrozenMap, Result
 from ..evaluation.runtime import Ctx, MissingFact
-from ..language.builtins import AGGREGATES
+from ..language.builtins import aggregate_of
+from ..model import UNCLASSIFIED
 from ..numbers import exact
 from ..source import fold
 
@@ -31,10 +33,17 @@ def same_units(units: Mapping[Any, object]) -> list[FactProblem]:
     return problems
 
 
+#: Each unit's level (None: not classified) in a classification, from the units' results:
+#: ``reports.classify.levels_in`` for the evaluator, passed down by the callers (classify ranks,
+#: and ranking scores cohorts, so this module cannot import it).
+Levels = Callable[[str, Mapping[str, Result]], Mapping[str, "str | None"]]
+
+
 def evaluate_cohort(
-    ev: Evaluator, units: Mapping[str, Mapping[str, object]], *, trace: bool = True
+    ev: Evaluator, units: Mapping[str, Mapping[str, object]], *, trace: bool = True, levels: Levels | None = None,
 ) -> Mapping[str, Result]:
     """Aggregates first, then each unit's result; one FactsError listing each problem once.
+    ``levels`` classifies the units for the aggregates that read their levels (``class(…)``).
 
     An aggregate read inside a criterion is taken over the units that criterion applies to:
     a unit it does not apply to neither needs the fact nor sets the value for the others.
@@ -65,7 +74,7 @@ def evaluate_cohort(
     if problems:
         raise FactsError(list(problems.values()))
     if scored:
-        _aggregate_scores(ev, units, views, report, problems)
+        _aggregate_scores(ev, units, views, report, problems, levels)
     results = _score(ev, units, views, report, trace=trace)
     if problems:
         raise FactsError(list(problems.values()))
@@ -74,7 +83,7 @@ def evaluate_cohort(
 
 def _aggregate_scores(ev: Evaluator, units: Mapping[str, Mapping[str, object]],
                       views: dict[str, dict[str, tuple[Decimal, str]]], report: Any,
-                      problems: Mapping[str, FactProblem]) -> None:
+                      problems: Mapping[str, FactProblem], levels: Levels | None) -> None:
     """The aggregates of units' scores, as soon as the units allow: score every unit with what
     is known (an aggregate not yet known reads 0), then compute each aggregate none of whose
     units' scores read (through a criterion that applies to the unit) an aggregate not yet
@@ -97,12 +106,23 @@ def _aggregate_scores(ev: Evaluator, units: Mapping[str, Mapping[str, object]],
         contexts = {unit: _result_context(result) for unit, result in results.items()}
         before = set(known)
         blocked: dict[str, tuple[str, str, str]] = {}
+        classes: dict[str, Mapping[str, str]] = {}  # classification -> each unit's level, this round
         for key, (value_reads, where_reads) in program.cohort_scores.items():
             if key in known:
                 continue
             reason = _blocked(ev, key, value_reads, where_reads, results, contexts, readers, before)
             if reason is None:
-                _aggregate(ev, key, contexts, views, report)
+                names = ev.model.cohort_levels.get(key, ())
+                waiting = sorted(inner for name in names for inner in ev.model.class_cohorts.get(name, ())
+                                 if inner in program.cohort_scores and inner not in before)
+                if waiting:  # the classification itself reads an aggregate of scores not yet known
+                    blocked[key] = (next(iter(results)), f"classification {names[0]}", waiting[0])
+                    continue
+                for name in names:
+                    if name not in classes:
+                        classes[name] = _levels(levels, name, results, report)
+                seen = {unit: _with_levels(ctx, unit, names, classes) for unit, ctx in contexts.items()}
+                _aggregate(ev, key, seen, views, report)
                 known.add(key)
             else:
                 blocked[key] = reason
@@ -112,9 +132,15 @@ def _aggregate_scores(ev: Evaluator, units: Mapping[str, Mapping[str, object]],
             return
         if known == before:
             key, (unit, criterion, inner) = next(iter(blocked.items()))
+            names = ev.model.cohort_levels.get(key, ())
+            takes = f"it takes in {unit}"
+            if names:  # through the levels: name the classification, and its quota if it has one
+                quota = any(rule[0] == "quota" for name in names for rule in program.classes[name].rules)
+                takes = (f"it reads the levels of classification {', '.join(names)}, which take in {unit}"
+                         + (" (a quota ranks every unit given)" if quota else ""))
             raise FactsError([FactProblem(
                 f"{unit}: {criterion}",
-                f"the cohort aggregate {key} cannot be computed: it takes in {unit}, whose {criterion} reads "
+                f"the cohort aggregate {key} cannot be computed: {takes}, whose {criterion} reads "
                 f"the cohort aggregate {inner}, which cannot be computed before it (a cycle among the "
                 "units given); pick the units with where … so that no unit both takes part and reads it")])
 
@@ -158,6 +184,34 @@ def _score(ev: Evaluator, units: Mapping[str, Mapping[str, object]],
     return results
 
 
+def _levels(levels: Levels | None, name: str, results: Mapping[str, Result], report: Any) -> Mapping[str, str]:
+    """Every unit's level in classification ``name``, classified from the results as they stand
+    (the aggregates a level reads are known: ``_blocked`` saw to it); problems reported."""
+    if levels is None:  # every public entry point passes reports.classify.levels_in
+        raise EvaluationError(f"the rules read the units' levels in classification {name}: score them "
+                              "together with rs.evaluate_cohort(units) or rs.rank(units)")
+    try:
+        found = levels(name, results)
+    except FactsError as error:
+        for p in error.problems:
+            report(FactProblem(p.fact, f"{p.message} (the cohort aggregates of class({name}) read it)"))
+        return {}
+    return {unit: level if level is not None else UNCLASSIFIED for unit, level in found.items()}
+
+
+def _with_levels(ctx: Ctx, unit: str, names: tuple[str, ...], classes: Mapping[str, Mapping[str, str]]) -> Ctx:
+    """A unit's context with its level in each classification an aggregate reads (``class(…)``)."""
+    if not names:
+        return ctx
+    values = dict(ctx.values)
+    for name in names:
+        if unit in classes.get(name, {}):
+            values[class_key(name)] = classes[name][unit]
+    out = Ctx(values, frozenset(), trace=False)
+    out.result, out.cohort = ctx.result, ctx.cohort
+    return out
+
+
 def _result_context(result: Result) -> Ctx:
     """A unit's facts and scores, for an aggregate that reads scores."""
     ctx = Ctx(result.facts, frozenset(), trace=False)
@@ -185,10 +239,12 @@ def _aggregate(ev: Evaluator, key: str, contexts: Mapping[str, Ctx],
         except MissingFact as error:
             report(FactProblem(f"{unit}: {error.name}", f"missing; the cohort aggregate {key} needs it"))
             continue
+        if isinstance(value, bool):  # cohort count(CONDITION): 1 where it holds
+            value = Decimal(int(value))
         assert isinstance(value, Decimal)
         per_unit[unit] = value
     if per_unit:
-        shared = AGGREGATES[func].run(per_unit, ev.header.rounding)
+        shared = aggregate_of(func, arg is not None).run(per_unit, ev.header.rounding)
         fallback = next(iter(shared.values()))
     else:
         shared, fallback = {}, (Decimal(0), "no unit of the cohort takes part")

@@ -13,7 +13,7 @@ from ..evaluation.compiler import Fn, NoPercentage
 from ..evaluation.result import SCHEMA_VERSION, FrozenMap, Result, jsonable
 from ..evaluation.runtime import Ctx, MissingFact
 from ..numbers import exact
-from .cohort import evaluate_cohort, same_units
+from .cohort import Levels, evaluate_cohort, same_units
 from .rollup import Rollup
 from .submission import Submission
 
@@ -150,9 +150,9 @@ def result_context(result: Result) -> Ctx:
 
 
 @exact
-def rank(ev: Evaluator, units: Mapping[str, object]) -> Standings:
+def rank(ev: Evaluator, units: Mapping[str, object], *, levels: Levels | None = None) -> Standings:
     """Rank ``units`` (unit name -> facts, Result, Submission or Rollup) and give the ruleset's
-    awards; each named ranking is in ``Standings.rankings``."""
+    awards; each named ranking is in ``Standings.rankings``. ``levels``: as for ``evaluate_cohort``."""
     if not isinstance(units, Mapping):
         raise FactsError([FactProblem("(units)", "expected a mapping of unit names to facts")])
     problems: list[FactProblem] = []
@@ -161,7 +161,7 @@ def rank(ev: Evaluator, units: Mapping[str, object]) -> Standings:
         raise FactsError(problems)
     results: dict[str, Result] = {}
     if ev.cohorts and units and all(isinstance(v, Mapping) for v in units.values()):
-        results = dict(evaluate_cohort(ev, units, trace=False))  # type: ignore[arg-type]
+        results = dict(evaluate_cohort(ev, units, trace=False, levels=levels))  # type: ignore[arg-type]
     for unit, value in units.items():
         if str(unit) in results:
             continue
