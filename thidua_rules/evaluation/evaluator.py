@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, localcontext
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import attrs
 
@@ -373,12 +373,19 @@ class Later:
         return self.result
 
 
+class Scoring(Protocol):
+    """A unit's Result, made when first asked for (``Later``, the batches' packed units)."""
+
+    def get(self) -> Result: ...
+
+
 class Deferred(Mapping[str, Any]):
-    """A result's nodes (or facts) from ``Later``: computed on first read, then as the original."""
+    """A result's nodes (or facts) from a ``Scoring`` (``Later``, or a batch's packed unit):
+    computed on first read, then as the original; pickles as the values read."""
 
     __slots__ = ("_later", "_nodes")
 
-    def __init__(self, later: Later, nodes: bool) -> None:
+    def __init__(self, later: Scoring, nodes: bool) -> None:
         self._later = later
         self._nodes = nodes
 
@@ -395,7 +402,7 @@ class Deferred(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._data())
 
-    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (FrozenMap, (dict(self._data()),))
 
 

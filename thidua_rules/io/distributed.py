@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import ExtraNeededError, OptionError
+from ..evaluation.evaluator import Deferred
 from ..evaluation.result import Result
 from ..reports import parallel
 from ..reports.parallel import Packed, fact_names, pack, totals_text, unpack
@@ -96,31 +97,16 @@ class _Again:
         return self.result
 
 
-class _Lazy(Mapping[str, Any]):
-    """A compact Result's nodes (or facts): scored again on first read; pickles as the unit."""
+class _Lazy(Deferred):
+    """A compact Result's nodes (or facts): scored again on first read; pickles as the unit
+    (its packed facts and ruleset), not as its nodes."""
 
-    __slots__ = ("_again", "_nodes")
+    __slots__ = ()
+    _later: _Again
 
-    def __init__(self, again: _Again, nodes: bool) -> None:
-        self._again = again
-        self._nodes = nodes
-
-    def _data(self) -> Mapping[str, Any]:
-        result = self._again.get()
-        return result.nodes if self._nodes else result.facts
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data())
-
-    def __len__(self) -> int:
-        return len(self._data())
-
-    def __reduce__(self) -> tuple[Any, tuple[str, str, Packed, bool]]:
-        name, text = self._again.key
-        return (_lazy, (name, text, self._again.packed, self._nodes))
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        name, text = self._later.key
+        return (_lazy, (name, text, self._later.packed, self._nodes))
 
 
 def _lazy(name: str, text: str, packed: Packed, nodes: bool) -> _Lazy:

@@ -218,34 +218,6 @@ class Again:
         return self.result
 
 
-class Rescored(Mapping[str, Any]):
-    """A Result's nodes (or facts) from ``Again``: computed on first read, then as the original."""
-
-    __slots__ = ("_again", "_nodes")
-
-    def __init__(self, again: Again, nodes: bool) -> None:
-        self._again = again
-        self._nodes = nodes
-
-    def _data(self) -> Mapping[str, Any]:
-        result = self._again.get()
-        return result.nodes if self._nodes else result.facts
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data())
-
-    def __len__(self) -> int:
-        return len(self._data())
-
-    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
-        from ..evaluation.result import FrozenMap
-
-        return (FrozenMap, (dict(self._data()),))
-
-
 def _score_source(read: Callable[[Any], Iterable[Mapping[str, object]]], source: Any) -> list[tuple[Any, Packed]]:
     ev = _WORKER
     assert ev is not None
@@ -263,8 +235,8 @@ def from_packed(ev: Evaluator, text: str | None, packed: Packed) -> Result:
     standard, bonus, deductions, adjustment, applicable_max = map(Decimal, text.split())
     again = Again(ev, packed)
     return Result.of_tidy_totals(
-        ev.id, Rescored(again, True), ev.sections, (standard, bonus, deductions, adjustment, applicable_max),
-        Rescored(again, False), ev.header.rounding,
+        ev.id, Deferred(again, True), ev.sections, (standard, bonus, deductions, adjustment, applicable_max),
+        Deferred(again, False), ev.header.rounding,
     )
 
 
