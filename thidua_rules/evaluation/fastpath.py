@@ -20,7 +20,7 @@ from ..language.builtins import FUNCTIONS, rounding_step
 from ..model import CheckedRuleset
 from ..numbers import divide
 from ..source import fold
-from .codegen import define
+from .codegen import Generator, define
 from .compiler import CNode, Program
 from .semantics import (
     Columns,
@@ -93,22 +93,22 @@ def _group(
     return (score, main_raw, top, applicable_max, names, columns)
 
 
-class _Gen:
+class _Gen(Generator):
+    TEMP = "_t{}_"
+
     def __init__(self, checked: CheckedRuleset, program: Program) -> None:
         self.c = checked
         self.program = program
-        self.consts: dict[str, object] = {
+        super().__init__({
             "ZERO": ZERO, "_div": _div, "_nomatch": _nomatch, "Fallback": Fallback,
             # The one scoring semantics, bound by name (evaluation/semantics.py).
             "criterion_score": criterion_score, "group_limit": group_limit, "group_score": group_score,
             "group_applicable_max": group_applicable_max, "column_score": column_score,
             "bounded_columns": bounded_columns, "_group": _group, "read_max": read_max,
             "QR": checked.header.rounding,
-        }
-        self.by_value: dict[tuple[str, object], str] = {}
+        })
         self.lines: list[str] = []
         self.lets: dict[str, str] = {}
-        self.temps = 0
         self.program_codes = {fold(code): code for code in (*checked.criteria, *checked.groups)}
         #: While a formula's body is generated: each parameter's local name (``a0``, ``a1``…).
         self.params: dict[str, str] | None = None
@@ -117,20 +117,6 @@ class _Gen:
         self.split = False
         self.depth = 0
 
-    def const(self, value: object, prefix: str = "K") -> str:
-        # A Decimal by its text: 2.50 and 2.5 are equal but print apart (a max shows as written).
-        keyed = str(value) if isinstance(value, Decimal) else value if not isinstance(value, dict) else id(value)
-        key = (type(value).__name__, keyed)
-        name = self.by_value.get(key)
-        if name is None:
-            name = f"{prefix}{len(self.consts)}"
-            self.consts[name] = value
-            self.by_value[key] = name
-        return name
-
-    def temp(self) -> str:
-        self.temps += 1
-        return f"_t{self.temps}_"
 
     # ------------------------------------------------------------ expressions
     def expr(self, e: n.Expr, code: str | None) -> str:

@@ -36,7 +36,7 @@ import attrs
 from ..language import nodes as n
 from ..model import CheckedRuleset, FactSpec
 from ..numbers import ARITHMETIC, COMPARE, ZERO
-from .codegen import define
+from .codegen import Generator, define
 from .compiler import CNode, Program
 from .fastpath import SPLIT
 from .semantics import group_applicable_max, group_limit
@@ -128,31 +128,16 @@ def _span(*ends: int | None) -> tuple[int | None, int | None]:
     return min(known), max(known)
 
 
-class _Gen:
+class _Gen(Generator):
     def __init__(self, checked: CheckedRuleset, program: Program) -> None:
         self.c = checked
         self.program = program
-        self.consts: dict[str, object] = {"MISSING": object(), "ABSENT": ABSENT, "Decimal": Decimal,
-                                          "CTX": ARITHMETIC, "_nomatch": _nomatch}
-        self.by_value: dict[tuple[str, object], str] = {}
+        super().__init__({"MISSING": object(), "ABSENT": ABSENT, "Decimal": Decimal, "CTX": ARITHMETIC,
+                          "_nomatch": _nomatch})
         self.locals: dict[str, str] = {}  # fact name -> local
         self.optional: list[str] = []  # the locals of optional facts (ABSENT when not given)
         self.lines: list[str] = []
-        self.temps = 0
         self.scale = MIN_SCALE
-
-    def const(self, value: object, prefix: str = "K") -> str:
-        key = (type(value).__name__, value if not isinstance(value, dict) else id(value))
-        name = self.by_value.get(key)
-        if name is None:
-            name = f"{prefix}{len(self.consts)}"
-            self.consts[name] = value
-            self.by_value[key] = name
-        return name
-
-    def temp(self) -> str:
-        self.temps += 1
-        return f"_t{self.temps}"
 
     # ------------------------------------------------------------ eligibility
     def check_tree(self) -> None:
