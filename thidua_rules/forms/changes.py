@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from ..reports.diff import Difference, Impact, RulesetDiff
+from ..reports import diff
+from ..reports.diff import ENGLISH, Difference, Impact, RulesetDiff, Wording
 from .locale import Lang, number
 
 #: What changed, in Vietnamese (``Difference.what``).
@@ -104,77 +105,48 @@ def _code(c: Difference) -> str:
     return f"({FIELDS.get(c.code, c.code)})" if c.what == "header" else c.code
 
 
+#: The diff and the impact in Vietnamese, numbers with a decimal comma.
+VIETNAMESE = Wording(
+    no_differences="{old} → {new}: không có thay đổi",
+    changes="{old} → {new}: {count} thay đổi",
+    no_differences_table="Không có thay đổi.",
+    diff_columns="| thay đổi | mã | trước | sau |\n|---|---|---|---|",
+    impact_head="ảnh hưởng của {old} → {new} đến {count} đơn vị",
+    impact_title="## Ảnh hưởng của {old} → {new}",
+    unit_line="{unit}: tổng điểm {before} → {after} ({change}), hạng {rank_before} → {rank_after}",
+    impact_columns="| đơn vị | tổng điểm trước | tổng điểm sau | chênh lệch | hạng trước | hạng sau "
+                   "| các dòng thay đổi |\n|---|---|---|---|---|---|---|",
+    what=lambda c: WHAT.get(c.what, c.what),
+    code=_code,
+    value=_value,
+    number=lambda value: number(value, "vi"),
+)
+
+
+def _words(lang: Lang) -> Wording:
+    return ENGLISH if lang == "en" else VIETNAMESE
+
+
 def change_line(c: Difference, lang: Lang) -> str:
     """One change as a line (a rule's before and after on lines of their own)."""
-    if lang == "en":
-        return c.line()
-    what = WHAT.get(c.what, c.what)
-    if c.what in ("added", "removed", "fact added", "fact removed"):
-        shown = c.after if c.what.endswith("added") else c.before
-        return f"{what} {_code(c)}: {_value(c, shown)}"
-    before, after = _value(c, c.before), _value(c, c.after)
-    if "\n" in before or "\n" in after:
-        return f"{what} {_code(c)}:\n  - {before.replace(chr(10), chr(10) + '    ')}\n" \
-               f"  + {after.replace(chr(10), chr(10) + '    ')}"
-    return f"{what} {_code(c)}: {before} → {after}"
+    return diff.change_line(c, _words(lang))
 
 
 def diff_text(changes: RulesetDiff, lang: Lang = "vi") -> str:
     """The diff as text: a head line, then one line per change."""
-    if lang == "en":
-        return changes.text()
-    if not changes.changes:
-        return f"{changes.old} → {changes.new}: không có thay đổi"
-    return "\n".join([f"{changes.old} → {changes.new}: {len(changes.changes)} thay đổi",
-                      *(change_line(c, lang) for c in changes.changes)])
-
-
-def _cell(text: str) -> str:
-    escaped = text.replace("|", "\\|")
-    return "<code>" + escaped.replace("\n", "<br>") + "</code>" if "\n" in text else escaped
+    return diff.diff_text(changes, _words(lang))
 
 
 def diff_markdown(changes: RulesetDiff, lang: Lang = "vi") -> str:
     """The diff as a Markdown table."""
-    if lang == "en":
-        return changes.markdown()
-    lines = [f"## {changes.old} → {changes.new}", ""]
-    if not changes.changes:
-        return "\n".join([*lines, "Không có thay đổi."])
-    lines += ["| thay đổi | mã | trước | sau |", "|---|---|---|---|"]
-    for c in changes.changes:
-        before = _value(c, c.before) if c.before is not None else ""
-        after = _value(c, c.after) if c.after is not None else ""
-        lines.append(f"| {WHAT.get(c.what, c.what)} | {_code(c)} | {_cell(before)} | {_cell(after)} |")
-    return "\n".join(lines)
-
-
-def _n(value: Decimal | None) -> str:
-    return number(value, "vi")
+    return diff.diff_markdown(changes, _words(lang))
 
 
 def impact_text(effect: Impact, lang: Lang = "vi") -> str:
     """Each unit's total and rank before and after, and the rows whose score changed."""
-    if lang == "en":
-        return effect.text()
-    lines = [f"ảnh hưởng của {effect.old} → {effect.new} đến {len(effect.units)} đơn vị"]
-    for u in effect.units:
-        sign = "+" if u.change > 0 else ""
-        lines.append(f"{u.unit}: tổng điểm {_n(u.total_before)} → {_n(u.total_after)} ({sign}{_n(u.change)}), "
-                     f"hạng {u.rank_before} → {u.rank_after}")
-        lines += [f"  {code}: {_n(before)} → {_n(after)}" for code, before, after in u.rows]
-    return "\n".join(lines)
+    return diff.impact_text(effect, _words(lang))
 
 
 def impact_markdown(effect: Impact, lang: Lang = "vi") -> str:
     """The impact as a Markdown table."""
-    if lang == "en":
-        return effect.markdown()
-    lines = [f"## Ảnh hưởng của {effect.old} → {effect.new}", "",
-             "| đơn vị | tổng điểm trước | tổng điểm sau | chênh lệch | hạng trước | hạng sau | các dòng thay đổi |",
-             "|---|---|---|---|---|---|---|"]
-    for u in effect.units:
-        rows = "; ".join(f"{c}: {_n(b)} → {_n(a)}" for c, b, a in u.rows)
-        lines.append(f"| {u.unit} | {_n(u.total_before)} | {_n(u.total_after)} | {_n(u.change)} "
-                     f"| {u.rank_before} | {u.rank_after} | {rows} |")
-    return "\n".join(lines)
+    return diff.impact_markdown(effect, _words(lang))

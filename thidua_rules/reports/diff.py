@@ -12,7 +12,7 @@ total and rank before and after, and the rows whose score changed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -47,20 +47,11 @@ class Difference:
     after: str | None = None
 
     def line(self) -> str:
-        """The change as one line of text."""
-        if self.what in ("added", "removed", "fact added", "fact removed"):
-            shown = self.after if self.what.endswith("added") else self.before
-            return f"{self.what} {self.code}: {shown}"
-        if "\n" in (self.before or "") or "\n" in (self.after or ""):
-            return f"{self.what} {self.code}:\n  - {_indent(self.before)}\n  + {_indent(self.after)}"
-        return f"{self.what} {self.code}: {self.before} → {self.after}"
+        """The change as one line of text (a rule's before and after on lines of their own)."""
+        return change_line(self, ENGLISH)
 
     def to_dict(self) -> dict[str, Any]:
         return {"what": self.what, "code": self.code, "before": self.before, "after": self.after}
-
-
-def _indent(text: str | None) -> str:
-    return (text or "—").replace("\n", "\n    ")
 
 
 @attrs.frozen
@@ -79,32 +70,14 @@ class RulesetDiff:
 
     def text(self) -> str:
         """One line per change (a rule's before and after on lines of their own)."""
-        if not self.changes:
-            return f"{self.old} → {self.new}: no differences"
-        return "\n".join([f"{self.old} → {self.new}: {len(self.changes)} change(s)",
-                          *(c.line() for c in self.changes)])
+        return diff_text(self, ENGLISH)
 
     def markdown(self) -> str:
         """A Markdown table of the changes; rules in code spans."""
-        lines = [f"## {self.old} → {self.new}", ""]
-        if not self.changes:
-            return "\n".join([*lines, "No differences."])
-        lines += ["| change | code | before | after |", "|---|---|---|---|"]
-        for c in self.changes:
-            lines.append(f"| {c.what} | {c.code} | {_cell(c.before)} | {_cell(c.after)} |")
-        return "\n".join(lines)
+        return diff_markdown(self, ENGLISH)
 
     def to_dict(self) -> dict[str, Any]:
         return {"old": self.old, "new": self.new, "changes": [c.to_dict() for c in self.changes]}
-
-
-def _cell(text: str | None) -> str:
-    if text is None:
-        return ""
-    escaped = text.replace("|", "\\|")
-    if "\n" in text:
-        return "<code>" + escaped.replace("\n", "<br>") + "</code>"
-    return escaped
 
 
 def _show(value: object) -> str | None:
@@ -317,31 +290,15 @@ class Impact:
         raise KeyError(unit)
 
     def text(self) -> str:
-        lines = [f"impact of {self.old} → {self.new} on {len(self.units)} unit(s)"]
-        for u in self.units:
-            sign = "+" if u.change > 0 else ""
-            lines.append(f"{u.unit}: total {plain(u.total_before)} → {plain(u.total_after)} ({sign}{plain(u.change)}), "
-                         f"rank {u.rank_before} → {u.rank_after}")
-            for code, before, after in u.rows:
-                lines.append(f"  {code}: {_dash(before)} → {_dash(after)}")
-        return "\n".join(lines)
+        """Each unit's total and rank before and after, and the rows whose score changed."""
+        return impact_text(self, ENGLISH)
 
     def markdown(self) -> str:
-        lines = [f"## Impact of {self.old} → {self.new}", "",
-                 "| unit | total before | total after | change | rank before | rank after | rows |",
-                 "|---|---|---|---|---|---|---|"]
-        for u in self.units:
-            rows = "; ".join(f"{c}: {_dash(b)} → {_dash(a)}" for c, b, a in u.rows)
-            lines.append(f"| {u.unit} | {plain(u.total_before)} | {plain(u.total_after)} | {plain(u.change)} "
-                         f"| {u.rank_before} | {u.rank_after} | {rows} |")
-        return "\n".join(lines)
+        """The impact as a Markdown table."""
+        return impact_markdown(self, ENGLISH)
 
     def to_dict(self) -> dict[str, Any]:
         return {"old": self.old, "new": self.new, "units": [u.to_dict() for u in self.units]}
-
-
-def _dash(value: Decimal | None) -> str:
-    return "—" if value is None else plain(value)
 
 
 def _scores(sub: Submission) -> dict[str, Decimal | None]:
@@ -388,3 +345,131 @@ def impact(old: Evaluator, new: Evaluator, units: Mapping[str, Mapping[str, obje
                      if a.get(c) != b.get(c) and {a.get(c), b.get(c)} != {None, Decimal(0)})
         out.append(UnitImpact(name, subs_old[name].total, subs_new[name].total, ranks_old[name], ranks_new[name], rows))
     return Impact(old.header.id, new.header.id, tuple(out))
+
+
+# ---------------------------------------------------------------- saying it
+
+
+@attrs.frozen
+class Wording:
+    """How a diff and an impact are said: one layout, the words and the numbers of a language.
+
+    The core says them in English (``ENGLISH``, the ``text()`` and ``markdown()`` methods);
+    ``forms.changes`` gives the Vietnamese wording a reader sees by default. The ``str.format``
+    fields each template receives are named in its comment.
+    """
+
+    #: {old} {new}
+    no_differences: str
+    #: {old} {new} {count}
+    changes: str
+    no_differences_table: str
+    #: the header row of the diff's Markdown table
+    diff_columns: str
+    #: {old} {new} {count}
+    impact_head: str
+    #: {old} {new}
+    impact_title: str
+    #: {unit} {before} {after} {change} {rank_before} {rank_after}
+    unit_line: str
+    #: the header row of the impact's Markdown table
+    impact_columns: str
+    #: what changed (``Difference.what``) as a word
+    what: Callable[[Difference], str]
+    #: the code or header field a change is about
+    code: Callable[[Difference], str]
+    #: a before or after value of a change, as it is shown (None: not there)
+    value: Callable[[Difference, str | None], str]
+    #: a score (None: the row is not in that ruleset)
+    number: Callable[[Decimal | None], str]
+
+
+def _dash(value: Decimal | None) -> str:
+    return "—" if value is None else plain(value)
+
+
+ENGLISH = Wording(
+    no_differences="{old} → {new}: no differences",
+    changes="{old} → {new}: {count} change(s)",
+    no_differences_table="No differences.",
+    diff_columns="| change | code | before | after |\n|---|---|---|---|",
+    impact_head="impact of {old} → {new} on {count} unit(s)",
+    impact_title="## Impact of {old} → {new}",
+    unit_line="{unit}: total {before} → {after} ({change}), rank {rank_before} → {rank_after}",
+    impact_columns="| unit | total before | total after | change | rank before | rank after | rows |\n"
+                   "|---|---|---|---|---|---|---|",
+    what=lambda c: c.what,
+    code=lambda c: c.code,
+    value=lambda c, text: "—" if text is None else text,
+    number=_dash,
+)
+
+
+def _indent(text: str) -> str:
+    return text.replace("\n", "\n    ")
+
+
+def change_line(c: Difference, words: Wording) -> str:
+    """One change as a line (a rule's before and after on lines of their own)."""
+    what, code = words.what(c), words.code(c)
+    if c.what in ("added", "removed", "fact added", "fact removed"):
+        shown = c.after if c.what.endswith("added") else c.before
+        return f"{what} {code}: {words.value(c, shown)}"
+    before, after = words.value(c, c.before), words.value(c, c.after)
+    if "\n" in before or "\n" in after:
+        return f"{what} {code}:\n  - {_indent(before)}\n  + {_indent(after)}"
+    return f"{what} {code}: {before} → {after}"
+
+
+def diff_text(changes: RulesetDiff, words: Wording) -> str:
+    """The diff as text: a head line, then one line per change."""
+    names = {"old": changes.old, "new": changes.new, "count": len(changes.changes)}
+    if not changes.changes:
+        return words.no_differences.format(**names)
+    return "\n".join([words.changes.format(**names), *(change_line(c, words) for c in changes.changes)])
+
+
+def _cell(text: str) -> str:
+    escaped = text.replace("|", "\\|")
+    return "<code>" + escaped.replace("\n", "<br>") + "</code>" if "\n" in text else escaped
+
+
+def diff_markdown(changes: RulesetDiff, words: Wording) -> str:
+    """The diff as a Markdown table; a rule of several lines in a code span."""
+    lines = [f"## {changes.old} → {changes.new}", ""]
+    if not changes.changes:
+        return "\n".join([*lines, words.no_differences_table])
+    lines.append(words.diff_columns)
+    for c in changes.changes:
+        before = _cell(words.value(c, c.before)) if c.before is not None else ""
+        after = _cell(words.value(c, c.after)) if c.after is not None else ""
+        lines.append(f"| {words.what(c)} | {words.code(c)} | {before} | {after} |")
+    return "\n".join(lines)
+
+
+def _unit_fields(u: UnitImpact, words: Wording) -> dict[str, object]:
+    return {"unit": u.unit, "before": words.number(u.total_before), "after": words.number(u.total_after),
+            "change": words.number(u.change), "rank_before": u.rank_before, "rank_after": u.rank_after}
+
+
+def impact_text(effect: Impact, words: Wording) -> str:
+    """Each unit's total and rank before and after (a gain signed +), and the rows that changed."""
+    lines = [words.impact_head.format(old=effect.old, new=effect.new, count=len(effect.units))]
+    for u in effect.units:
+        fields = _unit_fields(u, words)
+        if u.change > 0:
+            fields["change"] = f"+{fields['change']}"
+        lines.append(words.unit_line.format(**fields))
+        lines += [f"  {code}: {words.number(before)} → {words.number(after)}" for code, before, after in u.rows]
+    return "\n".join(lines)
+
+
+def impact_markdown(effect: Impact, words: Wording) -> str:
+    """The impact as a Markdown table, a row per unit."""
+    lines = [words.impact_title.format(old=effect.old, new=effect.new), "", words.impact_columns]
+    for u in effect.units:
+        f = _unit_fields(u, words)
+        rows = "; ".join(f"{c}: {words.number(b)} → {words.number(a)}" for c, b, a in u.rows)
+        lines.append(f"| {f['unit']} | {f['before']} | {f['after']} | {f['change']} "
+                     f"| {f['rank_before']} | {f['rank_after']} | {rows} |")
+    return "\n".join(lines)
