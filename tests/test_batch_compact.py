@@ -1,9 +1,12 @@
-"""The compact path of ``evaluate_many(processes=N)`` (reports/parallel.py): units out as tuples,
-totals back as text, Results rebuilt in the parent, all equal to one process's."""
+"""The compact path of ``evaluate_many(processes=N)`` (reports/parallel.py): units out as tuples
+(or, forked, read by the workers from the caller's list), totals back as a few ints or a text,
+Results rebuilt in the parent, all equal to one process's; a worker that dies is an error."""
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from decimal import Decimal as D
 from typing import Any
 
@@ -14,6 +17,7 @@ from hypothesis import strategies as st
 import thidua_rules as tr
 from thidua_rules import rulesets
 from thidua_rules.evaluation.result import Result
+from thidua_rules.reports import parallel
 from thidua_rules.reports.parallel import fact_names, pack, result_of, totals_text, unpack
 from thidua_rules.testing import facts
 
@@ -121,8 +125,19 @@ def test_two_processes_equal_one_for_every_kind_of_unit() -> None:
         assert outcome(RS.evaluate_many(sample, processes=2, batch=2)) == outcome(RS.evaluate_many(sample))
 
 
-@pytest.mark.parametrize("trace", [False, True])
-def test_many_generated_units_over_two_processes(trace: bool) -> None:
+def _spread(rs: tr.Ruleset, sample: list[Any], how: str, trace: bool, monkeypatch: pytest.MonkeyPatch,
+            batch: int = 5) -> list[dict[str, Any]]:
+    """``sample`` scored over 2 processes: forked reading the caller's list, forked from a stream
+    of units sent packed, or spawned (as on macOS and Windows, or with threads running)."""
+    if how == "spawned":
+        monkeypatch.setattr(parallel, "forking", lambda: False)
+    units = iter(sample) if how == "forked stream" else sample
+    return [r.to_dict() for r in rs.evaluate_many(units, processes=2, batch=batch, trace=trace)]
+
+
+@pytest.mark.parametrize(("how", "trace"), [("forked list", False), ("forked list", True),
+                                            ("forked stream", False), ("spawned", False), ("spawned", True)])
+def test_many_generated_units_over_two_processes(how: str, trace: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     sample: list[dict[str, Any]] = []
 
     @given(facts(RS))
@@ -131,4 +146,56 @@ def test_many_generated_units_over_two_processes(trace: bool) -> None:
 
     draw()
     alone = [r.to_dict() for r in RS.evaluate_many(sample, trace=trace)]
-    assert [r.to_dict() for r in RS.evaluate_many(sample, processes=2, batch=5, trace=trace)] == alone
+    assert _spread(RS, sample, how, trace, monkeypatch) == alone
+
+
+#: A ruleset off the scaled path (a division): its workers send the Decimal path's totals text
+#: untraced, and whole Results traced.
+DIVIDING = tr.loads(
+    'ruleset "chia" { total 10 }\nfact dat "Số chỉ tiêu đạt": count\nfact tong "Số chỉ tiêu": count 1..\n'
+    'section I "Chỉ tiêu" max 10 { criterion I.1 "Tỷ lệ đạt" max 10 { score 10 * dat / tong } }'
+)
+
+
+@pytest.mark.parametrize("how", ["forked list", "spawned"])
+@pytest.mark.parametrize("trace", [False, True])
+def test_a_ruleset_off_the_scaled_path_over_two_processes(how: str, trace: bool,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    assert DIVIDING.evaluator.scaled is None  # division: the Decimal path
+    sample = [{"dat": d, "tong": 3} for d in range(4)] + [{"dat": 1, "tong": 0}]
+    got = _spread(DIVIDING, sample[:4], how, trace, monkeypatch, batch=1)
+    # 10 × 0/3 = 0; 10 × 1/3 = 3.333… rounded half up to 2 places: 3.33; 10 × 2/3 = 6.67; 10 × 3/3 = 10.
+    assert [r["total"] for r in got] == ["0", "3.33", "6.67", "10"]
+    assert got == [r.to_dict() for r in DIVIDING.evaluate_many(sample[:4], trace=trace)]
+    with pytest.raises(tr.FactsError, match="tong"):  # 0 is below the fact's bound: the worker's unit is rescored here
+        _spread(DIVIDING, sample, how, trace, monkeypatch, batch=1)
+
+
+class _DiesInAWorker(Mapping[str, Any]):
+    """A unit that ends the process reading it, unless it is the test's own process (a worker
+    killed by the system, or out of memory, looks the same to the pool)."""
+
+    parent = os.getpid()
+
+    def __init__(self, facts: dict[str, Any]) -> None:
+        self.facts = facts
+
+    def _read(self) -> dict[str, Any]:
+        if os.getpid() != self.parent:
+            os._exit(3)
+        return self.facts
+
+    def __getitem__(self, key: str) -> Any:
+        return self._read()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+
+def test_a_worker_that_dies_is_a_library_error_not_a_hang() -> None:
+    units: list[Any] = [_unit(), _DiesInAWorker(_unit()), _unit()]
+    with pytest.raises(tr.EvaluationError, match="a worker process stopped before it finished"):
+        list(RS.evaluate_many(units, processes=2, batch=1))

@@ -3,21 +3,26 @@
 The parent's share of each unit is what limits a batch on a small machine, so it is kept to a
 few microseconds:
 
-- each worker process gets the ruleset once, as its source text, when it starts;
+- on Linux, with no other thread running, the workers are forked: each inherits the compiled
+  ruleset, and a list or tuple of units stays where it is: a worker is sent a range of positions
+  and reads its units from its own copy of the caller's memory. Otherwise (another platform,
+  threads, a stream of units) each worker gets the ruleset once, as its source text, and
 - a unit goes out as a tuple of its values in the ruleset's declared fact order (``pack``), its
   ``Decimal`` values as their text with their positions (pickling a ``Decimal`` costs a call per
   value; its text is exact: ``Decimal(str(d))`` is ``d``, trailing zeros and all); a unit that
   is not a plain dict of declared facts goes out as it is;
-- the worker scores it on the generated path and sends back its five totals, tidy, as one short
-  text (about 40 bytes; a pickled ``Result`` is 7 KB), or None when the unit needs the traced
-  path (a problem to word, a fallback): the parent then scores that unit itself, so its error or
-  result is exactly one process's;
-- the parent builds each ``Result`` from the text without running converters again
-  (``Result.of_tidy_totals``); its nodes and facts are scored again, in the parent, only when
-  read (``Later``).
+- the worker scores it and sends back only its totals (``outcome``): the scaled path's few ints,
+  or the Decimal path's five totals as one short text (a pickled ``Result`` is 7 KB), or None
+  when the unit needs the traced path (a problem to word, a fallback): the parent then scores
+  that unit itself, so its error or result is exactly one process's;
+- the parent builds each ``Result`` from them as ``evaluate`` does (``Evaluator.scaled_result``,
+  ``Result.of_tidy_totals``); its nodes and facts are scored again, in the parent, only when read
+  (``Later``), traced or not.
 
 Units go out in chunks, about four per process a window, and two windows are queued ahead of the
-one handed back, so the workers do not wait while the parent hands results over.
+one handed back, so the workers do not wait while the parent hands results over. The pool is a
+``concurrent.futures.ProcessPoolExecutor``: a worker that dies breaks it, and the batch raises
+``EvaluationError`` instead of waiting for ever.
 """
 
 from __future__ import annotations
@@ -25,13 +30,17 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import pickle
+import sys
+import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from decimal import Decimal
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EvaluationError, ThiduaError
+from ..errors import EvaluationError
 from ..evaluation.evaluator import Deferred, Later
 from ..evaluation.result import Result
 from ..numbers import tidy
@@ -42,12 +51,13 @@ if TYPE_CHECKING:
 _WORKER: Evaluator | None = None
 _NAMES: tuple[str, ...] = ()
 _TRACE = False
+_UNITS: Sequence[Mapping[str, object]] | None = None
 
 #: A unit as sent to a worker: ``(values, absent positions, Decimal positions)``, or the unit's
 #: own mapping.
 Packed = tuple[tuple[object, ...], tuple[int, ...], tuple[int, ...]] | Mapping[str, object]
-#: What a worker sends back for a unit: the totals' text, None (score it in the parent), or,
-#: traced, ("r", result) / ("e", error).
+#: What a worker sends back for a unit (``outcome``): the scaled path's totals (a tuple of ints),
+#: the Decimal path's totals text, a traced ``Result``, or None (score it in the parent).
 Item = Any
 
 
@@ -122,74 +132,135 @@ def result_of(ev: Evaluator, text: str, unit: Mapping[str, object]) -> Result:
     )
 
 
-def _start(blob: bytes, trace: bool) -> None:
-    global _WORKER, _NAMES, _TRACE  # one ruleset per worker process, set once when it starts
-    _WORKER = pickle.loads(blob)
+def _start(blob: bytes | None, trace: bool, ev: Evaluator | None = None,
+           units: Sequence[Mapping[str, object]] | None = None) -> None:
+    """A worker's one ruleset (and, forked, the caller's units), set once when it starts: sent as
+    the ruleset's text (``blob``, spawned) or inherited as they are (``ev``, ``units``, forked)."""
+    global _WORKER, _NAMES, _TRACE, _UNITS  # one ruleset per worker process
+    _WORKER = pickle.loads(blob) if blob is not None else ev
+    assert _WORKER is not None
     _NAMES = fact_names(_WORKER)
     _TRACE = trace
+    _UNITS = units
 
 
-def _traced(ev: Evaluator, unit: Mapping[str, object]) -> Item:
+def outcome(ev: Evaluator, unit: Mapping[str, object], trace: bool) -> Item:
+    """What a worker sends back for ``unit``: the scaled path's totals (a few ints), else the
+    Decimal path's totals text (untraced) or the whole Result (traced), else None (the parent
+    scores the unit itself, so its error or result is exactly one process's). Never raises."""
     try:
-        return ("r", ev.evaluate(unit, trace=True))
-    except ThiduaError as error:
-        return ("e", error)
-    except Exception as error:  # a bug: still a library error on the caller's side
-        return ("e", EvaluationError(f"a worker process failed on a unit: {type(error).__name__}: {error}"))
+        if ev.scaled is not None:
+            got = ev.scaled(unit)
+            if got is not None:
+                return got
+        if trace:
+            return ev.evaluate(unit, trace=True)
+        return totals_text(ev, unit)
+    except Exception:  # the parent scores this unit again and meets the same error
+        return None
 
 
-def _score(chunk: list[Packed]) -> list[Item]:
+def _score(task: list[Packed] | tuple[int, int]) -> list[Item]:
+    """A chunk's items: ``task`` is the chunk packed, or, forked, its range in the inherited units."""
     ev = _WORKER
     assert ev is not None
-    if _TRACE:
-        return [_traced(ev, unpack(_NAMES, packed)) for packed in chunk]
-    return [totals_text(ev, unpack(_NAMES, packed)) for packed in chunk]
+    trace = _TRACE
+    if isinstance(task, tuple):
+        assert _UNITS is not None
+        return [outcome(ev, unit, trace) for unit in _UNITS[task[0]:task[1]]]
+    names = _NAMES
+    return [outcome(ev, unpack(names, packed), trace) for packed in task]
 
 
 def rebuild(ev: Evaluator, item: Item, unit: Mapping[str, object], trace: bool) -> Result:
-    """The Result a worker's item for ``unit`` stands for; its error raised."""
-    if not trace:
-        if item is None:
-            return ev.evaluate(unit, trace=False)  # a problem to word: exactly as one process does
+    """The Result a worker's item for ``unit`` stands for: equal to ``ev.evaluate(unit,
+    trace=trace)``, whose error it raises."""
+    kind = type(item)
+    if kind is tuple:
+        return ev.scaled_result(item, unit, trace)
+    if kind is str:
         return result_of(ev, item, unit)
-    if item[0] == "r":
-        result: Result = item[1]
-        return result
-    raise item[1]
+    if item is None:
+        return ev.evaluate(unit, trace=trace)  # a problem to word: exactly as one process does
+    result: Result = item
+    return result
 
 
-def chunks(window: list[Packed], processes: int) -> list[list[Packed]]:
-    """About four chunks per process: the load balances, and each chunk is one message."""
-    size = max(1, -(-len(window) // (4 * processes)))
-    return [window[i:i + size] for i in range(0, len(window), size)]
+def chunks(size: int, processes: int) -> list[tuple[int, int]]:
+    """A window of ``size`` units cut in about four ranges per process: the load balances, and
+    each range is one message."""
+    step = max(1, -(-size // (4 * processes)))
+    return [(i, min(i + step, size)) for i in range(0, size, step)]
+
+
+def forking() -> bool:
+    """Whether workers can be forked from this process: on Linux, with no other thread running
+    (forking a threaded process can deadlock the child). A forked worker inherits the compiled
+    ruleset and the caller's units instead of being sent them, and starts in milliseconds."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def pool(ev: Evaluator, trace: bool, processes: int,
+         units: Sequence[Mapping[str, object]] | None = None) -> ProcessPoolExecutor:
+    """``processes`` workers holding ``ev`` (and, forked, ``units``): forked when ``forking()``,
+    else spawned and sent the ruleset's text once each. A worker that dies (killed, out of
+    memory) breaks the pool, and waiting on it raises instead of hanging (``_wait``)."""
+    if forking():
+        return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_start, initargs=(None, trace, ev, units))
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start, initargs=(pickle.dumps(ev), trace))
+
+
+def wait(job: Future[Any]) -> Any:
+    """The job's answer; a worker that died is the library's error, not a hang or a traceback
+    from ``concurrent.futures``."""
+    try:
+        return job.result()
+    except BrokenProcessPool as error:
+        raise EvaluationError(
+            "a worker process stopped before it finished (killed, or out of memory); "
+            f"no result was lost silently: score the batch again ({error})"
+        ) from None
 
 
 def evaluate_parallel(
     ev: Evaluator, units: Iterable[Mapping[str, object]], *, trace: bool, processes: int, batch: int
 ) -> Iterator[Result]:
     """Results in input order; at most ``1 + _AHEAD`` windows of ``batch × processes`` units are
-    in flight."""
-    context = multiprocessing.get_context("spawn")
+    in flight. A list or tuple of units, forked, stays where it is: the workers read their
+    ranges of it and only the totals travel."""
+    inherit = isinstance(units, list | tuple) and forking()
+    held: Sequence[Mapping[str, object]] = units if inherit else ()  # type: ignore[assignment]
     names = fact_names(ev)
-    with context.Pool(processes, initializer=_start, initargs=(pickle.dumps(ev), trace)) as pool:
+    size = batch * processes
+    with pool(ev, trace, processes, held if inherit else None) as workers:
         stream = iter(units)
+        offset = 0
 
-        def submit() -> tuple[list[Mapping[str, object]], Any] | None:
-            window = list(islice(stream, batch * processes))
+        def submit() -> tuple[Sequence[Mapping[str, object]], list[Future[list[Item]]]] | None:
+            nonlocal offset
+            if inherit:
+                window = held[offset:offset + size]
+                tasks: list[Any] = [(offset + a, offset + b) for a, b in chunks(len(window), processes)]
+                offset += len(window)
+            else:
+                window = list(islice(stream, size))
+                packed = [pack(names, unit) for unit in window]
+                tasks = [packed[a:b] for a, b in chunks(len(window), processes)]
             if not window:
                 return None
-            packed: list[Packed] = list(window) if trace else [pack(names, unit) for unit in window]
-            return window, pool.map_async(_score, chunks(packed, processes), chunksize=1)
+            return window, [workers.submit(_score, task) for task in tasks]
 
-        pending: deque[tuple[list[Mapping[str, object]], Any]] = deque()
+        pending: deque[tuple[Sequence[Mapping[str, object]], list[Future[list[Item]]]]] = deque()
         for _ in range(1 + _AHEAD):
             job = submit()
             if job is None:
                 break
             pending.append(job)
         while pending:
-            window, job = pending.popleft()
-            done = job.get()
+            window, jobs = pending.popleft()
+            done = [wait(job) for job in jobs]
             more = submit()  # the workers score the windows queued while this one is handed over
             if more is not None:
                 pending.append(more)
@@ -247,14 +318,13 @@ def evaluate_sources(
     """Untraced Results of every unit ``read(source)`` gives, source after source, in order; each
     source is read and scored in a worker process, so the units never pass through this one (only
     their totals and packed values come back). At most ``2 × processes`` sources are in flight."""
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(processes, initializer=_start, initargs=(pickle.dumps(ev), False)) as pool:
+    with pool(ev, False, processes) as workers:
         stream = iter(sources)
-        pending: deque[Any] = deque()
+        pending: deque[Future[list[tuple[Any, Packed]]]] = deque()
 
         def submit() -> bool:
             for source in islice(stream, 1):
-                pending.append(pool.apply_async(_score_source, (read, source)))
+                pending.append(workers.submit(_score_source, read, source))
                 return True
             return False
 
@@ -262,7 +332,7 @@ def evaluate_sources(
             if not submit():
                 break
         while pending:
-            done = pending.popleft().get()
+            done = wait(pending.popleft())
             submit()
             for text, packed in done:
                 yield from_packed(ev, text, packed)
