@@ -339,11 +339,11 @@ def _shares(code: str, adjusted: Mapping[str, Decimal | None], cap: Decimal | No
         if value is None:
             shares[period] = None
             continue
-        before, running = running, running + value
-        share = min(cap, running) - min(cap, before)  # share_case(value, before, cap).share
+        case = share_case(value, running, cap)
         if trace:
-            steps.append(Step("share", code, (value, before, cap), share, share_note(period, value, before, cap)))
-        shares[period] = share
+            steps.append(Step("share", code, (value, running, cap), case.share, share_note(period, value, cap, case)))
+        shares[period] = case.share
+        running += value
     return shares
 
 
@@ -364,7 +364,10 @@ class ShareCase(NamedTuple):
     above: Decimal
 
 
+@exact
 def share_case(value: Decimal, before: Decimal, cap: Decimal) -> ShareCase:
+    """The case of ``value`` added to the running total ``before``, and its share
+    ``min(cap, before + value) − min(cap, before)``."""
     share = min(cap, before + value) - min(cap, before)
     left = cap - min(cap, before)
     if value >= 0:
@@ -374,9 +377,8 @@ def share_case(value: Decimal, before: Decimal, cap: Decimal) -> ShareCase:
     return ShareCase("above", share, ZERO, ZERO, before - cap)
 
 
-def share_note(period: str, value: Decimal, before: Decimal, cap: Decimal) -> str:
+def share_note(period: str, value: Decimal, cap: Decimal, case: ShareCase) -> str:
     """A ``share`` step's note: ``period``, then its case (``share_case``) in English."""
-    case = share_case(value, before, cap)
     if case.how == "left":
         return f"{period}: {case.share} of the {case.left} left of the cap {cap}" + (
             f"; {case.cut} cut" if case.cut else "")
