@@ -14,6 +14,7 @@ from decimal import Decimal
 import attrs
 
 from ..evaluation.result import NodeResult, Step
+from ..reports.rollup import share_case
 from .locale import Lang, number, points, value
 from .messages import final_reason
 
@@ -208,6 +209,8 @@ def sentence(step: Step, lang: Lang = "vi", words: Words | None = None) -> str:
         how = "the highest" if rule == "best" else "the one that applies"
         tail = f"; not counted: {others}" if others else ""
         return f"counts {chosen} ({how}): {points(_dec(v), lang)}{tail}"
+    if rule == "share" and len(ops) == 3 and all(_dec(x) is not None for x in ops):
+        return _share(step, lang)
     if rule == "score":
         return (f"điểm của {note}: {points(_dec(v), lang)}" if vi else f"score of {note}: {points(_dec(v), lang)}")
     if rule == "sum":
@@ -252,6 +255,32 @@ def sentence(step: Step, lang: Lang = "vi", words: Words | None = None) -> str:
     text = _expr(step.expr)
     body = f"{name}" + (f" {text}" if text and text != rule else "")
     return f"{body}" + (f" [{args}]" if args else "") + f"{detail} = {show(v)}"
+
+
+def _share(step: Step, lang: Lang) -> str:
+    """A period's share of a cap over the periods (a roll-up's ``share`` step), in its case."""
+    value, before, cap = (x for x in step.operands if isinstance(x, Decimal))
+    case = share_case(value, before, cap)
+    period = step.note.split(": ", 1)[0] + ": " if ": " in step.note else ""
+
+    def p(x: Decimal) -> str:
+        return points(x, lang)
+
+    if lang == "vi":
+        over = f"mức tối đa {p(cap)} qua các kỳ"
+        if case.how == "left":
+            cut = f"; không tính {p(case.cut)}" if case.cut else ""
+            return f"{period}tính {p(case.share)} trong {p(case.left)} còn lại của {over}{cut}"
+        if case.how == "in full":
+            return f"{period}{p(value)}, tính đủ; còn lại {p(case.left)} của {over}"
+        return f"{period}{p(value)}, trừ trước vào {p(case.above)} vượt {over}; tính {p(case.share)}"
+    over = f"the cap {p(cap)} over the periods"
+    if case.how == "left":
+        cut = f"; {p(case.cut)} not counted" if case.cut else ""
+        return f"{period}{p(case.share)} of the {p(case.left)} left of {over}{cut}"
+    if case.how == "in full":
+        return f"{period}{p(value)}, counted in full; {p(case.left)} left of {over}"
+    return f"{period}{p(value)}, first off the {p(case.above)} above {over}; {p(case.share)} counted"
 
 
 def _dec(x: object) -> Decimal | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import attrs
 
@@ -154,7 +154,10 @@ def evaluate_periods(
     def score_in(period: str, code: str) -> Decimal | None:
         return results[period][code].score if period in results else ZERO
 
-    return _combine(ev, spec, first, counted, score_in, results, tuple(counted),
+    def counted_in(period: str, code: str) -> bool:
+        return period not in results or results[period][code].counted
+
+    return _combine(ev, spec, first, counted, score_in, counted_in, results, tuple(counted),
                     sum((r.applicable_max for r in results.values()), ZERO), trace)
 
 
@@ -188,14 +191,20 @@ def _of_parts(ev: Evaluator, spec: RollupSpec, periods: Mapping[str, Mapping[str
     def score_in(part: str, code: str) -> Decimal | None:
         return parts[part][code].score
 
+    def counted_in(part: str, code: str) -> bool:
+        """Whether a node entered its parent in the part: in any of the part's periods."""
+        return any(result[code].counted for result in parts[part].periods.values())
+
     counted = tuple(p for part in parts.values() for p in part.counted)
     applicable = sum((part.result.applicable_max for part in parts.values() if part.result is not None), ZERO)
-    return _combine(ev, spec, first, list(spec.parts), score_in, results, counted, applicable, trace)
+    return _combine(ev, spec, first, list(spec.parts), score_in, counted_in, results, counted, applicable,
+                    trace)
 
 
 def _combine(
     ev: Evaluator, spec: RollupSpec, first: Result, counted: list[str],
-    score_in: Callable[[str, str], Decimal | None], results: Mapping[str, Result],
+    score_in: Callable[[str, str], Decimal | None], counted_in: Callable[[str, str], bool],
+    results: Mapping[str, Result],
     periods_counted: tuple[str, ...], applicable: Decimal, trace: bool,
 ) -> Rollup:
     """Roll ``counted`` (periods, or the parts of a rollup of rollups) up, node by node."""
@@ -206,15 +215,17 @@ def _combine(
     cut_below: dict[str, Decimal] = {}  # what caps took from a node and everything under it
 
     def own_shares(code: str, per: Mapping[str, Decimal | None]) -> dict[str, Decimal | None]:
-        """combine sum: a group's score in each period, once what caps over the periods cut
-        from its items in that period is gone: at most the sum of its items' shares. (Its
-        period score is already cut at its own limit, so only what the limit left is lost.)"""
+        """combine sum: a group's score in each period less what caps over the periods cut from
+        its counted items in that period (``_kept``)."""
         children = first[code].children
         out: dict[str, Decimal | None] = {}
         for period, score in per.items():
-            kept = [nodes[child].shares.get(period) for child in children]
-            items = sum((k for k in kept if k is not None), ZERO)
-            out[period] = score if score is None or not children else min(score, items)
+            parts: list[tuple[Decimal, Decimal]] = []
+            for child in children:
+                own, share = nodes[child].periods[period], nodes[child].shares[period]
+                if own is not None and share is not None and counted_in(period, child):
+                    parts.append((own, share))
+            out[period] = _kept(score, parts)
         return out
 
     def roll(code: str) -> None:
@@ -288,21 +299,89 @@ def _combine(
                   sums["deduction"], periods_counted, as_result, spec.name)
 
 
+def _kept(score: Decimal | None, parts: list[tuple[Decimal, Decimal]]) -> Decimal | None:
+    """A group's score in one period once what caps over the periods cut from its counted items
+    is gone; ``parts`` holds each counted item's (period score, share) in that period.
+
+    What was cut under the group is ``cut = Σ score − Σ share`` (negative where a cap gave a
+    period back more than its own points: a negative period under a running total above the
+    cap). Where the group's own limit did not act (its score is its items' sum) it is
+    ``score − cut = Σ share``, so a section stays the sum of its rows' shares. Where its limit
+    cut it down, only what the limit left is lost (``min(score, Σ share)``); where a floor raised
+    it, it stays raised unless the shares lift it above (``max(score, Σ share)``)."""
+    if score is None or not parts:
+        return score
+    total = sum((s for s, _ in parts), ZERO)
+    shares = sum((k for _, k in parts), ZERO)
+    if score < total:
+        return min(score, shares)
+    return max(score, shares) if score > total else shares
+
+
 def _shares(code: str, adjusted: Mapping[str, Decimal | None], cap: Decimal | None, steps: list[Step],
             trace: bool) -> dict[str, Decimal | None]:
     """Each period's own share of a node rolled up by sum: its score less what caps below took
-    in that period (``adjusted``), then, under a cap over the periods, what is left of the cap
-    after the earlier periods (the period that reaches the cap is cut, the later ones get 0)."""
+    in that period (``adjusted``), then, under a cap over the periods, what it adds to the
+    running total counted at most the cap: with ``R`` the running sum of the periods' values
+    (``R_0 = 0``), ``share_k = min(cap, R_k) − min(cap, R_(k−1))``. The shares add up to
+    ``min(cap, R_n)``, the rolled-up score, and a negative period's share is negative, or
+    smaller (down to 0) when the running total was above the cap.
+
+    For values ≥ 0 this is the rule of the cap's running remainder (each period keeps at most
+    what the earlier ones left, ``left_k = cap − min(cap, R_k)``): by induction, if
+    ``R_(k−1) ≥ cap`` nothing is left and ``min(cap, R_k) − cap = 0``; otherwise
+    ``min(v_k, cap − R_(k−1)) = min(cap, R_k) − R_(k−1)``."""
+    if cap is None:
+        return dict(adjusted)
     shares: dict[str, Decimal | None] = {}
-    left = cap
-    for period, share in adjusted.items():
-        if share is not None and left is not None:
-            kept = min(share, max(left, ZERO))
-            own, before = share - kept, left
-            left -= kept
-            if trace:
-                note = f"{period}: {kept} of the {before} left of the cap {cap}"
-                steps.append(Step("share", code, (share, before), kept, note + (f"; {own} cut" if own else "")))
-            share = kept
-        shares[period] = share
+    running = ZERO
+    for period, value in adjusted.items():
+        if value is None:
+            shares[period] = None
+            continue
+        case = share_case(value, running, cap)
+        if trace:
+            steps.append(Step("share", code, (value, running, cap), case.share, share_note(period, value, cap, case)))
+        shares[period] = case.share
+        running += value
     return shares
+
+
+class ShareCase(NamedTuple):
+    """What one period's value does to a running total counted at most a cap (a ``share`` step,
+    operands ``(value, before, cap)``), for its wordings: the English note here, the council's
+    Vietnamese in forms.explain.
+
+    ``how`` is ``"left"`` (a value ≥ 0: ``share`` of the ``left`` the earlier periods left of
+    the cap, ``cut`` the rest), ``"in full"`` (a negative value while the running total was
+    within the cap: counted whole, ``left`` left of the cap after it) or ``"above"`` (a negative
+    value while the running total was ``above`` the cap by that much: it comes off that first)."""
+
+    how: Literal["left", "in full", "above"]
+    share: Decimal
+    left: Decimal
+    cut: Decimal
+    above: Decimal
+
+
+@exact
+def share_case(value: Decimal, before: Decimal, cap: Decimal) -> ShareCase:
+    """The case of ``value`` added to the running total ``before``, and its share
+    ``min(cap, before + value) − min(cap, before)``."""
+    share = min(cap, before + value) - min(cap, before)
+    left = cap - min(cap, before)
+    if value >= 0:
+        return ShareCase("left", share, left, value - share, ZERO)
+    if before <= cap:
+        return ShareCase("in full", share, left - value, ZERO, ZERO)
+    return ShareCase("above", share, ZERO, ZERO, before - cap)
+
+
+def share_note(period: str, value: Decimal, cap: Decimal, case: ShareCase) -> str:
+    """A ``share`` step's note: ``period``, then its case (``share_case``) in English."""
+    if case.how == "left":
+        return f"{period}: {case.share} of the {case.left} left of the cap {cap}" + (
+            f"; {case.cut} cut" if case.cut else "")
+    if case.how == "in full":
+        return f"{period}: {value}, in full; {case.left} left of the cap {cap}"
+    return f"{period}: {value}, first off the {case.above} above the cap {cap}; {case.share} counted"
