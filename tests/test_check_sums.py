@@ -95,7 +95,7 @@ fact so "so": count
 section A "A" max by { "huyện": 50, "xã": 30 } {
     criterion A.1 "a" max by { "huyện": 20, "xã": 10 } { score assessed }
     criterion A.2 "b" max 20 { score assessed }
-    criterion A.3 "c" max 10 {
+    criterion A.3 "c" max 10 at least 0 {
         applicable if cap_don_vi = "huyện"
         score max - 5 * so
     }

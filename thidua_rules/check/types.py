@@ -41,12 +41,14 @@ def check_types(c: Checker) -> None:
         errors_before = sum(d.severity == "error" for d in c.diagnostics)
         info = infer(c, expr, Scope("criterion", criterion, guards=guards))
         clean = sum(d.severity == "error" for d in c.diagnostics) == errors_before
-        if expect(c, info, NUMBER, expr, "a score rule") and clean:
+        number = expect(c, info, NUMBER, expr, "a score rule") and clean
+        if number:
             _check_reach(c, criterion, info.range)
         if not under_condition(c, code) and reaches_assessed(expr):
             c.unconditional_assessed.add(code)
-        if clean and criterion.floor == 0 and criterion.low is None:
-            _check_negative_values(c, criterion, expr)
+        floored = clean and criterion.floor == 0 and criterion.low is None
+        if floored and not _check_negative_values(c, criterion, expr) and number and info.type == NUMBER:
+            _check_implicit_floor(c, criterion, expr, info.range)  # a known range (not a rule in error)
     for code, columns in c.columns.items():
         criterion = c.criteria[code]
         for column in columns.values():
@@ -65,9 +67,10 @@ def check_types(c: Checker) -> None:
                     "a max is a number of points: keep it at 0 or more, e.g. with max(…, 0)")
 
 
-def _check_negative_values(c: Checker, criterion: Criterion, expr: n.Expr) -> None:
+def _check_negative_values(c: Checker, criterion: Criterion, expr: n.Expr) -> bool:
     """A negative number the author wrote as a row's value (a tier row "Không đạt giải: −5") is
-    meant to count: raising it to 0, the default floor of a row, would drop it silently."""
+    meant to count: raising it to 0, the default floor of a row, would drop it silently. True
+    when one was reported."""
     for value, number in n.written_values(expr):
         if number < 0:
             c.error(
@@ -76,7 +79,29 @@ def _check_negative_values(c: Checker, criterion: Criterion, expr: n.Expr) -> No
                 f'write "signed" after the max of "{criterion.code}" to let it count negative, or '
                 '"at least 0" to keep the floor',
             )
-            return
+            return True
+    return False
+
+
+def _check_implicit_floor(c: Checker, criterion: Criterion, expr: n.Expr, raw: Interval) -> None:
+    """A row whose rule can go below 0 ("2 đ mỗi lượt, trừ 3 đ mỗi đơn thư") and that says neither
+    "signed" nor "at least": the default floor would act without the ruleset saying so. Whether a
+    row stops at 0 is the document's choice, so the writer declares it (either keeps the results
+    of today's default; "at least 0" on a row without columns is exactly that floor). Not for a
+    row with bonus or deduction columns (its standard part is floored by the layout, section
+    10.8 of docs/language.md) or one reading another node's score (whose range is unknown here)."""
+    if criterion.code in c.columns or any(isinstance(x, n.ScoreRef) for x in n.walk(expr)):
+        return  # a standard column is floored at 0 by its layout; another node's range is not known here
+    slack = Decimal(1).scaleb(-c.header.rounding)  # a division's rounding widens the range by one quantum
+    if raw.low >= -slack:
+        return
+    low = f" (down to {plain(raw.low)})" if raw.low.is_finite() else ""
+    c.warn(
+        f'the rule of "{criterion.code}" can be below 0{low}, and a row is raised to 0 unless it says so',
+        expr.span,
+        f'write "at least 0" after the max of "{criterion.code}" to keep that floor, or "signed" to let '
+        "its negative points count",
+    )
 
 
 #: How long a chain of derived values reading each other may be (evaluation recurses along it).

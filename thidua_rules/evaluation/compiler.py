@@ -262,12 +262,16 @@ class Compiler:
                 kind: (self.expr(col.expr, code), col.cap, col.expr.span.code()) for kind, col in columns.items()
             }
             max_expr = self.c.max_exprs.get(code)
+            # A row without columns is raised to its floor (its "at least N") before its max, so
+            # that bound has nothing left to do: not kept, the row is a plain one (its trace's
+            # "raised to N", the scaled path), exactly as a row with the default floor 0.
+            low = None if not made and crit.low == crit.floor else crit.low
             return CNode(
                 code, crit.title, crit.kind, crit.max, None, rule, cond, (), crit.assumptions, max_by, variant,
-                floor=crit.floor, low=crit.low, high=crit.high, counted=crit.counted,
+                floor=crit.floor, low=low, high=crit.high, counted=crit.counted,
                 bonus=made.get("bonus"), deduction=made.get("deduction"),
                 max_fn=self.expr(max_expr, code) if max_expr is not None else None,
-                columnar=bool(made) or crit.low is not None or crit.high is not None,
+                columnar=bool(made) or low is not None or crit.high is not None,
                 open=has_no_max(code, self.c.criteria, self.c.groups), **self.provenance(crit),
             )
         group = self.c.groups[code]

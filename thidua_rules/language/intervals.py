@@ -53,6 +53,14 @@ class Interval:
 
     def __truediv__(self, other: Interval) -> Interval:
         if other.low <= 0 <= other.high:
+            # Division by exactly 0 never gives a value (the checker asks for a guard; at run
+            # time it is an error), so a divisor on one side of 0 keeps the quotient's sign.
+            if (other.low >= 0 and other.high > 0) or (other.high <= 0 and other.low < 0):
+                same = other.low >= 0
+                if self.low >= 0:
+                    return Interval(ZERO, INF) if same else Interval(NEG_INF, ZERO)
+                if self.high <= 0:
+                    return Interval(NEG_INF, ZERO) if same else Interval(ZERO, INF)
             return Interval()
         inverse = Interval(
             Decimal(1) / other.high if other.high.is_finite() else ZERO,
