@@ -23,7 +23,7 @@ from ..errors import ExtraNeededError, OptionError
 from ..evaluation.evaluator import Deferred
 from ..evaluation.result import Result
 from ..reports import parallel
-from ..reports.parallel import Packed, fact_names, pack, totals_text, unpack
+from ..reports.parallel import Packed, fact_names, pack, totals_text
 from ..ruleset import Ruleset, loads
 
 #: The rulesets compiled in this process, by (name, text): one compile per worker, not per partition.
@@ -80,21 +80,15 @@ def _compiled(name: str, text: str) -> Ruleset:
     return found
 
 
-class _Again:
-    """A unit scored again, untraced, when its Result's nodes or facts are first read."""
+class _Again(parallel.Again):
+    """``parallel.Again`` for a unit whose ruleset is known by its (name, text): found or compiled
+    in whichever process reads it, so it pickles without the compiled ruleset."""
 
-    __slots__ = ("key", "packed", "result")
+    __slots__ = ("key",)
 
     def __init__(self, key: tuple[str, str], packed: Packed) -> None:
+        super().__init__(_compiled(*key).evaluator, packed)
         self.key = key
-        self.packed = packed
-        self.result: Result | None = None
-
-    def get(self) -> Result:
-        if self.result is None:
-            rs = _compiled(*self.key)
-            self.result = rs.evaluate(unpack(fact_names(rs.evaluator), self.packed), trace=False)
-        return self.result
 
 
 class _Lazy(Deferred):
