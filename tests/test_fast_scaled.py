@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import thidua_rules as tr
 from thidua_rules.evaluation import scaled
+from thidua_rules.evaluation.evaluator import Deferred, ScaledNodes
 from thidua_rules.testing import facts, fuzzing, invalid_facts
 
 CUM4 = tr.rulesets.load("cum4-2023")
@@ -37,6 +38,26 @@ def _same(rs: tr.Ruleset, unit: dict[str, Any]) -> None:
         return
     for fast in (rs.evaluate(unit, trace=False), rs.evaluate(unit)):
         _equal(fast, traced)
+    _same_nodes(rs, unit)
+
+
+def _same_nodes(rs: tr.Ruleset, unit: dict[str, Any]) -> None:
+    """An untraced result's nodes, read, are the untraced Decimal path's own: every field equal,
+    every number in the same form (2.50 stays 2.50); from the scaled nodes variant's values
+    whenever the ruleset has one and it takes the unit."""
+    decimal = rs.evaluator.run(unit, trace=False, cohort=None).result  # the Decimal path itself
+    assert decimal is not None
+    got = rs.evaluate(unit, trace=False)
+    assert list(got.nodes) == list(decimal.nodes)
+    for code, node in decimal.nodes.items():
+        mine = got[code]
+        assert mine == node, code  # attrs equality: every field, assumptions and counted included
+        assert [str(v) for v in (mine.score, mine.raw, mine.max, mine.applicable_max)] == [
+            str(v) for v in (node.score, node.raw, node.max, node.applicable_max)], code
+    plan = rs.evaluator.node_plan()
+    if plan is not None and rs.evaluator.scaled is not None and rs.evaluator.scaled(unit) is not None:
+        assert plan.nodes.fn(unit) is not None  # the variant takes what the totals' function takes
+        assert isinstance(got.nodes, Deferred) and isinstance(got.nodes._data(), ScaledNodes)
 
 
 def _equal(fast: tr.Result, traced: tr.Result) -> None:

@@ -5,7 +5,7 @@ classification, periods, batches) takes; the public ``Ruleset`` is a thin façad
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from decimal import Decimal, localcontext
 from typing import Any, NamedTuple, Protocol
 
@@ -19,7 +19,7 @@ from ..language.transformer import to_nodes
 from ..model import Award, CheckedRuleset, Derived, FactSpec, Group, Header, Round
 from ..model import Criterion as CriterionSpec
 from ..model import Rollup as RollupSpec
-from ..numbers import RANGES_CONTEXT, ZERO, exact, tidy
+from ..numbers import ARITHMETIC, RANGES_CONTEXT, ZERO, exact, tidy
 from ..source import Source
 from ..text import suggest
 from . import fastpath, scaled, validation
@@ -37,6 +37,7 @@ from .semantics import (
     criterion_note,
     criterion_score,
     group_applicable_max,
+    group_limit,
     group_note,
     group_score,
     net,
@@ -89,6 +90,9 @@ class Evaluator:
             self.scaled, self._scale, max_ = built
             self._scaled_max = tidy(max_)
         self._decimals: dict[int, Decimal] = {}
+        #: The nodes variant of the scaled function and each node's fixed fields (``NodePlan``),
+        #: made when a node of a scaled result is first read; None when there is none.
+        self._plan: NodePlan | bool | None = self.scaled is not None
         nodes = [node for root in self.program.roots for node in root.walk()]
         self._order: tuple[str, ...] = tuple(node.code for node in nodes)
         self._info = {
@@ -149,6 +153,33 @@ class Evaluator:
             self.header.id, Deferred(later, True), self.sections, decimal(standard) or self._decimal(standard),
             decimal(bonus) or self._decimal(bonus), decimal(deductions) or self._decimal(deductions),
             self._scaled_max, Deferred(later, False), EMPTY, self.header.rounding, ZERO,
+        )
+
+    def node_plan(self) -> NodePlan | None:
+        """The scaled path's nodes variant with each node's fixed fields, made on first use (most
+        callers of ``trace=False`` read totals only, and a load stays as quick); None: no variant."""
+        plan = self._plan
+        if plan is True:
+            nodes = scaled.build_nodes(self.model, self.program)
+            plan = self._plan = NodePlan(self, nodes) if nodes is not None else None
+        return plan if isinstance(plan, NodePlan) else None
+
+    def scaled_nodes_result(self, facts: Mapping[str, object]) -> Result | None:
+        """The untraced Result of ``facts`` with every node's score and raw value from the
+        nodes variant (no Decimal path run); None when there is none or it leaves the unit."""
+        plan = self.node_plan()
+        if plan is None:
+            return None
+        flat = plan.nodes.fn(facts)
+        quick = self.quick(facts) if flat is not None else None
+        if flat is None or quick is None:
+            return None
+        decimal = self._decimals.get
+        standard, bonus, deductions = flat[0], flat[1], flat[2]
+        return Result.made(
+            self.header.id, ScaledNodes(flat, plan), self.sections, decimal(standard) or self._decimal(standard),
+            decimal(bonus) or self._decimal(bonus), decimal(deductions) or self._decimal(deductions),
+            self._scaled_max, FrozenMap.owning(quick[0]), EMPTY, self.header.rounding, ZERO,
         )
 
     def _decimal(self, value: int) -> Decimal:
@@ -353,6 +384,104 @@ class LazyNodes(Mapping[str, NodeResult]):
         return (FrozenMap, ({code: self[code] for code in self._order},))
 
 
+class NodePlan:
+    """What every untraced Result of a scaled ruleset shares: the nodes variant (``scaled.Nodes``)
+    and each node's fixed fields. On that path (sum groups, no applicability or variants) only a
+    node's score and raw value depend on the unit: its max, applicable max, counted, assumptions
+    and children are the traced walk's for every unit, worked out here once as the walk does."""
+
+    __slots__ = ("cache", "fixed", "nodes", "order")
+
+    def __init__(self, ev: Evaluator, nodes: scaled.Nodes) -> None:
+        self.nodes = nodes
+        self.order = ev._order
+        #: code -> (offset in the variant's values, its fixed fields: code, title, kind, criterion,
+        #: max, applicable max, assumptions, children, counted, defined in, overridden by);
+        #: offset -1: no score, and the node itself in place of its fields.
+        self.fixed: dict[str, tuple[int, Any]] = {}
+        #: (scaled value, places) -> its Decimal, for the next units (a few thousand distinct).
+        self.cache: dict[tuple[int, int], Decimal] = {}
+        with localcontext(ARITHMETIC):  # sums of maxima as the walk adds them
+            for root in ev.program.roots:
+                self.plan(root, True)
+
+    def plan(self, node: CNode, counts: bool) -> tuple[bool, Decimal, tuple[str, ...]]:
+        """Fix ``node``'s fields (``counts``: its parent adds it); whether it has a score, its
+        applicable max and assumptions (Walk.criterion, Walk.group)."""
+        offset = self.nodes.offsets.get(node.code, -1)
+        if node.rule is not None:
+            scored, top, assumptions = True, node.max if node.max is not None else ZERO, node.assumptions
+        else:
+            parts = [(child, self.plan(child, child.counted)) for child in node.children]
+            counted = [(child, got) for child, got in parts if got[0] and child.counted]
+            merged = dict.fromkeys(node.assumptions)
+            for _child, got in counted:
+                merged.update(dict.fromkeys(got[2]))
+            scored, assumptions, top = bool(counted), tuple(merged), ZERO
+            if counted:
+                top = group_applicable_max(sum((got[1] for _, got in counted), ZERO), group_limit(node.cap, node.max),
+                                           any(child.open for child, _ in counted))
+        assert scored == (offset >= 0), node.code  # the variant scores exactly these
+        fixed = (node.code, node.title, node.kind, node.rule is not None, node.max, top, assumptions,
+                 tuple(child.code for child in node.children), scored and counts, node.defined_in,
+                 node.overridden_by)
+        if not scored:  # a group none of whose parts counts: no score, the same node for every unit
+            code, title, kind, is_criterion, most, _top, merged_, children, _counts, defined, over = fixed
+            self.fixed[node.code] = (offset, NodeResult(code, title, kind, is_criterion, None, most, ZERO, None,
+                                                        EMPTY, (), merged_, children, False, None, defined, over))
+        else:
+            self.fixed[node.code] = (offset, fixed)
+        return scored, top, assumptions
+
+    def value(self, scaled_value: int, written: int) -> Decimal:
+        made = self.cache.get((scaled_value, written))
+        if made is None:
+            made = self.nodes.value(scaled_value, written)
+            if len(self.cache) < 4096:
+                self.cache[scaled_value, written] = made
+        return made
+
+
+class ScaledNodes(Mapping[str, NodeResult]):
+    """The nodes of an untraced scaled Result, each built when first read from the nodes
+    variant's values (``NodePlan``): its score and raw value in the Decimal path's form."""
+
+    __slots__ = ("_flat", "_made", "_plan")
+
+    def __init__(self, flat: tuple[int, ...], plan: NodePlan) -> None:
+        self._flat = flat
+        self._plan = plan
+        self._made: dict[str, NodeResult] = {}
+
+    def __getitem__(self, code: str) -> NodeResult:
+        made = self._made.get(code)
+        if made is not None:
+            return made
+        plan = self._plan
+        offset, fixed = plan.fixed[code]
+        if offset < 0:
+            made = fixed
+        else:
+            flat, cache = self._flat, plan.cache
+            key, raw_key = (flat[offset], flat[offset + 1]), (flat[offset + 2], flat[offset + 3])
+            score = cache.get(key) or plan.value(*key)
+            raw = cache.get(raw_key) or plan.value(*raw_key)
+            code, title, kind, is_criterion, most, top, assumptions, children, counted, defined, over = fixed
+            made = NodeResult(code, title, kind, is_criterion, score, most, top, raw, EMPTY, (), assumptions,
+                              children, counted, None, defined, over)
+        self._made[code] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._plan.order)
+
+    def __len__(self) -> int:
+        return len(self._plan.order)
+
+    def __reduce__(self) -> tuple[type[FrozenMap[str, NodeResult]], tuple[dict[str, NodeResult]]]:
+        return (FrozenMap, ({code: self[code] for code in self._plan.order},))
+
+
 class Later:
     """A unit scored again when its nodes or facts are first read (``Evaluator.expand``)."""
 
@@ -365,7 +494,9 @@ class Later:
         self.result: Result | None = None
 
     def get(self) -> Result:
-        if self.result is None:  # the Decimal path (never the scaled one, whose nodes are these)
+        if self.result is None and not self.trace:  # untraced: the scaled nodes variant's values
+            self.result = self.ev.scaled_nodes_result(self.facts)
+        if self.result is None:  # the Decimal path (the traced walk when tracing)
             result, _walk, invalid, missing = self.ev.run(self.facts, trace=self.trace, cohort=None)
             if result is None:  # pragma: no cover - the scaled path accepts only what this does
                 raise FactsError(invalid + missing)
@@ -383,15 +514,25 @@ class Deferred(Mapping[str, Any]):
     """A result's nodes (or facts) from a ``Scoring`` (``Later``, or a batch's packed unit):
     computed on first read, then as the original; pickles as the values read."""
 
-    __slots__ = ("_later", "_nodes")
+    __slots__ = ("_got", "_later", "_nodes")
 
     def __init__(self, later: Scoring, nodes: bool) -> None:
         self._later = later
         self._nodes = nodes
+        self._got: Mapping[str, Any] | None = None
 
     def _data(self) -> Mapping[str, Any]:
-        result = self._later.get()
-        return result.nodes if self._nodes else result.facts
+        got = self._got
+        if got is None:
+            result = self._later.get()
+            got = self._got = result.nodes if self._nodes else result.facts
+        return got
+
+    def values(self) -> ValuesView[Any]:
+        return self._data().values()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self._data().items()
 
     def __getitem__(self, key: str) -> Any:
         return self._data()[key]
