@@ -288,3 +288,37 @@ def test_generated_sheets_on_the_scaled_path_score_alike(data: st.DataObject) ->
         reject()  # a rule the checks refuse (a table whose rows overlap, a value out of range …)
     assert rs.evaluator.scaled is not None, text
     _same(rs, data.draw(_sheet_unit(rs), label="unit"))
+
+
+def test_untraced_nodes_keep_the_forms_of_the_decimal_path() -> None:
+    # I.1 given as 2.50 (two places) and I.3 as 2.5 (one): each node keeps its own form, and
+    # section I adds them to 0 as the Decimal path does, with the most places of its parts:
+    # I = 2.50 + 6 (2 × 3) + 2.5 + 10 (2 × 6 = 12, capped at max 10) = 21.00 (≤ 30)
+    unit = {**_unit(), "I.1": Decimal("2.50"), "I.3": Decimal("2.5")}
+    res = CUM4.evaluate(unit, trace=False)
+    assert isinstance(res.nodes, Deferred)
+    nodes = res.nodes._data()
+    assert isinstance(nodes, ScaledNodes)  # read from the nodes variant, not scored again
+    shown = {code: (str(res[code].score), str(res[code].raw)) for code in ("I", "I.1", "I.2", "I.3", "I.4")}
+    assert shown == {"I": ("21.00", "21.00"), "I.1": ("2.50", "2.50"), "I.2": ("6", "6"),
+                     "I.3": ("2.5", "2.5"), "I.4": ("10", "12")}
+    # the fixed fields: I.4's max as written, I's applicable max 5 + 10 + 5 + 10 = 30
+    assert (str(res["I.4"].max), str(res["I"].applicable_max), res["I.4"].counted) == ("10", "30", True)
+
+
+def test_untraced_node_reads_do_not_depend_on_the_callers_context() -> None:
+    unit = {**_unit(), "V.2": Decimal("4.75")}
+    with decimal.localcontext(decimal.Context(prec=1, traps=[decimal.Inexact, decimal.Rounded])):
+        res = CUM4.evaluate(unit, trace=False)
+        # V = 3 + 4.75 + 0.5 = 8.25: three digits, exact under a 1-digit context
+        assert str(res["V"].score) == "8.25" and str(res["V.2"].score) == "4.75"
+
+
+def test_an_untraced_result_pickles_with_its_nodes() -> None:
+    import pickle
+
+    res = CUM4.evaluate(_unit(), trace=False)
+    again = pickle.loads(pickle.dumps(res))
+    # I.4 = min(2 × 6, 10) = 10, raw 12
+    assert (again["I.4"].score, again["I.4"].raw) == (Decimal(10), Decimal(12))
+    assert dict(again.nodes) == dict(res.nodes)

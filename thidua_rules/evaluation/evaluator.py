@@ -171,15 +171,14 @@ class Evaluator:
         if plan is None:
             return None
         flat = plan.nodes.fn(facts)
-        quick = self.quick(facts) if flat is not None else None
-        if flat is None or quick is None:
+        if flat is None:
             return None
         decimal = self._decimals.get
         standard, bonus, deductions = flat[0], flat[1], flat[2]
         return Result.made(
             self.header.id, ScaledNodes(flat, plan), self.sections, decimal(standard) or self._decimal(standard),
             decimal(bonus) or self._decimal(bonus), decimal(deductions) or self._decimal(deductions),
-            self._scaled_max, FrozenMap.owning(quick[0]), EMPTY, self.header.rounding, ZERO,
+            self._scaled_max, Validated(self, facts), EMPTY, self.header.rounding, ZERO,
         )
 
     def _decimal(self, value: int) -> Decimal:
@@ -440,6 +439,35 @@ class NodePlan:
             if len(self.cache) < 4096:
                 self.cache[scaled_value, written] = made
         return made
+
+
+class Validated(Mapping[str, Value]):
+    """A unit's validated facts (``Result.facts``), made when first read: a caller reading the
+    nodes of an untraced scaled result does not pay for them. Pickles as the values."""
+
+    __slots__ = ("_ev", "_facts", "_values")
+
+    def __init__(self, ev: Evaluator, facts: Mapping[str, object]) -> None:
+        self._ev = ev
+        self._facts = facts
+        self._values: Mapping[str, Value] | None = None
+
+    def _data(self) -> Mapping[str, Value]:
+        if self._values is None:
+            self._values = FrozenMap.owning(self._ev.validate(self._facts)[0])
+        return self._values
+
+    def __getitem__(self, key: str) -> Value:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __reduce__(self) -> tuple[type[FrozenMap[str, Value]], tuple[dict[str, Value]]]:
+        return (FrozenMap, (dict(self._data()),))
 
 
 class ScaledNodes(Mapping[str, NodeResult]):
