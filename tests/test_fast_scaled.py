@@ -54,6 +54,9 @@ def _same_nodes(rs: tr.Ruleset, unit: dict[str, Any]) -> None:
         assert mine == node, code  # attrs equality: every field, assumptions and counted included
         assert [str(v) for v in (mine.score, mine.raw, mine.max, mine.applicable_max)] == [
             str(v) for v in (node.score, node.raw, node.max, node.applicable_max)], code
+    fresh = rs.evaluate(unit, trace=False)  # read in one pass, in the sheet's order
+    assert list(fresh.nodes.values()) == list(decimal.nodes.values())
+    assert [code for code, _ in fresh.nodes.items()] == list(decimal.nodes)
     plan = rs.evaluator.node_plan()
     if plan is not None and rs.evaluator.scaled is not None and rs.evaluator.scaled(unit) is not None:
         assert plan.nodes.fn(unit) is not None  # the variant takes what the totals' function takes
@@ -304,6 +307,10 @@ def test_untraced_nodes_keep_the_forms_of_the_decimal_path() -> None:
                      "I.3": ("2.5", "2.5"), "I.4": ("10", "12")}
     # the fixed fields: I.4's max as written, I's applicable max 5 + 10 + 5 + 10 = 30
     assert (str(res["I.4"].max), str(res["I"].applicable_max), res["I.4"].counted) == ("10", "30", True)
+    # nodes read one by one, then all at once: the same objects, in the sheet's order
+    first = res["I.1"]
+    assert [node.code for node in res.nodes.values()] == list(CUM4.evaluate(_unit()).nodes)
+    assert next(node for node in res.nodes.values() if node.code == "I.1") is first
 
 
 def test_untraced_node_reads_do_not_depend_on_the_callers_context() -> None:

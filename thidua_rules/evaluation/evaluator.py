@@ -483,22 +483,38 @@ class ScaledNodes(Mapping[str, NodeResult]):
 
     def __getitem__(self, code: str) -> NodeResult:
         made = self._made.get(code)
-        if made is not None:
-            return made
-        plan = self._plan
-        offset, fixed = plan.fixed[code]
-        if offset < 0:
-            made = fixed
-        else:
-            flat, cache = self._flat, plan.cache
-            key, raw_key = (flat[offset], flat[offset + 1]), (flat[offset + 2], flat[offset + 3])
-            score = cache.get(key) or plan.value(*key)
-            raw = cache.get(raw_key) or plan.value(*raw_key)
-            code, title, kind, is_criterion, most, top, assumptions, children, counted, defined, over = fixed
-            made = NodeResult(code, title, kind, is_criterion, score, most, top, raw, EMPTY, (), assumptions,
-                              children, counted, None, defined, over)
-        self._made[code] = made
+        if made is None:
+            made = self._made[code] = self._node(*self._plan.fixed[code])
         return made
+
+    def _node(self, offset: int, fixed: Any) -> NodeResult:
+        if offset < 0:
+            return fixed  # type: ignore[no-any-return]  # no score: the node itself
+        plan, flat = self._plan, self._flat
+        cache = plan.cache
+        key, raw_key = (flat[offset], flat[offset + 1]), (flat[offset + 2], flat[offset + 3])
+        score, raw = cache.get(key), cache.get(raw_key)
+        if score is None:
+            score = plan.value(*key)
+        if raw is None:
+            raw = plan.value(*raw_key)
+        code, title, kind, is_criterion, most, top, assumptions, children, counted, defined, over = fixed
+        return NodeResult(code, title, kind, is_criterion, score, most, top, raw, EMPTY, (), assumptions,
+                          children, counted, None, defined, over)
+
+    def _all(self) -> dict[str, NodeResult]:
+        """Every node, built in one pass (``values()``, ``items()``: most readers of one read all)."""
+        made = self._made
+        if len(made) < len(self._plan.order):
+            fixed, node = self._plan.fixed, self._node
+            made = self._made = {code: made.get(code) or node(*fixed[code]) for code in self._plan.order}
+        return made
+
+    def values(self) -> ValuesView[NodeResult]:
+        return self._all().values()
+
+    def items(self) -> ItemsView[str, NodeResult]:
+        return self._all().items()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._plan.order)
