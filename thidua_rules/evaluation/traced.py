@@ -1,0 +1,265 @@
+"""A generated traced evaluator for the rulesets on the scaled path: the traced walk's Steps,
+inputs and NodeResults, made by straight-line code instead of the walk's closures.
+
+A traced result of the scaled path (``Evaluator.scaled_result``) runs this when a node is first
+read. Each criterion's rule becomes one function of statements over the unit's validated values,
+in the order the compiler's closures evaluate (operands before their step, a condition before the
+branch it takes, a table's subject before the row it matches), appending the same ``Step`` each
+closure appends, with its expression text and notes bound as constants. A derived value (``let``)
+is one function computing its value and working once per unit; each node shows that working the
+first time it reads it, as ``compiler.Compiler.ref`` does. Sections add their parts as
+``Walk.group`` does; every field that does not depend on the unit comes from ``NodePlan``.
+
+Only the constructs the scaled path takes are generated; anything else (a construct, a missing
+fact, no row of a table) leaves the unit to the traced walk, so what is read is always the walk's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..language import nodes as n
+from ..model import CheckedRuleset, written_name
+from ..numbers import ARITHMETIC, COMPARE
+from .codegen import Generator, define
+from .result import Step, Value
+from .semantics import criterion_note, criterion_score
+
+#: A criterion's traced rule: its score, raw value, Steps and inputs, from the values, the names
+#: given defaults, and the unit's cache of derived values.
+RuleFn = Callable[
+    [Mapping[str, Value], frozenset[str], dict[str, Any]], tuple[Decimal, Decimal, list[Step], dict[str, Value]]
+]
+
+
+class Unsupported(Exception):
+    """A construct this evaluator leaves to the traced walk."""
+
+
+class Fallback(Exception):
+    """A unit this evaluator leaves to the traced walk (a missing fact, no row matched)."""
+
+
+def _nomatch() -> None:
+    raise Fallback("no row matched")
+
+
+class _Gen(Generator):
+    TEMP = "_v{}"
+
+    def __init__(self, checked: CheckedRuleset) -> None:
+        self.c = checked
+        super().__init__({"Step": Step, "ADD": ARITHMETIC.add, "SUB": ARITHMETIC.subtract,
+                          "MUL": ARITHMETIC.multiply, "_nomatch": _nomatch, "criterion_score": criterion_score,
+                          "criterion_note": criterion_note})
+        self.lines: list[str] = []
+        self.pad = "    "
+        self.lets: dict[str, str] = {}  # let name -> its function
+        self.defs: list[str] = []
+
+    def put(self, line: str) -> None:
+        self.lines.append(self.pad + line)
+
+    def step(self, rule: str, expr: str, operands: str, value: str, note: str | None = None) -> None:
+        args = f"{self.const(rule, 'S')}, {self.const(expr, 'S')}, {operands}, {value}"
+        self.put(f"steps.append(Step({args}{', ' + note if note is not None else ''}))")
+
+    # ------------------------------------------------------------ expressions, as statements
+    def expr(self, e: n.Expr, code: str | None) -> str:
+        """Lines computing ``e`` (and appending its steps); the name holding its value."""
+        text = e.span.code()
+        match e:
+            case n.Number() | n.Bool():
+                return self.const(e.value)
+            case n.String():
+                return self.const(e.level if e.level is not None else e.value, "S")
+            case n.Ref():
+                if e.name in self.c.lets:
+                    return self.let(e.name)
+                if e.name not in self.c.facts:
+                    raise Unsupported(f"a reference to {e.name}")
+                v, key = self.temp(), self.const(e.name, "N")
+                self.put(f"{v} = values[{key}]")
+                self.put(f"inputs[{key}] = {v}")
+                label = self.const(self.c.facts[e.name].label, "S")
+                self.put(f"steps.append(Step('default' if {key} in defaults else 'fact', {key}, (), {v}, {label}))")
+                return v
+            case n.Assessed():
+                assert code is not None
+                key = self.const(e.name if e.name is not None else code, "N")
+                shown = "assessed" if e.name is None else f"assessed as {e.name}"
+                v = self.temp()
+                self.put(f"{v} = values[{key}]")
+                self.put(f"inputs[{key}] = {v}")
+                self.step("assessed", shown, "()", v, self.const(f"judged score of {code}", "S"))
+                return v
+            case n.SelfMax():
+                assert code is not None
+                top = self.c.criteria[code].max
+                if top is None or code in self.c.max_exprs or code in self.c.max_by:
+                    raise Unsupported("max of an open row, read from facts or by variant")
+                return self.const(top)
+            case n.Neg():
+                operand, v = self.expr(e.operand, code), self.temp()
+                self.put(f"{v} = -{operand}")
+                self.step("-", text, "()", v)
+                return v
+            case n.Not():
+                operand, v = self.expr(e.operand, code), self.temp()
+                self.put(f"{v} = not {operand}")
+                self.step("not", text, f"(not {v},)", v)
+                return v
+            case n.Binary():
+                if e.op not in ("+", "-", "*"):
+                    raise Unsupported(f"the operation {e.op}")
+                a, b = self.expr(e.left, code), self.expr(e.right, code)
+                v = self.temp()
+                self.put(f"{v} = {({'+': 'ADD', '-': 'SUB', '*': 'MUL'})[e.op]}({a}, {b})")
+                self.step(e.op, text, f"({a}, {b})", v, self.const("", "S"))
+                return v
+            case n.Compare():
+                a, b = self.expr(e.left, code), self.expr(e.right, code)
+                v = self.temp()
+                test = self.const(COMPARE[e.op], "F")
+                if e.scale is not None:
+                    ranks = self.const(self.c.scales[e.scale].ranks, "R")
+                    self.put(f"{v} = {test}({ranks}[{a}], {ranks}[{b}])")
+                else:
+                    self.put(f"{v} = {test}({a}, {b})")
+                self.step("compare", text, f"({a}, {b})", v, self.const(e.op, "S"))
+                return v
+            case n.Logic():
+                a, v = self.expr(e.left, code), self.temp()
+                ops = self.temp()
+                self.put(f"if bool({a}) != {e.op == 'and'}:")
+                self.put(f"    {v}, {ops} = {a}, ({a}, None)")
+                self.put("else:")
+                b = self.indented(lambda: self.expr(e.right, code))
+                self.put(f"    {v}, {ops} = {b}, ({a}, {b})")
+                self.step(e.op, text, ops, v)
+                return v
+            case n.If():
+                cond, v, chosen = self.expr(e.cond, code), self.temp(), self.temp()
+                self.put(f"{chosen} = bool({cond})")
+                self.put(f"if {chosen}:")
+                then = self.indented(lambda: self.expr(e.then, code))
+                self.put(f"    {v} = {then}")
+                self.put("else:")
+                other = self.indented(lambda: self.expr(e.otherwise, code))
+                self.put(f"    {v} = {other}")
+                self.put(f"steps.append(Step('if', {self.const(text, 'S')}, ({chosen},), {v}, "
+                         f"'then' if {chosen} else 'else'))")
+                return v
+            case n.Table():
+                return self.table(e, code, text)
+            case _:
+                raise Unsupported(type(e).__name__)
+
+    def indented(self, make: Callable[[], str]) -> str:
+        saved = self.pad
+        self.pad += "    "
+        try:
+            return make()
+        finally:
+            self.pad = saved
+
+    def table(self, e: n.Table, code: str | None, text: str) -> str:
+        x, v = self.expr(e.subject, code), self.temp()
+        ranks = self.const(self.c.scales[e.scale].ranks, "R") if e.scale is not None else None
+        for index, row in enumerate(e.rows, 1):
+            self.put(f"{'if' if index == 1 else 'elif'} {self.matches(row.pattern, x, ranks)}:")
+
+            def value(row: n.Row = row) -> str:
+                return self.expr(row.value, code)
+
+            got = self.indented(value)
+            self.put(f"    {v} = {got}")
+            self.put(f"    steps.append(Step('table', {self.const(text, 'S')}, ({x},), {v}, "
+                     f"{self.const(f'row {index}: {row.pattern.span.code()}', 'S')}))")
+        self.put("else:")
+        self.put("    _nomatch()")
+        return v
+
+    def matches(self, p: n.Pattern, x: str, ranks: str | None) -> str:
+        """``compiler.Compiler.matcher`` as an expression on ``x``."""
+        match p:
+            case n.POtherwise():
+                return "True"
+            case n.PRange():
+                low = f"{x} >= {self.const(p.low.value)}" if p.low is not None else "True"
+                high = f"{x} <= {self.const(p.high.value)}" if p.high is not None else "True"
+                return f"({low}) and ({high})"
+            case n.PCompare() | n.PEqual():
+                test = self.const(COMPARE[p.op if isinstance(p, n.PCompare) else "="], "F")
+                if isinstance(p.value, n.String):
+                    assert ranks is not None and p.value.level is not None
+                    return f"{test}({ranks}[{x}], {ranks}[{self.const(p.value.level, 'S')}])"
+                return f"{test}({x}, {self.const(p.value.value)})"
+            case _:
+                raise Unsupported(type(p).__name__)
+
+    def let(self, name: str) -> str:
+        """A derived value read: its working shown the first time this trace reads it."""
+        fn = self.lets.get(name)
+        if fn is None:
+            fn = self.lets[name] = f"_let{len(self.lets)}"
+            saved, self.lines, pad = self.lines, [], self.pad
+            self.pad = "        "
+            value = self.expr(self.c.lets[name].expr, None)
+            body, self.lines, self.pad = self.lines, saved, pad
+            key = self.const(name, "N")
+            self.defs += [
+                f"def {fn}(values, defaults, L):",
+                f"    got = L.get({key})",
+                "    if got is None:",
+                "        steps, inputs, shown = [], {}, set()",
+                *body,
+                f"        got = L[{key}] = ({value}, tuple(steps), inputs, frozenset(shown))",
+                "    return got",
+            ]
+        key = self.const(name, "N")
+        written = self.const(written_name(name), "N")
+        label = self.const(self.c.lets[name].label or "", "S")
+        v, working, read, inside = self.temp(), self.temp(), self.temp(), self.temp()
+        self.put(f"{v}, {working}, {read}, {inside} = {fn}(values, defaults, L)")
+        self.put(f"if {key} not in shown:")
+        self.put(f"    steps.extend({working}); inputs.update({read}); shown.update({inside}); shown.add({key})")
+        self.put(f"inputs[{written}] = {v}")
+        self.put(f"steps.append(Step('derived', {written}, (), {v}, {label}))")
+        return v
+
+    # ------------------------------------------------------------ criteria
+    def rule(self, code: str, index: int) -> str:
+        crit = self.c.criteria[code]
+        self.lines, self.pad = [], "    "
+        raw = self.expr(self.c.rules[code], code)
+        floor = self.const(crit.floor) if crit.floor is not None else "None"
+        top = self.const(crit.max) if crit.max is not None else "None"
+        fn = f"_rule{index}"
+        self.defs += [
+            f"def {fn}(values, defaults, L):",
+            "    steps, inputs, shown = [], {}, set()",
+            *self.lines,
+            f"    main = criterion_score({raw}, {top}, {floor})",
+            f"    steps.append(Step('cap', {self.const(code, 'N')}, ({raw}, {floor}, {top}), main, "
+            f"criterion_note({raw}, {top}, {floor})))",
+            f"    return main, {raw}, steps, inputs",
+        ]
+        return fn
+
+    def build(self) -> dict[str, RuleFn]:
+        rules = {code: self.rule(code, index) for index, code in enumerate(self.c.criteria)}
+        table = ", ".join(f"{self.const(code, 'N')}: {fn}" for code, fn in rules.items())
+        made: dict[str, RuleFn] = define("rules", [*self.defs, f"rules = {{{table}}}"], self.consts,
+                                         label=f"thidua traced {self.c.header.id}")
+        return made
+
+
+def build(checked: CheckedRuleset) -> dict[str, RuleFn] | None:
+    """Each criterion's traced rule, by code; None when a rule uses what is left to the walk."""
+    try:
+        return _Gen(checked).build()
+    except Unsupported:
+        return None
