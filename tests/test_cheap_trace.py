@@ -40,7 +40,7 @@ def _same_trace(rs: tr.Ruleset, unit: dict[str, Any]) -> None:
     generated = ev.traced_scaled_result(unit)  # the generated traced evaluator, by itself
     if ev.scaled is not None and ev.scaled(unit) is not None:
         assert isinstance(got.nodes, Deferred)  # this unit took the cheap trace
-        if ev.node_plan() is not None and isinstance(ev._traced, dict):
+        if ev.node_plan() is not None and callable(ev._traced):
             assert generated is not None  # and its nodes are the generated evaluator's
     for result in (got, generated) if generated is not None else (got,):
         _equal_traces(result, reference)

@@ -94,7 +94,7 @@ class Evaluator:
         #: made when a node of a scaled result is first read; None when there is none.
         self._plan: NodePlan | bool | None = self.scaled is not None
         #: The generated traced evaluator's rules (evaluation/traced.py), made likewise.
-        self._traced: dict[str, traced.RuleFn] | bool | None = self.scaled is not None
+        self._traced: traced.TracedFn | bool | None = self.scaled is not None
         nodes = [node for root in self.program.roots for node in root.walk()]
         self._order: tuple[str, ...] = tuple(node.code for node in nodes)
         self._info = {
@@ -189,63 +189,27 @@ class Evaluator:
         the traced walk's Steps, inputs and nodes, made without the walk; None when there is no
         such evaluator or it leaves the unit to the walk."""
         plan = self.node_plan()
-        rules = self._traced
-        if rules is True:
-            rules = self._traced = traced.build(self.model) if plan is not None else None
-        if plan is None or not isinstance(rules, dict):
+        fn = self._traced
+        if fn is True:
+            fn = self._traced = traced.build(self.model, self.program, plan.fixed, self._order) if plan else None
+        if not callable(fn):  # None or False: no traced evaluator
             return None
         values, defaults, problems, _complete = self.validate(facts)
         if problems:
             return None
-        nodes: dict[str, NodeResult] = {}
-        lets: dict[str, Any] = {}
         try:
-            for root in self._scoring_order:
-                self._traced_node(root, plan, rules, values, defaults, lets, nodes)
+            nodes = fn(values, defaults)
         except (KeyError, TypeError, ArithmeticError, traced.Fallback):
             return None  # a missing fact, no row of a table: the walk words it
-        roots = [nodes[root.code] for root in self.program.roots]
         standard, bonus, deductions, adjustment, applicable_max = totals(
-            ((root.kind, result.score, result.applicable_max, result.columns)
-             for root, result in zip(self.program.roots, roots, strict=True)),
+            ((root.kind, nodes[root.code].score, nodes[root.code].applicable_max, None) for root in self.program.roots),
             self.header.total_low, self.header.total_high,
         )
         return Result(
-            ruleset=self.id, nodes=FrozenMap.owning({code: nodes[code] for code in self._order}),
-            sections=self.sections, standard=standard, bonus=bonus, deductions=deductions,
-            applicable_max=applicable_max, facts=FrozenMap(values), cohort=EMPTY,
+            ruleset=self.id, nodes=FrozenMap.owning(nodes), sections=self.sections, standard=standard, bonus=bonus,
+            deductions=deductions, applicable_max=applicable_max, facts=FrozenMap(values), cohort=EMPTY,
             places=self.header.rounding, adjustment=adjustment,
         )
-
-    def _traced_node(
-        self, node: CNode, plan: NodePlan, rules: dict[str, traced.RuleFn], values: dict[str, Value],
-        defaults: frozenset[str], lets: dict[str, Any], out: dict[str, NodeResult],
-    ) -> NodeResult:
-        """One node of a traced result as ``Walk.criterion`` and ``Walk.group`` make it (sum
-        groups without applicability: the only ones on the scaled path)."""
-        offset, fixed = plan.fixed[node.code]
-        if node.rule is not None:
-            score, raw, steps, inputs = rules[node.code](values, defaults, lets)
-            code, title, kind, is_criterion, most, top, assumptions, children, counted, defined, over = fixed
-            made = NodeResult(code, title, kind, is_criterion, score, most, top, raw, FrozenMap.owning(inputs),
-                              tuple(steps), assumptions, children, counted, None, defined, over)
-        else:
-            parts = [self._traced_node(child, plan, rules, values, defaults, lets, out) for child in node.children]
-            counted = [r for r, c in zip(parts, node.children, strict=True) if r.score is not None and c.counted]
-            if offset < 0:  # no part counts: no score (the plan's node), with the walk's one step
-                made = attrs.evolve(fixed, trace=(Step("not applicable", node.code, (), None, "no item applies"),))
-            else:
-                main_raw = sum_columns((r.score, ZERO, ZERO, ZERO) for r in counted)[0]
-                limit = group_limit(node.cap, node.max)
-                main = group_score(main_raw, limit)
-                trace = (Step("sum", node.code, tuple(r.score for r in counted), main_raw,
-                              " + ".join(r.code for r in counted)),
-                         Step("cap", node.code, (main_raw, None, limit), main, group_note(main_raw, limit)))
-                code, title, kind, is_criterion, most, top, assumptions, children, counted_, defined, over = fixed
-                made = NodeResult(code, title, kind, is_criterion, main, most, top, main_raw, EMPTY, trace,
-                                  assumptions, children, counted_, None, defined, over)
-        out[node.code] = made
-        return made
 
     def _decimal(self, value: int) -> Decimal:
         """The Decimal of a scaled total, kept for the next unit (a few thousand distinct ones)."""

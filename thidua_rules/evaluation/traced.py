@@ -17,21 +17,21 @@ fact, no row of a table) leaves the unit to the traced walk, so what is read is 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
+
+import attrs
 
 from ..language import nodes as n
 from ..model import CheckedRuleset, written_name
-from ..numbers import ARITHMETIC, COMPARE
+from ..numbers import ARITHMETIC, COMPARE, ZERO
 from .codegen import Generator, define
-from .result import Step, Value
-from .semantics import criterion_note, criterion_score
+from .compiler import CNode, Program
+from .result import EMPTY, FrozenMap, NodeResult, Step, Value
+from .semantics import criterion_note, criterion_score, group_limit, group_note, group_score
 
-#: A criterion's traced rule: its score, raw value, Steps and inputs, from the values, the names
-#: given defaults, and the unit's cache of derived values.
-RuleFn = Callable[
-    [Mapping[str, Value], frozenset[str], dict[str, Any]], tuple[Decimal, Decimal, list[Step], dict[str, Value]]
-]
+#: The traced evaluator: every node's NodeResult, in the sheet's order, from the unit's validated
+#: values and the names given defaults (KeyError, ``Fallback``: the walk's to explain).
+TracedFn = Callable[[Mapping[str, Value], frozenset[str]], dict[str, NodeResult]]
 
 
 class Unsupported(Exception):
@@ -53,7 +53,9 @@ class _Gen(Generator):
         self.c = checked
         super().__init__({"Step": Step, "ADD": ARITHMETIC.add, "SUB": ARITHMETIC.subtract,
                           "MUL": ARITHMETIC.multiply, "_nomatch": _nomatch, "criterion_score": criterion_score,
-                          "criterion_note": criterion_note})
+                          "criterion_note": criterion_note, "group_score": group_score, "group_note": group_note,
+                          "NodeResult": NodeResult, "EMPTY": EMPTY, "owning": FrozenMap.owning, "ZERO": ZERO})
+        self.made: dict[str, str] = {}  # node code -> the local of its NodeResult
         self.lines: list[str] = []
         self.pad = "    "
         self.lets: dict[str, str] = {}  # let name -> its function
@@ -230,36 +232,73 @@ class _Gen(Generator):
         self.put(f"steps.append(Step('derived', {written}, (), {v}, {label}))")
         return v
 
-    # ------------------------------------------------------------ criteria
-    def rule(self, code: str, index: int) -> str:
-        crit = self.c.criteria[code]
-        self.lines, self.pad = [], "    "
-        raw = self.expr(self.c.rules[code], code)
-        floor = self.const(crit.floor) if crit.floor is not None else "None"
-        top = self.const(crit.max) if crit.max is not None else "None"
-        fn = f"_rule{index}"
-        self.defs += [
-            f"def {fn}(values, defaults, L):",
-            "    steps, inputs, shown = [], {}, set()",
-            *self.lines,
-            f"    main = criterion_score({raw}, {top}, {floor})",
-            f"    steps.append(Step('cap', {self.const(code, 'N')}, ({raw}, {floor}, {top}), main, "
-            f"criterion_note({raw}, {top}, {floor})))",
-            f"    return main, {raw}, steps, inputs",
-        ]
-        return fn
+    # ------------------------------------------------------------ the tree
+    def node(self, node: CNode, fixed: Mapping[str, tuple[int, Any]]) -> str | None:
+        """Lines making ``node``'s NodeResult (``Walk.criterion``, ``Walk.group`` for a sum group
+        without applicability) into a local, its children first; the local of its score, or
+        None when it has none (a group none of whose parts counts: the same node every unit)."""
+        offset, fields = fixed[node.code]
+        local = self.temp()
+        self.made[node.code] = local
+        if node.rule is None:
+            parts = [(child, self.node(child, fixed)) for child in node.children]
+            counted = [(child, score) for child, score in parts if score is not None and child.counted]
+            if offset < 0:
+                assert not counted
+                none = attrs.evolve(fields, trace=(Step("not applicable", node.code, (), None, "no item applies"),))
+                self.put(f"{local} = {self.const(none, 'X')}")
+                return None
+            limit = self.const(group_limit(node.cap, node.max))
+            code = self.const(node.code, "N")
+            scores = "".join(f"{score}, " for _, score in counted)
+            note = self.const(" + ".join(child.code for child, _ in counted), "S")
+            raw, main = self.temp(), self.temp()
+            self.put(f"{raw} = {' + '.join(['ZERO', *(score for _, score in counted)])}")  # as sum_columns adds
+            self.put(f"{main} = group_score({raw}, {limit})")
+            trace = (f"(Step('sum', {code}, ({scores}), {raw}, {note}), "
+                     f"Step('cap', {code}, ({raw}, None, {limit}), {main}, group_note({raw}, {limit})))")
+            self.put(f"{local} = NodeResult({self.fields(fields, main, raw, 'EMPTY', trace)})")
+            return main
+        self.put("steps, inputs, shown = [], {}, set()")
+        raw = self.expr(self.c.rules[node.code], node.code)
+        floor = self.const(node.floor) if node.floor is not None else "None"
+        top = self.const(node.max) if node.max is not None else "None"
+        main = self.temp()
+        self.put(f"{main} = criterion_score({raw}, {top}, {floor})")
+        self.put(f"steps.append(Step('cap', {self.const(node.code, 'N')}, ({raw}, {floor}, {top}), {main}, "
+                 f"criterion_note({raw}, {top}, {floor})))")
+        self.put(f"{local} = NodeResult({self.fields(fields, main, raw, 'owning(inputs)', 'tuple(steps)')})")
+        return main
 
-    def build(self) -> dict[str, RuleFn]:
-        rules = {code: self.rule(code, index) for index, code in enumerate(self.c.criteria)}
-        table = ", ".join(f"{self.const(code, 'N')}: {fn}" for code, fn in rules.items())
-        made: dict[str, RuleFn] = define("rules", [*self.defs, f"rules = {{{table}}}"], self.consts,
-                                         label=f"thidua traced {self.c.header.id}")
+    def fields(self, fields: tuple[Any, ...], score: str, raw: str, inputs: str, trace: str) -> str:
+        """A NodeResult's arguments: the plan's fixed fields as constants, the unit's as given."""
+        code, title, kind, is_criterion, most, top, assumptions, children, counted, defined, over = (
+            self.const(value, "F") for value in fields)
+        return (f"{code}, {title}, {kind}, {is_criterion}, {score}, {most}, {top}, {raw}, {inputs}, {trace}, "
+                f"{assumptions}, {children}, {counted}, None, {defined}, {over}")
+
+    def build(self, program: Program, fixed: Mapping[str, tuple[int, Any]], order: tuple[str, ...]) -> TracedFn:
+        by_code = {root.code: root for root in program.roots}
+        self.lines, self.pad = [], "    "
+        for code in self.c.order:  # the sections in scoring order, as the walk scores them
+            self.node(by_code[code], fixed)
+        nodes = ", ".join(f"{self.const(code, 'N')}: {self.made[code]}" for code in order)
+        made: TracedFn = define("traced", [
+            *self.defs,
+            "def traced(values, defaults):",
+            "    L = {}",
+            *self.lines,
+            f"    return {{{nodes}}}",
+        ], self.consts, label=f"thidua traced {self.c.header.id}")
         return made
 
 
-def build(checked: CheckedRuleset) -> dict[str, RuleFn] | None:
-    """Each criterion's traced rule, by code; None when a rule uses what is left to the walk."""
+def build(
+    checked: CheckedRuleset, program: Program, fixed: Mapping[str, tuple[int, Any]], order: tuple[str, ...]
+) -> TracedFn | None:
+    """The traced evaluator of a ruleset on the scaled path, given its ``NodePlan``'s fixed fields
+    and the sheet's order; None when a rule uses what is left to the walk."""
     try:
-        return _Gen(checked).build()
+        return _Gen(checked).build(program, fixed, order)
     except Unsupported:
         return None
