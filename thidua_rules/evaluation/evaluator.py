@@ -142,12 +142,12 @@ class Evaluator:
         return result
 
     def scaled_result(self, totals: tuple[int, int, int], facts: Mapping[str, object], trace: bool) -> Result:
-        """The Result of the scaled path's totals; its nodes and facts are scored on the Decimal
-        path when first read (``Later``), so each keeps exactly the values it has there.
-
-        ``trace``: that path is the traced walk, so each node's trace, inputs and assumptions
-        are the walk's own, built when the nodes are first read (the cheap trace: evaluate
-        records the unit's facts; Steps and sentences cost only when a trace is read)."""
+        """The Result of the scaled path's totals; its nodes and facts are made when first read
+        (``Later``): untraced, from the nodes variant's values (``scaled_nodes_result``); traced,
+        by the generated traced evaluator (``traced_scaled_result``: the walk's own Steps, inputs
+        and assumptions). Either falls back to the Decimal path (the traced walk when tracing)
+        for a ruleset or unit it leaves, so each node keeps exactly the values it has there (the
+        cheap trace: evaluate records the unit's facts; Steps cost only when a trace is read)."""
         standard, bonus, deductions = totals
         later = Later(self, dict(facts), trace)
         decimal = self._decimals.get
@@ -557,7 +557,9 @@ class ScaledNodes(Mapping[str, NodeResult]):
 
 
 class Later:
-    """A unit scored again when its nodes or facts are first read (``Evaluator.expand``)."""
+    """A unit scored again when its nodes or facts are first read (``Evaluator.expand``,
+    ``scaled_result``, the batches): from the scaled path's generated variants when they take it,
+    else on the Decimal path."""
 
     __slots__ = ("ev", "facts", "result", "trace")
 

@@ -19,10 +19,12 @@ columns, bounds, applicability or maxima by variant; its groups add their parts 
 ruleset (a division, a rounding, a ``best`` group…) gets no scaled function: its units take the
 Decimal path whole. The choice is per ruleset and is documented in docs/performance.md.
 
-The function computes the totals only (standard, bonus, deductions, as scaled integers); a
-Result's nodes and facts are scored again on the Decimal path when first read (most callers of
-``trace=False`` read totals), so every node keeps exactly the Decimal path's values. As in the
-other generated code, every number, name and level reaches the function as a bound constant.
+The function computes the totals only (standard, bonus, deductions, as scaled integers): most
+callers of ``trace=False`` read nothing else. Its nodes variant (``build_nodes``), made when a
+node of an untraced result is first read, also gives every node's score and raw value with the
+decimal places the Decimal path writes them with (``Typed.p``), so each node is built from those
+without scoring the unit again and keeps exactly the Decimal path's values (2.50 stays 2.50). As
+in the other generated code, every number, name and level reaches the function as a bound constant.
 """
 
 from __future__ import annotations

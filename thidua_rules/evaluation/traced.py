@@ -2,13 +2,15 @@
 inputs and NodeResults, made by straight-line code instead of the walk's closures.
 
 A traced result of the scaled path (``Evaluator.scaled_result``) runs this when a node is first
-read. Each criterion's rule becomes one function of statements over the unit's validated values,
-in the order the compiler's closures evaluate (operands before their step, a condition before the
-branch it takes, a table's subject before the row it matches), appending the same ``Step`` each
-closure appends, with its expression text and notes bound as constants. A derived value (``let``)
-is one function computing its value and working once per unit; each node shows that working the
-first time it reads it, as ``compiler.Compiler.ref`` does. Sections add their parts as
-``Walk.group`` does; every field that does not depend on the unit comes from ``NodePlan``.
+read. The whole tree is one generated function over the unit's validated values: each criterion's
+rule as statements in the order the compiler's closures evaluate (operands before their step, a
+condition before the branch it takes, a table's subject before the row it matches), appending the
+same ``Step`` each closure appends, with its expression text and notes bound as constants and its
+values computed with the same ``ARITHMETIC`` operations (so every form is the walk's). A derived
+value (``let``) is one function computing its value and working once per unit; each node shows
+that working the first time it reads it, as ``compiler.Compiler.ref`` does. Sections add their
+counted parts as ``Walk.group`` does; every field that does not depend on the unit is bound from
+``evaluator.NodePlan``.
 
 Only the constructs the scaled path takes are generated; anything else (a construct, a missing
 fact, no row of a table) leaves the unit to the traced walk, so what is read is always the walk's.
