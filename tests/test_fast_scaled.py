@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import thidua_rules as tr
 from thidua_rules.evaluation import scaled
+from thidua_rules.evaluation.evaluator import Deferred, ScaledNodes
 from thidua_rules.testing import facts, fuzzing, invalid_facts
 
 CUM4 = tr.rulesets.load("cum4-2023")
@@ -37,6 +38,29 @@ def _same(rs: tr.Ruleset, unit: dict[str, Any]) -> None:
         return
     for fast in (rs.evaluate(unit, trace=False), rs.evaluate(unit)):
         _equal(fast, traced)
+    _same_nodes(rs, unit)
+
+
+def _same_nodes(rs: tr.Ruleset, unit: dict[str, Any]) -> None:
+    """An untraced result's nodes, read, are the untraced Decimal path's own: every field equal,
+    every number in the same form (2.50 stays 2.50); from the scaled nodes variant's values
+    whenever the ruleset has one and it takes the unit."""
+    decimal = rs.evaluator.run(unit, trace=False, cohort=None).result  # the Decimal path itself
+    assert decimal is not None
+    got = rs.evaluate(unit, trace=False)
+    assert list(got.nodes) == list(decimal.nodes)
+    for code, node in decimal.nodes.items():
+        mine = got[code]
+        assert mine == node, code  # attrs equality: every field, assumptions and counted included
+        assert [str(v) for v in (mine.score, mine.raw, mine.max, mine.applicable_max)] == [
+            str(v) for v in (node.score, node.raw, node.max, node.applicable_max)], code
+    fresh = rs.evaluate(unit, trace=False)  # read in one pass, in the sheet's order
+    assert list(fresh.nodes.values()) == list(decimal.nodes.values())
+    assert [code for code, _ in fresh.nodes.items()] == list(decimal.nodes)
+    plan = rs.evaluator.node_plan()
+    if plan is not None and rs.evaluator.scaled is not None and rs.evaluator.scaled(unit) is not None:
+        assert plan.nodes.fn(unit) is not None  # the variant takes what the totals' function takes
+        assert isinstance(got.nodes, Deferred) and isinstance(got.nodes._data(), ScaledNodes)
 
 
 def _equal(fast: tr.Result, traced: tr.Result) -> None:
@@ -267,3 +291,41 @@ def test_generated_sheets_on_the_scaled_path_score_alike(data: st.DataObject) ->
         reject()  # a rule the checks refuse (a table whose rows overlap, a value out of range …)
     assert rs.evaluator.scaled is not None, text
     _same(rs, data.draw(_sheet_unit(rs), label="unit"))
+
+
+def test_untraced_nodes_keep_the_forms_of_the_decimal_path() -> None:
+    # I.1 given as 2.50 (two places) and I.3 as 2.5 (one): each node keeps its own form, and
+    # section I adds them to 0 as the Decimal path does, with the most places of its parts:
+    # I = 2.50 + 6 (2 × 3) + 2.5 + 10 (2 × 6 = 12, capped at max 10) = 21.00 (≤ 30)
+    unit = {**_unit(), "I.1": Decimal("2.50"), "I.3": Decimal("2.5")}
+    res = CUM4.evaluate(unit, trace=False)
+    assert isinstance(res.nodes, Deferred)
+    nodes = res.nodes._data()
+    assert isinstance(nodes, ScaledNodes)  # read from the nodes variant, not scored again
+    shown = {code: (str(res[code].score), str(res[code].raw)) for code in ("I", "I.1", "I.2", "I.3", "I.4")}
+    assert shown == {"I": ("21.00", "21.00"), "I.1": ("2.50", "2.50"), "I.2": ("6", "6"),
+                     "I.3": ("2.5", "2.5"), "I.4": ("10", "12")}
+    # the fixed fields: I.4's max as written, I's applicable max 5 + 10 + 5 + 10 = 30
+    assert (str(res["I.4"].max), str(res["I"].applicable_max), res["I.4"].counted) == ("10", "30", True)
+    # nodes read one by one, then all at once: the same objects, in the sheet's order
+    first = res["I.1"]
+    assert [node.code for node in res.nodes.values()] == list(CUM4.evaluate(_unit()).nodes)
+    assert next(node for node in res.nodes.values() if node.code == "I.1") is first
+
+
+def test_untraced_node_reads_do_not_depend_on_the_callers_context() -> None:
+    unit = {**_unit(), "V.2": Decimal("4.75")}
+    with decimal.localcontext(decimal.Context(prec=1, traps=[decimal.Inexact, decimal.Rounded])):
+        res = CUM4.evaluate(unit, trace=False)
+        # V = 3 + 4.75 + 0.5 = 8.25: three digits, exact under a 1-digit context
+        assert str(res["V"].score) == "8.25" and str(res["V.2"].score) == "4.75"
+
+
+def test_an_untraced_result_pickles_with_its_nodes() -> None:
+    import pickle
+
+    res = CUM4.evaluate(_unit(), trace=False)
+    again = pickle.loads(pickle.dumps(res))
+    # I.4 = min(2 × 6, 10) = 10, raw 12
+    assert (again["I.4"].score, again["I.4"].raw) == (Decimal(10), Decimal(12))
+    assert dict(again.nodes) == dict(res.nodes)

@@ -10,6 +10,8 @@ import pytest
 
 import thidua_rules as tr
 from thidua_rules import rulesets
+from thidua_rules.evaluation import traced
+from thidua_rules.evaluation.evaluator import Evaluator
 from thidua_rules.evaluation.evaluator import Walk as _Walk
 from thidua_rules.evaluation.result import NodeResult
 from thidua_rules.testing import InvariantError, assert_ruleset_invariants, check_invariants
@@ -32,19 +34,27 @@ def test_the_unplanted_ruleset_passes() -> None:
     assert_ruleset_invariants(rs, max_examples=20)
 
 
-def test_a_removed_cap_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Plant: the engine forgets to cap a criterion at its max (I.2 = 2 × 7 = 14 > 10).
-    original = _Walk.criterion
+@pytest.mark.parametrize("path", ["walk", "generated"])
+def test_a_removed_cap_is_caught(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    # Plant: the engine forgets to cap a criterion at its max (I.2 = 2 × 7 = 14 > 10), in the
+    # traced walk or in the generated traced evaluator a scaled ruleset's traced nodes come from.
+    if path == "walk":
+        original = _Walk.criterion
 
-    def uncapped(self: _Walk, node: Any, applicable: bool) -> NodeResult | None:
-        result = original(self, node, applicable)
-        if result is not None and result.raw is not None and result.raw > 0:
-            result = attrs.evolve(result, score=result.raw)
-            self.out[node.code] = result
-        return result
+        def uncapped(self: _Walk, node: Any, applicable: bool) -> NodeResult | None:
+            result = original(self, node, applicable)
+            if result is not None and result.raw is not None and result.raw > 0:
+                result = attrs.evolve(result, score=result.raw)
+                self.out[node.code] = result
+            return result
 
-    monkeypatch.setattr(_Walk, "criterion", uncapped)
-    rs = rulesets.load("cum4-2023")
+        monkeypatch.setattr(_Walk, "criterion", uncapped)
+        monkeypatch.setattr(Evaluator, "traced_scaled_result", lambda self, facts: None)  # the walk's nodes
+        rs = rulesets.load("cum4-2023")
+    else:  # the generated code made again with a criterion_score that forgets the max
+        monkeypatch.setattr(traced, "criterion_score", lambda raw, top, floor=D(0): max(raw, floor))
+        rs = rulesets.load("cum4-2023")
+        monkeypatch.setattr(rs.evaluator, "_traced", True)  # built again on first read, planted
     with pytest.raises(InvariantError, match=r"I\.2: its own points 14 are above its max 10"):
         check_invariants(rs, _unit(rs))
 

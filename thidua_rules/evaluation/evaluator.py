@@ -5,7 +5,7 @@ classification, periods, batches) takes; the public ``Ruleset`` is a thin façad
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from decimal import Decimal, localcontext
 from typing import Any, NamedTuple, Protocol
 
@@ -19,10 +19,10 @@ from ..language.transformer import to_nodes
 from ..model import Award, CheckedRuleset, Derived, FactSpec, Group, Header, Round
 from ..model import Criterion as CriterionSpec
 from ..model import Rollup as RollupSpec
-from ..numbers import RANGES_CONTEXT, ZERO, exact, tidy
+from ..numbers import ARITHMETIC, RANGES_CONTEXT, ZERO, exact, tidy
 from ..source import Source
 from ..text import suggest
-from . import fastpath, scaled, validation
+from . import fastpath, scaled, traced, validation
 from .compiler import CNode, Compiler, Program
 from .fastpath import Outcome
 from .result import EMPTY, FrozenMap, NodeResult, Result, Step, Value
@@ -37,6 +37,7 @@ from .semantics import (
     criterion_note,
     criterion_score,
     group_applicable_max,
+    group_limit,
     group_note,
     group_score,
     net,
@@ -89,6 +90,11 @@ class Evaluator:
             self.scaled, self._scale, max_ = built
             self._scaled_max = tidy(max_)
         self._decimals: dict[int, Decimal] = {}
+        #: The nodes variant of the scaled function and each node's fixed fields (``NodePlan``),
+        #: made when a node of a scaled result is first read; None when there is none.
+        self._plan: NodePlan | bool | None = self.scaled is not None
+        #: The generated traced evaluator's rules (evaluation/traced.py), made likewise.
+        self._traced: traced.TracedFn | bool | None = self.scaled is not None
         nodes = [node for root in self.program.roots for node in root.walk()]
         self._order: tuple[str, ...] = tuple(node.code for node in nodes)
         self._info = {
@@ -136,12 +142,12 @@ class Evaluator:
         return result
 
     def scaled_result(self, totals: tuple[int, int, int], facts: Mapping[str, object], trace: bool) -> Result:
-        """The Result of the scaled path's totals; its nodes and facts are scored on the Decimal
-        path when first read (``Later``), so each keeps exactly the values it has there.
-
-        ``trace``: that path is the traced walk, so each node's trace, inputs and assumptions
-        are the walk's own, built when the nodes are first read (the cheap trace: evaluate
-        records the unit's facts; Steps and sentences cost only when a trace is read)."""
+        """The Result of the scaled path's totals; its nodes and facts are made when first read
+        (``Later``): untraced, from the nodes variant's values (``scaled_nodes_result``); traced,
+        by the generated traced evaluator (``traced_scaled_result``: the walk's own Steps, inputs
+        and assumptions). Either falls back to the Decimal path (the traced walk when tracing)
+        for a ruleset or unit it leaves, so each node keeps exactly the values it has there (the
+        cheap trace: evaluate records the unit's facts; Steps cost only when a trace is read)."""
         standard, bonus, deductions = totals
         later = Later(self, dict(facts), trace)
         decimal = self._decimals.get
@@ -149,6 +155,60 @@ class Evaluator:
             self.header.id, Deferred(later, True), self.sections, decimal(standard) or self._decimal(standard),
             decimal(bonus) or self._decimal(bonus), decimal(deductions) or self._decimal(deductions),
             self._scaled_max, Deferred(later, False), EMPTY, self.header.rounding, ZERO,
+        )
+
+    def node_plan(self) -> NodePlan | None:
+        """The scaled path's nodes variant with each node's fixed fields, made on first use (most
+        callers of ``trace=False`` read totals only, and a load stays as quick); None: no variant."""
+        plan = self._plan
+        if plan is True:
+            nodes = scaled.build_nodes(self.model, self.program)
+            plan = self._plan = NodePlan(self, nodes) if nodes is not None else None
+        return plan if isinstance(plan, NodePlan) else None
+
+    def scaled_nodes_result(self, facts: Mapping[str, object]) -> Result | None:
+        """The untraced Result of ``facts`` with every node's score and raw value from the
+        nodes variant (no Decimal path run); None when there is none or it leaves the unit."""
+        plan = self.node_plan()
+        if plan is None:
+            return None
+        flat = plan.nodes.fn(facts)
+        if flat is None:
+            return None
+        decimal = self._decimals.get
+        standard, bonus, deductions = flat[0], flat[1], flat[2]
+        return Result.made(
+            self.header.id, ScaledNodes(flat, plan), self.sections, decimal(standard) or self._decimal(standard),
+            decimal(bonus) or self._decimal(bonus), decimal(deductions) or self._decimal(deductions),
+            self._scaled_max, Validated(self, facts), EMPTY, self.header.rounding, ZERO,
+        )
+
+    @exact
+    def traced_scaled_result(self, facts: Mapping[str, object]) -> Result | None:
+        """The traced Result of ``facts`` from the generated traced evaluator (evaluation/traced.py):
+        the traced walk's Steps, inputs and nodes, made without the walk; None when there is no
+        such evaluator or it leaves the unit to the walk."""
+        plan = self.node_plan()
+        fn = self._traced
+        if fn is True:
+            fn = self._traced = traced.build(self.model, self.program, plan.fixed, self._order) if plan else None
+        if not callable(fn):  # None or False: no traced evaluator
+            return None
+        values, defaults, problems, _complete = self.validate(facts)
+        if problems:
+            return None
+        try:
+            nodes = fn(values, defaults)
+        except (KeyError, TypeError, ArithmeticError, traced.Fallback):
+            return None  # a missing fact, no row of a table: the walk words it
+        standard, bonus, deductions, adjustment, applicable_max = totals(
+            ((root.kind, nodes[root.code].score, nodes[root.code].applicable_max, None) for root in self.program.roots),
+            self.header.total_low, self.header.total_high,
+        )
+        return Result(
+            ruleset=self.id, nodes=FrozenMap.owning(nodes), sections=self.sections, standard=standard, bonus=bonus,
+            deductions=deductions, applicable_max=applicable_max, facts=FrozenMap(values), cohort=EMPTY,
+            places=self.header.rounding, adjustment=adjustment,
         )
 
     def _decimal(self, value: int) -> Decimal:
@@ -353,8 +413,153 @@ class LazyNodes(Mapping[str, NodeResult]):
         return (FrozenMap, ({code: self[code] for code in self._order},))
 
 
+class NodePlan:
+    """What every untraced Result of a scaled ruleset shares: the nodes variant (``scaled.Nodes``)
+    and each node's fixed fields. On that path (sum groups, no applicability or variants) only a
+    node's score and raw value depend on the unit: its max, applicable max, counted, assumptions
+    and children are the traced walk's for every unit, worked out here once as the walk does."""
+
+    __slots__ = ("cache", "fixed", "nodes", "order")
+
+    def __init__(self, ev: Evaluator, nodes: scaled.Nodes) -> None:
+        self.nodes = nodes
+        self.order = ev._order
+        #: code -> (offset in the variant's values, its fixed fields: code, title, kind, criterion,
+        #: max, applicable max, assumptions, children, counted, defined in, overridden by);
+        #: offset -1: no score, and the node itself in place of its fields.
+        self.fixed: dict[str, tuple[int, Any]] = {}
+        #: (scaled value, places) -> its Decimal, for the next units (a few thousand distinct).
+        self.cache: dict[tuple[int, int], Decimal] = {}
+        with localcontext(ARITHMETIC):  # sums of maxima as the walk adds them
+            for root in ev.program.roots:
+                self.plan(root, True)
+
+    def plan(self, node: CNode, counts: bool) -> tuple[bool, Decimal, tuple[str, ...]]:
+        """Fix ``node``'s fields (``counts``: its parent adds it); whether it has a score, its
+        applicable max and assumptions (Walk.criterion, Walk.group)."""
+        offset = self.nodes.offsets.get(node.code, -1)
+        if node.rule is not None:
+            scored, top, assumptions = True, node.max if node.max is not None else ZERO, node.assumptions
+        else:
+            parts = [(child, self.plan(child, child.counted)) for child in node.children]
+            counted = [(child, got) for child, got in parts if got[0] and child.counted]
+            merged = dict.fromkeys(node.assumptions)
+            for _child, got in counted:
+                merged.update(dict.fromkeys(got[2]))
+            scored, assumptions, top = bool(counted), tuple(merged), ZERO
+            if counted:
+                top = group_applicable_max(sum((got[1] for _, got in counted), ZERO), group_limit(node.cap, node.max),
+                                           any(child.open for child, _ in counted))
+        assert scored == (offset >= 0), node.code  # the variant scores exactly these
+        fixed = (node.code, node.title, node.kind, node.rule is not None, node.max, top, assumptions,
+                 tuple(child.code for child in node.children), scored and counts, node.defined_in,
+                 node.overridden_by)
+        if not scored:  # a group none of whose parts counts: no score, the same node for every unit
+            code, title, kind, is_criterion, most, _top, merged_, children, _counts, defined, over = fixed
+            self.fixed[node.code] = (offset, NodeResult(code, title, kind, is_criterion, None, most, ZERO, None,
+                                                        EMPTY, (), merged_, children, False, None, defined, over))
+        else:
+            self.fixed[node.code] = (offset, fixed)
+        return scored, top, assumptions
+
+    def value(self, scaled_value: int, written: int) -> Decimal:
+        made = self.cache.get((scaled_value, written))
+        if made is None:
+            made = self.nodes.value(scaled_value, written)
+            if len(self.cache) < 4096:
+                self.cache[scaled_value, written] = made
+        return made
+
+
+class Validated(Mapping[str, Value]):
+    """A unit's validated facts (``Result.facts``), made when first read: a caller reading the
+    nodes of an untraced scaled result does not pay for them. Pickles as the values."""
+
+    __slots__ = ("_ev", "_facts", "_values")
+
+    def __init__(self, ev: Evaluator, facts: Mapping[str, object]) -> None:
+        self._ev = ev
+        self._facts = facts
+        self._values: Mapping[str, Value] | None = None
+
+    def _data(self) -> Mapping[str, Value]:
+        if self._values is None:
+            self._values = FrozenMap.owning(self._ev.validate(self._facts)[0])
+        return self._values
+
+    def __getitem__(self, key: str) -> Value:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __reduce__(self) -> tuple[type[FrozenMap[str, Value]], tuple[dict[str, Value]]]:
+        return (FrozenMap, (dict(self._data()),))
+
+
+class ScaledNodes(Mapping[str, NodeResult]):
+    """The nodes of an untraced scaled Result, each built when first read from the nodes
+    variant's values (``NodePlan``): its score and raw value in the Decimal path's form."""
+
+    __slots__ = ("_flat", "_made", "_plan")
+
+    def __init__(self, flat: tuple[int, ...], plan: NodePlan) -> None:
+        self._flat = flat
+        self._plan = plan
+        self._made: dict[str, NodeResult] = {}
+
+    def __getitem__(self, code: str) -> NodeResult:
+        made = self._made.get(code)
+        if made is None:
+            made = self._made[code] = self._node(*self._plan.fixed[code])
+        return made
+
+    def _node(self, offset: int, fixed: Any) -> NodeResult:
+        if offset < 0:
+            return fixed  # type: ignore[no-any-return]  # no score: the node itself
+        plan, flat = self._plan, self._flat
+        cache = plan.cache
+        key, raw_key = (flat[offset], flat[offset + 1]), (flat[offset + 2], flat[offset + 3])
+        score, raw = cache.get(key), cache.get(raw_key)
+        if score is None:
+            score = plan.value(*key)
+        if raw is None:
+            raw = plan.value(*raw_key)
+        code, title, kind, is_criterion, most, top, assumptions, children, counted, defined, over = fixed
+        return NodeResult(code, title, kind, is_criterion, score, most, top, raw, EMPTY, (), assumptions,
+                          children, counted, None, defined, over)
+
+    def _all(self) -> dict[str, NodeResult]:
+        """Every node, built in one pass (``values()``, ``items()``: most readers of one read all)."""
+        made = self._made
+        if len(made) < len(self._plan.order):
+            fixed, node = self._plan.fixed, self._node
+            made = self._made = {code: made.get(code) or node(*fixed[code]) for code in self._plan.order}
+        return made
+
+    def values(self) -> ValuesView[NodeResult]:
+        return self._all().values()
+
+    def items(self) -> ItemsView[str, NodeResult]:
+        return self._all().items()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._plan.order)
+
+    def __len__(self) -> int:
+        return len(self._plan.order)
+
+    def __reduce__(self) -> tuple[type[FrozenMap[str, NodeResult]], tuple[dict[str, NodeResult]]]:
+        return (FrozenMap, ({code: self[code] for code in self._plan.order},))
+
+
 class Later:
-    """A unit scored again when its nodes or facts are first read (``Evaluator.expand``)."""
+    """A unit scored again when its nodes or facts are first read (``Evaluator.expand``,
+    ``scaled_result``, the batches): from the scaled path's generated variants when they take it,
+    else on the Decimal path."""
 
     __slots__ = ("ev", "facts", "result", "trace")
 
@@ -365,7 +570,10 @@ class Later:
         self.result: Result | None = None
 
     def get(self) -> Result:
-        if self.result is None:  # the Decimal path (never the scaled one, whose nodes are these)
+        if self.result is None:  # the scaled nodes variant's values, or the generated traced evaluator
+            self.result = (self.ev.traced_scaled_result(self.facts) if self.trace
+                           else self.ev.scaled_nodes_result(self.facts))
+        if self.result is None:  # the Decimal path (the traced walk when tracing)
             result, _walk, invalid, missing = self.ev.run(self.facts, trace=self.trace, cohort=None)
             if result is None:  # pragma: no cover - the scaled path accepts only what this does
                 raise FactsError(invalid + missing)
@@ -383,15 +591,25 @@ class Deferred(Mapping[str, Any]):
     """A result's nodes (or facts) from a ``Scoring`` (``Later``, or a batch's packed unit):
     computed on first read, then as the original; pickles as the values read."""
 
-    __slots__ = ("_later", "_nodes")
+    __slots__ = ("_got", "_later", "_nodes")
 
     def __init__(self, later: Scoring, nodes: bool) -> None:
         self._later = later
         self._nodes = nodes
+        self._got: Mapping[str, Any] | None = None
 
     def _data(self) -> Mapping[str, Any]:
-        result = self._later.get()
-        return result.nodes if self._nodes else result.facts
+        got = self._got
+        if got is None:
+            result = self._later.get()
+            got = self._got = result.nodes if self._nodes else result.facts
+        return got
+
+    def values(self) -> ValuesView[Any]:
+        return self._data().values()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self._data().items()
 
     def __getitem__(self, key: str) -> Any:
         return self._data()[key]

@@ -19,16 +19,18 @@ columns, bounds, applicability or maxima by variant; its groups add their parts 
 ruleset (a division, a rounding, a ``best`` group…) gets no scaled function: its units take the
 Decimal path whole. The choice is per ruleset and is documented in docs/performance.md.
 
-The function computes the totals only (standard, bonus, deductions, as scaled integers); a
-Result's nodes and facts are scored again on the Decimal path when first read (most callers of
-``trace=False`` read totals), so every node keeps exactly the Decimal path's values. As in the
-other generated code, every number, name and level reaches the function as a bound constant.
+The function computes the totals only (standard, bonus, deductions, as scaled integers): most
+callers of ``trace=False`` read nothing else. Its nodes variant (``build_nodes``), made when a
+node of an untraced result is first read, also gives every node's score and raw value with the
+decimal places the Decimal path writes them with (``Typed.p``), so each node is built from those
+without scoring the unit again and keeps exactly the Decimal path's values (2.50 stays 2.50). As
+in the other generated code, every number, name and level reaches the function as a bound constant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 import attrs
@@ -44,6 +46,28 @@ from .validation import bounds
 
 #: The fused function: the unit's standard, bonus and deduction totals ×10^scale, or None.
 ScaledFn = Callable[[Mapping[str, object]], "tuple[int, int, int] | None"]
+
+#: The nodes variant: the three totals, then per node scored four ints (``Nodes``), or None.
+NodesFn = Callable[[Mapping[str, object]], "tuple[int, ...] | None"]
+
+
+@attrs.frozen
+class Nodes:
+    """The nodes variant of the fused function: for a unit it accepts, its totals (as
+    ``ScaledFn``) and then, for each node scored, at ``offsets[code]``: its score ×10^scale,
+    the decimal places the Decimal path writes it with, its raw value ×10^scale and its places.
+    ``value`` turns one of them into that Decimal (``2.50`` stays ``2.50``)."""
+
+    fn: NodesFn
+    scale: int
+    offsets: Mapping[str, int]
+
+    def value(self, scaled_value: int, written: int) -> Decimal:
+        """The Decimal of ``scaled_value × 10^-scale`` with ``written`` places: exact (the
+        value has no more places), in the form the Decimal path gives, in any context."""
+        digits = scaled_value // 10 ** (self.scale - written)
+        return Decimal(digits) if not written else Decimal(f"{digits}E-{written}")
+
 
 #: The fewest decimal places numeric facts are read with (judged scores of 0.25 exist).
 MIN_SCALE = 2
@@ -77,6 +101,16 @@ def places(value: Decimal) -> int:
     return max(0, -exponent)
 
 
+def places_of(value: Decimal) -> int:
+    """``places``, for a number whose form a node shows: one written with an exponent (``1E+1``)
+    has none the ints can give back, so the nodes variant leaves its ruleset to Decimals."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent > 0:
+        raise Unsupported(f"{value}: written with an exponent")
+    return -exponent
+
+
 def scaled(value: Decimal, scale: int) -> int:
     """``value × 10^scale`` as an int (``value`` has at most ``scale`` places: exact)."""
     result = value.scaleb(scale, ARITHMETIC)
@@ -100,7 +134,11 @@ def to_decimal(value: int, scale: int) -> Decimal:
 class Typed:
     """A generated expression: its code, its type (``num``, ``bool``, ``level``), and for a number
     its scale ``k`` (the code's value is the number × 10^k), the range of that int when known
-    (the interval analysis that drops caps which cannot bite) and its value when constant."""
+    (the interval analysis that drops caps which cannot bite) and its value when constant.
+
+    ``p``: the decimal places the Decimal path's value has (its ``-exponent``: ``2.50`` has 2,
+    ``2.5`` one, ``2`` none), an int when known here, else the code computing it (a fact's places
+    as written, a branch's). Only the nodes variant (``forms``) reads it."""
 
     code: str
     kind: str
@@ -108,10 +146,11 @@ class Typed:
     lo: int | None = None
     hi: int | None = None
     value: int | None = None
+    p: int | str = 0
 
     @classmethod
-    def const(cls, value: int, k: int) -> Typed:
-        return cls(_literal(value), "num", k, value, value, value)
+    def const(cls, value: int, k: int, p: int | str | None = None) -> Typed:
+        return cls(_literal(value), "num", k, value, value, value, k if p is None else p)
 
 
 def _literal(value: int) -> str:
@@ -129,9 +168,15 @@ def _span(*ends: int | None) -> tuple[int | None, int | None]:
 
 
 class _Gen(Generator):
-    def __init__(self, checked: CheckedRuleset, program: Program) -> None:
+    def __init__(self, checked: CheckedRuleset, program: Program, forms: bool = False) -> None:
         self.c = checked
         self.program = program
+        #: The nodes variant: every node's score and raw value with their places (``NodesFn``).
+        self.forms = forms
+        #: Each numeric fact's places as the Decimal path holds it: a local, or 0 (an int).
+        self.places: dict[str, int | str] = {}
+        #: The nodes variant's values of each node scored: score, its places, raw, its places.
+        self.slots: dict[str, tuple[str, int | str, str, int | str]] = {}
         super().__init__({"MISSING": object(), "ABSENT": ABSENT, "Decimal": Decimal, "CTX": ARITHMETIC,
                           "_nomatch": _nomatch})
         self.locals: dict[str, str] = {}  # fact name -> local
@@ -204,14 +249,23 @@ class _Gen(Generator):
                 # Written with 0 to ``scale`` places (exponent 0 … -scale: as the validator, at most
                 # PLACES_LIMIT; 2.50000000000 is refused there, so left to it here), the most
                 # common first; in range first (as Decimals: a huge exponent is never expanded).
-                quanta = " or ".join(f"v.same_quantum({self.const(Decimal(1).scaleb(-j), 'Q')})"
-                                     for j in (*range(self.scale, 0, -1), 0))
+                written = [(j, f"v.same_quantum({self.const(Decimal(1).scaleb(-j), 'Q')})")
+                           for j in (*range(self.scale, 0, -1), 0)]
+                if not self.forms:
+                    lines += [f"{pad}if type(v) is Decimal and {lo} <= v <= {hi} and "
+                              f"({' or '.join(test for _, test in written)}):"]
+                else:  # which of them: the places its Decimal keeps (2.50: 2); -0 is left to Decimals
+                    places = self.places[spec.name] = f"p{index}"
+                    lines += [f"{pad}if type(v) is Decimal and {lo} <= v <= {hi}:"]
+                    lines += [f"{pad}    {'if' if not i else 'elif'} {test}: {places} = {j}"
+                              for i, (j, test) in enumerate(written)]
+                    lines += [f"{pad}    else: return None", f"{pad}    if not v and v.is_signed(): return None"]
                 lines += [
-                    f"{pad}if type(v) is Decimal and {lo} <= v <= {hi} and ({quanta}):",
                     f"{pad}    {local}, d = v.as_integer_ratio()  # d divides 10^scale",
                     f"{pad}    {local} *= {factor} // d",
                     f"{pad}elif type(v) is int and {lo} <= v <= {hi}:",
                     f"{pad}    {local} = v * {factor}",
+                    *([f"{pad}    p{index} = 0"] if self.forms else []),
                     f"{pad}else: return None",
                 ]
         if plain:
@@ -219,9 +273,14 @@ class _Gen(Generator):
         lines.append("    else:")
         if spec.default is not None:
             lines.append(f"        {local} = {self.const(self.fact_value(spec, spec.default))}")
+            if spec.name in self.places:
+                assert isinstance(spec.default, Decimal)
+                lines.append(f"        p{index} = {places_of(spec.default)}")
         else:
             lines.append(f"        {local} = ABSENT")
             self.optional.append(local)
+            if spec.name in self.places:
+                lines.append(f"        p{index} = 0  # never read: the value fails first")
 
     def bound(self, value: Decimal) -> str:
         """A fact's bound in the code: an int literal when whole, else a bound Decimal."""
@@ -244,7 +303,7 @@ class _Gen(Generator):
         low, high = bounds(spec)
         if spec.default is not None and isinstance(spec.default, Decimal):
             low, high = min(low, spec.default), max(high, spec.default)
-        return Typed(local, "num", k, scaled(low, k), scaled(high, k))
+        return Typed(local, "num", k, scaled(low, k), scaled(high, k), p=self.places.get(name, 0))
 
     # ------------------------------------------------------------ expressions
     def number(self, value: Decimal) -> Typed:
@@ -259,10 +318,10 @@ class _Gen(Generator):
             return t
         factor = 10 ** (k - t.k)
         if t.value is not None:
-            return Typed.const(t.value * factor, k)
+            return Typed.const(t.value * factor, k, t.p)
         lo = t.lo * factor if t.lo is not None else None
         hi = t.hi * factor if t.hi is not None else None
-        return Typed(f"({t.code} * {factor})", "num", k, lo, hi)
+        return Typed(f"({t.code} * {factor})", "num", k, lo, hi, p=t.p)
 
     def expr(self, e: n.Expr, code: str | None) -> Typed:
         match e:
@@ -292,9 +351,9 @@ class _Gen(Generator):
                 if t.kind != "num":
                     raise Unsupported("negation of a non-number")
                 if t.value is not None:
-                    return Typed.const(-t.value, t.k)
+                    return Typed.const(-t.value, t.k, t.p)
                 lo, hi = _span(-t.hi if t.hi is not None else None, -t.lo if t.lo is not None else None)
-                return Typed(f"(-{t.code})", "num", t.k, lo, hi)
+                return Typed(f"(-{t.code})", "num", t.k, lo, hi, p=t.p)
             case n.Binary():
                 return self.binary(e, code)
             case n.Compare():
@@ -314,7 +373,9 @@ class _Gen(Generator):
                 k = max(then.k, other.k)
                 then, other = self.at(then, k), self.at(other, k)
                 lo, hi = _span(then.lo, then.hi, other.lo, other.hi)
-                return Typed(f"({then.code} if {cond.code} else {other.code})", "num", k, lo, hi)
+                # The branch's own places (the condition again: pure, and cheap where it matters).
+                p = then.p if then.p == other.p else f"({then.p} if {cond.code} else {other.p})"
+                return Typed(f"({then.code} if {cond.code} else {other.code})", "num", k, lo, hi, p=p)
             case n.Table():
                 return self.table(e, code)
             case _:
@@ -326,22 +387,27 @@ class _Gen(Generator):
             raise Unsupported(f"the operation {e.op}")
         if e.op == "*":
             k = left.k + right.k
+            p = _plus(left.p, right.p)  # a product has the places of both factors
+            if self.forms and any(t.lo is None or t.lo < 0 for t in (left, right)):
+                # 0 × -1 is -0 on the Decimal path: a form the ints do not keep.
+                raise Unsupported("a product of a number that may be negative")
             if left.value is not None and right.value is not None:
-                return Typed.const(left.value * right.value, k)
+                return Typed.const(left.value * right.value, k, p)
             ends = (None,) if None in (left.lo, left.hi, right.lo, right.hi) else tuple(
                 a * b for a in (left.lo, left.hi) for b in (right.lo, right.hi)  # type: ignore[operator]
             )
             lo, hi = _span(*ends)
-            return Typed(f"({left.code} * {right.code})", "num", k, lo, hi)
+            return Typed(f"({left.code} * {right.code})", "num", k, lo, hi, p=p)
         k = max(left.k, right.k)
+        p = _most(left.p, right.p)  # a sum or difference: the more places of the two
         left, right = self.at(left, k), self.at(right, k)
         if left.value is not None and right.value is not None:
-            return Typed.const(left.value + right.value if e.op == "+" else left.value - right.value, k)
+            return Typed.const(left.value + right.value if e.op == "+" else left.value - right.value, k, p)
         if e.op == "+":
             lo, hi = _span(_add(left.lo, right.lo), _add(left.hi, right.hi))
         else:
             lo, hi = _span(_sub(left.lo, right.hi), _sub(left.hi, right.lo))
-        return Typed(f"({left.code} {e.op} {right.code})", "num", k, lo, hi)
+        return Typed(f"({left.code} {e.op} {right.code})", "num", k, lo, hi, p=p)
 
     def ranks(self, scale_name: str) -> Mapping[str, int]:
         return self.c.scales[scale_name].ranks
@@ -385,9 +451,15 @@ class _Gen(Generator):
             text = value.code if test == "True" else f"({value.code} if {test} else {text})"
         lo, hi = _span(*(end for _, value in values for end in (value.lo, value.hi))) if kind == "num" else (None, None)
         k = values[0][1].k if kind == "num" else 0
+        # The places of the row taken: its tests again, on the subject the value's code kept in ``t``.
+        p: int | str = values[0][1].p
+        if kind == "num" and any(value.p != p for _, value in values):
+            p = "_nomatch()"
+            for test, (_, value) in reversed(list(zip(tests, values, strict=True))):
+                p = str(value.p) if test == "True" else f"({value.p} if {test} else {p})"
         if tests[0] == "True":  # the subject is still evaluated, as the traced path does
-            return Typed(f"(({t} := {subject.code}), {text})[1]", kind, k, lo, hi)
-        return Typed(text.replace(t, f"({t} := {subject.code})", 1), kind, k, lo, hi)
+            return Typed(f"(({t} := {subject.code}), {text})[1]", kind, k, lo, hi, p=p)
+        return Typed(text.replace(t, f"({t} := {subject.code})", 1), kind, k, lo, hi, p=p)
 
     def level_table(self, e: n.Table, subject: Typed, rows: list[tuple[n.Pattern, Typed]], kind: str) -> Typed:
         """A table over a level: every row's value is constant, so it is one lookup of the level
@@ -399,15 +471,19 @@ class _Gen(Generator):
             raise Unsupported("a level table of computed values")
         ranks = self.ranks(e.scale)
         chosen: dict[str, int] = {}
+        forms: dict[str, int | str] = {}  # each level's row's places
         for level, rank in ranks.items():
             for pattern, value in rows:
                 if self.level_matches(pattern, rank, ranks):
                     assert value.value is not None
-                    chosen[level] = value.value
+                    chosen[level], forms[level] = value.value, value.p
                     break
         found = list(chosen.values())
         lo, hi = (min(found), max(found)) if found else (None, None)
-        return Typed(f"{self.const(chosen, 'T')}[{subject.code}]", "num", rows[0][1].k, lo, hi)
+        p: int | str = rows[0][1].p
+        if any(other != p for other in forms.values()):
+            p = f"{self.const(forms, 'T')}[{subject.code}]"
+        return Typed(f"{self.const(chosen, 'T')}[{subject.code}]", "num", rows[0][1].k, lo, hi, p=p)
 
     @staticmethod
     def level_matches(p: n.Pattern, rank: int, ranks: Mapping[str, int]) -> bool:
@@ -462,20 +538,26 @@ class _Gen(Generator):
             lo, hi = raw.lo, raw.hi
             at = len(self.lines)
             self.lines.append(f"    {local} = {raw.code}")
-            # criterion_score (semantics.py): raised to the floor, then cut at the max.
+            kept, form = self.kept(local, raw.p)  # nodes variant: the raw value and its places kept
+            # criterion_score (semantics.py): raised to the floor, then cut at the max. (On the
+            # Decimal path a raw value equal to the floor gives the floor itself: its form.)
             if node.floor is not None:
                 floor = scaled(node.floor, out)
-                if lo is None or lo < floor:
-                    self.lines.append(f"    if {local} < {_literal(floor)}: {local} = {_literal(floor)}")
+                if lo is None or lo < floor or (self.forms and lo == floor):
+                    self.lines.append(f"    if {local} {'<=' if self.forms else '<'} {_literal(floor)}: "
+                                      f"{local} = {_literal(floor)}{self.becomes(form, node.floor)}")
                 lo, hi = (max(lo, floor) if lo is not None else floor), (max(hi, floor) if hi is not None else None)
             if node.max is not None:
                 top = scaled(node.max, out)
                 if hi is None or hi > top:
-                    self.lines.append(f"    if {local} > {_literal(top)}: {local} = {_literal(top)}")
+                    self.lines.append(f"    if {local} > {_literal(top)}: {local} = {_literal(top)}"
+                                      f"{self.becomes(form, node.max)}")
                 lo, hi = (min(lo, top) if lo is not None else None), (min(hi, top) if hi is not None else top)
-            if len(self.lines) == at + 1 and any(name in raw.code for name in self.optional):
+            if len(self.lines) == at + 1 + self.forms and any(name in raw.code for name in self.optional):
                 # No floor or cap test reads it: ``0 +`` makes an absent optional fact fail here.
                 self.lines[at] = f"    {local} = 0 + {raw.code}"
+            if self.forms:
+                self.slots[node.code] = (local, form, kept, raw.p)
             return local, node.max if node.max is not None else ZERO, lo, hi
         parts = []
         for child in node.children:
@@ -485,16 +567,36 @@ class _Gen(Generator):
         if not parts:
             return None
         self.lines.append(f"    {local} = {_added([p[1] for p in parts])}")
+        # The Decimal path adds the parts' scores to 0: the most places of them.
+        summed = _most(*(self.slots[p[0].code][1] for p in parts)) if self.forms else 0
+        kept, form = self.kept(local, summed)
         lo, hi = _span(sum_or_none(p[3] for p in parts), sum_or_none(p[4] for p in parts))
         # group_score with group_limit (semantics.py): the sum cut at the smaller of cap and max.
         limit = group_limit(node.cap, node.max)
         if limit is not None:
             cut = scaled(limit, out)
             if hi is None or hi > cut:
-                self.lines.append(f"    if {local} > {_literal(cut)}: {local} = {_literal(cut)}")
+                self.lines.append(f"    if {local} > {_literal(cut)}: {local} = {_literal(cut)}"
+                                  f"{self.becomes(form, limit)}")
             lo, hi = (min(lo, cut) if lo is not None else None), (min(hi, cut) if hi is not None else cut)
+        if self.forms:
+            self.slots[node.code] = (local, form, kept, summed)
         most = sum((p[2] for p in parts), ZERO)
         return local, group_applicable_max(most, limit, any(p[0].open for p in parts)), lo, hi
+
+    def kept(self, local: str, p: int | str) -> tuple[str, int | str]:
+        """In the nodes variant, ``local``'s value before a floor or cap changes it (a node's raw
+        value) in a local of its own, and a local for its places, which a floor or cap sets to
+        its own: the raw's local, the places' code. Else ``local`` and ``p`` as they are."""
+        if not self.forms:
+            return local, p
+        raw, form = self.temp(), self.temp()
+        self.lines.append(f"    {raw} = {local}; {form} = {p}")
+        return raw, form
+
+    def becomes(self, form: int | str, value: Decimal) -> str:
+        """Code setting the places of a score the floor or cap replaced (nodes variant)."""
+        return f"; {form} = {places_of(value)}" if self.forms else ""
 
     def scale_of_rules(self) -> int:
         """The scale sums are kept at: the facts' scale, or more if a product needs it."""
@@ -504,6 +606,17 @@ class _Gen(Generator):
         return best
 
     def build(self) -> tuple[ScaledFn, int, Decimal]:
+        fn, out, applicable_max, _offsets = self.generate()
+        return fn, out, applicable_max
+
+    def build_nodes(self) -> Nodes:
+        assert self.forms
+        for number in self.numbers():
+            places_of(number)  # a number written with an exponent: no nodes variant
+        fn, out, _max, offsets = self.generate()
+        return Nodes(fn, out, offsets)
+
+    def generate(self) -> tuple[Any, int, Decimal, dict[str, int]]:
         self.check_tree()
         self.scale = max([MIN_SCALE, *(places(d) for d in self.numbers())])
         optional = 0
@@ -525,7 +638,16 @@ class _Gen(Generator):
             if root.kind != "deduction":
                 applicable_max = ARITHMETIC.add(applicable_max, got[1])
         totals = ", ".join(_added(terms) for terms in sums.values())
-        fn: ScaledFn = define("scaled", [
+        offsets: dict[str, int] = {}
+        if self.forms:  # the totals, then score, places, raw, places of each node scored, in sheet order
+            values = [totals]
+            for root in self.program.roots:
+                for node in root.walk():
+                    if node.code in self.slots:
+                        offsets[node.code] = 3 + 4 * len(offsets)
+                        values += [str(v) for v in self.slots[node.code]]
+            totals = ", ".join(values)
+        fn = define("scaled", [
             "def scaled(facts):",
             "    if type(facts) is not dict: return None",
             "    try:",
@@ -535,8 +657,8 @@ class _Gen(Generator):
             f"        return ({totals})",
             "    except (KeyError, TypeError, ValueError, ArithmeticError):",
             "        return None",
-        ], self.consts, label=f"thidua scaled path {self.c.header.id}")
-        return fn, out, applicable_max
+        ], self.consts, label=f"thidua scaled {'nodes' if self.forms else 'path'} {self.c.header.id}")
+        return fn, out, applicable_max, offsets
 
 
 def _added(terms: list[str]) -> str:
@@ -544,6 +666,23 @@ def _added(terms: list[str]) -> str:
     if not terms:
         return "0"
     return " + ".join(terms) if len(terms) <= 32 else f"sum(({', '.join(terms)},))"
+
+
+def _plus(a: int | str, b: int | str) -> int | str:
+    """The places of a product: the sum of its factors' (folded when both are known)."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a + b
+    return f"({a} + {b})"
+
+
+def _most(*places: int | str) -> int | str:
+    """The places of a sum: the most of its terms' (folded over those known here)."""
+    known = max([0, *(p for p in places if isinstance(p, int))])
+    computed = list(dict.fromkeys(p for p in places if isinstance(p, str)))
+    if not computed:
+        return known
+    terms = [*computed, *([str(known)] if known else [])]
+    return terms[0] if len(terms) == 1 else f"max({', '.join(terms)})"
 
 
 def _add(a: int | None, b: int | None) -> int | None:
@@ -570,6 +709,17 @@ def _whole(value: Decimal) -> int | Decimal:
 
 def _nomatch() -> int:
     raise KeyError("no row matched")
+
+
+def build_nodes(checked: CheckedRuleset, program: Program) -> Nodes | None:
+    """The nodes variant of the fused function (``Nodes``); None when the ruleset uses something
+    it leaves to the Decimal path (anything the totals' function does, a product of a number that
+    may be negative, a number written with an exponent)."""
+    try:
+        with localcontext(ARITHMETIC):  # the maxima added here as the Decimal path adds them
+            return _Gen(checked, program, forms=True).build_nodes()
+    except Unsupported:
+        return None
 
 
 def build(checked: CheckedRuleset, program: Program) -> tuple[ScaledFn, int, Decimal] | None:
