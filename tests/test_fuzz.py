@@ -159,18 +159,42 @@ def sheet(rule: str, *, declarations: str = "", total: str = "1") -> str:
 # ================================================================ (a) generated rulesets are valid
 
 
+def check_unit(rs: tr.Ruleset, unit: dict[str, Any], cohort: dict[str, Decimal] | None = None) -> tr.Result:
+    """``check_invariants``, and the untraced path's maxima and percentage equal the traced one's:
+    what open rows (no max) and maxima read from the facts (``max (…)``) feed."""
+    traced = check_invariants(rs, unit, cohort=cohort)
+    fast = rs.evaluate(unit, trace=False, cohort=cohort)
+    assert (fast.applicable_max, fast.percentage) == (traced.applicable_max, traced.percentage)
+    assert {r.code: (r.max, r.applicable_max) for r in fast} == {r.code: (r.max, r.applicable_max) for r in traced}
+    return traced
+
+
+def check_cohort(rs: tr.Ruleset, units: dict[str, dict[str, Any]]) -> None:
+    """The units scored together (``evaluate_cohort``); then each alone, given the aggregates it
+    saw, passes ``check_unit`` and scores as it did together."""
+    for name, together in rs.evaluate_cohort(units).items():
+        seen = {key: value for key, (value, _note) in together.cohort.items()}
+        alone = check_unit(rs, units[name], seen)
+        assert alone.total == together.total, name
+        assert {r.code: r.score for r in alone} == {r.code: r.score for r in together}, name
+
+
 @settings(deadline=None)  # each case is timed by time_limit
 
 
 @given(st.data())
 def test_generated_rulesets_load_and_score(data: st.DataObject) -> None:
-    text = data.draw(fuzzing.rulesets(), label="ruleset")
+    text = data.draw(fuzzing.rulesets(cohorts=True), label="ruleset")
     rs = load_within(text)
     assert isinstance(rs, tr.Ruleset), str(rs)
-    unit = data.draw(facts(rs), label="unit")
+    count = data.draw(st.integers(1, 3), label="units") if rs.cohorts else 1
+    units = {f"U{i}": data.draw(facts(rs), label=f"U{i}") for i in range(count)}
     with time_limit():
         try:
-            check_invariants(rs, unit)
+            if rs.cohorts:  # the rules read cohort aggregates: the units are scored together
+                check_cohort(rs, units)
+            else:
+                check_unit(rs, units["U0"])
         except (InvariantError, decimal.InvalidOperation) as error:
             # The toolkit's prose check misreads some explanations (pinned by
             # test_explanations_quoting_comparisons_pass_the_prose_check): such an example says
@@ -571,6 +595,42 @@ def test_spans_stay_on_their_line_after_odd_line_breaks(separator: str) -> None:
     error = load_within(text.replace("score 2 * so_van_ban_tham_muu", "score 2 * so_van_ban_tham_mu"))
     assert isinstance(error, tr.RulesetError)
     assert error.diagnostics[0].span is not None and error.diagnostics[0].span.text() == "so_van_ban_tham_mu"
+
+
+# ================================================================ fixed: cohorts whose conditions read aggregates
+
+# Found by test_generated_rulesets_load_and_score once fuzzing.rulesets drew cohort aggregates:
+# evaluate_cohort computed each aggregate of facts on contexts that held no aggregate, so one whose
+# units are those a criterion applies to raised the internal CohortNeeded when that criterion's
+# `applicable if` read another aggregate, as did a `where` or an argument reading a let that reads one.
+COHORT_HEAD = 'ruleset "t" { total 10 }\nfact a "Số a": count\n'
+
+
+def _one_row(rule: str, applicable: str = "") -> str:
+    return COHORT_HEAD + (f'section I max 10 {{\n    criterion I.1 "t" max 10 {{\n        {applicable}\n'
+                          f"        score {rule}\n    }}\n}}\n")
+
+
+def test_an_aggregate_over_the_units_a_condition_reading_an_aggregate_picks() -> None:
+    rs = tr.loads(_one_row("min(cohort count, max)", "applicable if a >= cohort mean(a)"))
+    results = rs.evaluate_cohort({"A": {"a": 1}, "B": {"a": 3}, "C": {"a": 5}})
+    # mean(a) over every unit = (1 + 3 + 5) / 3 = 3; I.1 applies where a >= 3: B and C, so the
+    # count over them is 2 and each scores min(2, 10) = 2; A is not scored (total 0).
+    assert results["A"]["I.1"].score is None and results["A"].total == 0
+    assert [results[u]["I.1"].score for u in ("B", "C")] == [2, 2]
+    assert results["B"].cohort["count"][0] == 2 and results["B"].cohort["mean(a)"][0] == 3
+
+
+@pytest.mark.parametrize(("let", "rule", "expected"), [
+    # mean(1, 3) = 2; l holds for B only (3 >= 2): sum(a where l) = 3, min(3, 10) = 3 for both
+    ("let l = a >= cohort mean(a)", "min(cohort sum(a where l), max)", 3),
+    # max(1, 3) = 3 for both units, so sum(l) = 3 + 3 = 6, min(6, 10) = 6
+    ("let l = cohort max(a)", "min(cohort sum(l), max)", 6),
+], ids=["where", "argument"])
+def test_an_aggregate_reading_a_let_that_reads_an_aggregate(let: str, rule: str, expected: int) -> None:
+    rs = tr.loads(_one_row(rule).replace("section I", f"{let}\nsection I", 1))
+    results = rs.evaluate_cohort({"A": {"a": 1}, "B": {"a": 3}})
+    assert {u: r.total for u, r in results.items()} == {"A": expected, "B": expected}
 
 
 # ================================================================ fixed: the untraced evaluation
