@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import itertools
 import os
 import signal
 import tempfile
@@ -36,6 +37,7 @@ import attrs
 import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
+from test_printer import assert_round_trip
 
 import thidua_rules as tr
 from thidua_rules.language import nodes as n
@@ -224,6 +226,12 @@ def test_generated_named_rankings_rank_each_group_as_its_own_cohort(data: st.Dat
                 assert [(e.unit, e.position) for e in alone] == [(u, ranking[u].position) for u in members]
 
 
+@settings(deadline=None, max_examples=30)  # test_printer round-trips the trees without aggregates
+@given(fuzzing.ruleset_trees(cohorts=True))
+def test_generated_rulesets_with_aggregates_round_trip(tree: n.RulesetDecl) -> None:
+    assert_round_trip(tree)
+
+
 def test_the_generator_reaches_every_construct() -> None:
     seen: set[str] = set()
 
@@ -273,15 +281,40 @@ def test_the_generator_reaches_every_construct() -> None:
             if not isinstance(value.rows[-1].pattern, n.POtherwise):
                 yield "table without otherwise"
             yield f"table over {type(value.subject).__name__}"
+        elif isinstance(value, n.Cohort):
+            yield f"cohort {value.func}{'(condition)' if value.func == 'count' and value.arg is not None else ''}"
+            if value.where is not None:
+                yield "cohort where"
+            inside = [x for part in (value.arg, value.where) if part is not None for x in n.walk(part)]
+            if any(isinstance(x, n.ScoreRef) for x in inside):
+                yield "cohort of scores"
+        if isinstance(value, n.CriterionDecl | n.GroupDecl):
+            row = "row" if isinstance(value, n.CriterionDecl) else "group"
+            if any(isinstance(x, n.Flag) and x.name == "open" for x in value.limits):
+                yield f"open {row}"
+            if any(isinstance(x, n.MaxExpr) for x in value.limits):
+                yield "max read from facts"
         for field in attrs.fields(type(value)):
             yield from kinds(getattr(value, field.name))
 
+    #: issue 13: how many drawn rulesets hold each construct, alone and with the others
+    shares: dict[str, int] = {}
+    issue13 = {"open row": "open", "max read from facts": "read", "Cohort": "cohort"}
+
     @settings(deadline=None, max_examples=120)  # trees only, nothing scored; the rare forms need more than 60
-    @given(fuzzing.ruleset_trees())
+    @given(fuzzing.ruleset_trees(cohorts=True))
     def run(tree: n.RulesetDecl) -> None:
-        seen.update(kinds(tree))
+        found = set(kinds(tree))
+        seen.update(found)
+        held = sorted(short for construct, short in issue13.items() if construct in found)
+        for size in range(1, len(held) + 1):
+            for combination in itertools.combinations(held, size):
+                shares[" + ".join(combination)] = shares.get(" + ".join(combination), 0) + 1
 
     run()
+    # each of the three in a good share of the rulesets, and every combination of them reached
+    assert all(shares.get(short, 0) >= 120 // 5 for short in issue13.values()), shares
+    assert {"cohort + open", "cohort + read", "open + read", "cohort + open + read"} <= set(shares), shares
     wanted = {
         "ScaleDecl", "level with aliases", "LetDecl", "RankingDecl", "AwardDecl", "Applicable",
         "Bound least", "Bound most", "Flag signed", "Flag not counted", "Flag best", "Flag either",
@@ -298,6 +331,10 @@ def test_the_generator_reaches_every_construct() -> None:
         "named ranking", "named ranking within",
         "FormulaDecl", "Param", "local let", "FactOption step", "range with a hole", "assessed as",
         "CategoryDecl", "fact category",
+        # issue 13: open rows and groups, maxima read from facts, cohort aggregates
+        "open row", "open group", "max read from facts", "cohort max", "cohort min", "cohort sum",
+        "cohort mean", "cohort rank", "cohort count", "cohort count(condition)", "cohort where",
+        "cohort of scores", "ClassRef", "ClassifyDecl",
     }
     assert wanted <= seen, sorted(wanted - seen)
 

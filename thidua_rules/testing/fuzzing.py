@@ -14,6 +14,12 @@ Two families of hypothesis strategies:
           rs = thidua_rules.loads(data.draw(fuzzing.rulesets()))
           check_invariants(rs, data.draw(testing.facts(rs)))
 
+  The rulesets hold rows and groups with no max (``max open``) and rows whose max is read from
+  the facts (``max (…)``). ``rulesets(cohorts=True)`` draws about half of them with cohort
+  aggregates as well (of facts; in a row's rule, of earlier sections' scores and of the levels
+  of a classification over one, with ``where``): ``rs.cohorts`` then says to score units
+  together with ``rs.evaluate_cohort``, or to give ``check_invariants`` the aggregates.
+
 - ``mutations(text)`` draws damaged versions of a ruleset: tokens deleted, duplicated, swapped or
   replaced, random bytes and invalid UTF-8 inserted, numbers made huge, deep nesting, NFD and
   other Unicode oddities, tabs and odd line breaks, truncation. The result is ``bytes`` when a
@@ -26,6 +32,7 @@ declaration kind (they parse; they need not check), for printer round trips.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -79,11 +86,23 @@ _COMPARE = ("<", "<=", ">", ">=", "=", "!=")
 # ================================================================ small pieces
 
 
+#: Strategies the builder draws from thousands of times, made (and validated by hypothesis) once.
+_PER_MILLE = st.integers(0, 999)
+
+
+@functools.cache
+def _index(size: int) -> st.SearchStrategy[int]:
+    """A position in a sequence of ``size`` items."""
+    return st.integers(0, size - 1)
+
+
+@functools.cache
 def texts(min_size: int = 0, max_size: int = 24) -> st.SearchStrategy[str]:
     """Labels and titles: Vietnamese, punctuation, and characters that need escapes."""
     return st.text(alphabet=_TEXT, min_size=min_size, max_size=max_size).map(nfc)
 
 
+@functools.cache
 def _literals() -> st.SearchStrategy[Decimal]:
     return st.one_of(
         st.integers(0, 20).map(Decimal),
@@ -173,10 +192,10 @@ class _Builder:
 
     # ------------------------------------------------------------ helpers
     def chance(self, p: float) -> bool:
-        return self.draw(st.integers(0, 999)) < int(p * 1000)
+        return self.draw(_PER_MILLE) < int(p * 1000)
 
     def pick(self, items: Sequence[object]) -> object:
-        return self.draw(st.sampled_from(list(items)))
+        return items[self.draw(_index(len(items)))]
 
     def fresh(self, prefix: str) -> str:
         self.counter += 1
@@ -263,8 +282,8 @@ class _Builder:
         parts: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
         if not has_default and kind in ("count", "number", "percent") and self.chance(0.45):
             # a range with a hole, "0 | 2..5", or values that go by a step (judged scores' shapes)
-            if low is not None and high is not None and high - low >= 2 and self.chance(0.6):
-                parts = ((low, low), (low + 1, high))
+            if low is not None and (high is None or high - low >= 2) and self.chance(0.6):
+                parts = ((low, low), (low + 1, high))  # "0 | 2..5", or "0 | 2.." open above
             else:
                 whole = st.sampled_from(["1", "2"]) if kind == "count" else st.sampled_from(["0.25", "0.5", "1"])
                 options.append(n.FactOption("step", n.Number(Decimal(self.draw(whole)), SPAN), SPAN))
@@ -351,7 +370,7 @@ class _Builder:
         if scope.ranking:
             options += ["total", "score", "percentage"]
         if scope.cohort and not scope.inside:
-            options += ["cohort", "cohort"]
+            options.append("cohort")
         if scope.inside and scope.earlier:
             options.append("score")
         choice = self.pick(options)
@@ -498,9 +517,11 @@ class _Builder:
         if func == "count":
             return _Num(n.Cohort("count", None, SPAN), AGGREGATES["count"].range(Interval()), _COHORT_UNITS,
                         sound=False)
-        where = self.boolean(1, inner) if self.chance(0.3) else None
+        levels = bool(self.class_levels(inner)) and self.chance(0.5)  # "every subordinate is Khá or better"
+        where = self.class_test(inner) if levels and func != "count of" else (
+            self.boolean(1, inner) if self.chance(0.3) else None)
         if func == "count of":
-            counted = self.boolean(max(depth, 0), inner)
+            counted = self.class_test(inner) if levels else self.boolean(max(depth, 0), inner)
             return _Num(n.Cohort("count", counted, SPAN, where), COUNT_OF.range(Interval()), _COHORT_UNITS,
                         sound=False)
         x = self.num(max(depth, 0), inner)
@@ -516,6 +537,13 @@ class _Builder:
         if not scope.inside:
             return []
         return [(decl.name, labels) for decl, root, labels in self.classifications if root in scope.earlier]
+
+    def class_test(self, scope: _Scope) -> n.Expr:
+        """Another unit's level, inside an aggregate: ``class(xep_loai) < "khá"``."""
+        levels = self.class_levels(scope)
+        name, labels = levels[self.draw(st.integers(0, len(levels) - 1))]
+        level = n.String(str(self.pick(labels)), SPAN)
+        return n.Compare(str(self.pick(_COMPARE)), n.ClassRef(name, SPAN), level, SPAN)
 
     def classification(self, root: str) -> n.ClassifyDecl:
         """Bands over an earlier section's score, whose levels later sections' aggregates read."""
@@ -566,11 +594,8 @@ class _Builder:
             if self.chance(0.3):
                 left, right = right, left
             return n.Compare(str(self.pick(_COMPARE)), left, right, SPAN)
-        if choice == "class":  # another unit's level: class(NAME) < "khá"
-            levels = self.class_levels(scope)
-            name, labels = levels[self.draw(st.integers(0, len(levels) - 1))]
-            level = n.String(str(self.pick(labels)), SPAN)
-            return n.Compare(str(self.pick(_COMPARE)), n.ClassRef(name, SPAN), level, SPAN)
+        if choice == "class":
+            return self.class_test(scope)
         if choice == "eq":
             return n.Compare(str(self.pick(["=", "!="])), self.boolean(sub, scope), self.boolean(sub, scope), SPAN)
         if choice in ("and", "or"):
@@ -1102,7 +1127,7 @@ def _monotone_rule(fact: _Fact) -> Callable[[Decimal | None], n.Expr]:
 
 @st.composite
 def _ruleset_trees(draw: st.DrawFn, cohorts: bool) -> n.RulesetDecl:
-    b = _Builder(draw, cohorts=cohorts)
+    b = _Builder(draw, cohorts=cohorts and draw(st.booleans()))  # some scored alone, some together
     decls: list[n.Decl] = [b.scale() for _ in range(draw(st.integers(0, 2)))]
     kinds = ["count", "number", "percent", "rank", "boolean", *b.scales]
     for _ in range(draw(st.integers(1, 6))):
@@ -1132,7 +1157,7 @@ def _ruleset_trees(draw: st.DrawFn, cohorts: bool) -> n.RulesetDecl:
         roots.append(section)
         if kind != "deduction" and top is not None:  # an open section adds no max to the total
             total += top
-        if cohorts and index == 0 and b.chance(0.5):  # levels that later sections' aggregates read
+        if b.cohorts and index == 0 and b.chance(0.5):  # levels that later sections' aggregates read
             decls.append(b.classification(section.code))
     for fact in b.facts:
         if fact.monotone is not None:
