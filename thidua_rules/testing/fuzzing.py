@@ -371,8 +371,8 @@ class _Builder:
             options += ["total", "score", "percentage"]
         if scope.cohort and not scope.inside:
             options.append("cohort")
-        if scope.inside and scope.earlier:
-            options.append("score")
+        if scope.inside and scope.earlier:  # often: other units' scores are what item 15 is about
+            options += ["score"] * 3
         choice = self.pick(options)
         if choice == "fact":
             fact = self.pick(facts)
