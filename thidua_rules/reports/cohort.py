@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import EvaluationError, FactProblem, FactsError
 from ..evaluation.compiler import class_key
 from ..evaluation.result import FrozenMap, Result
-from ..evaluation.runtime import Ctx, MissingFact
+from ..evaluation.runtime import CohortNeeded, Ctx, MissingFact
 from ..language.builtins import aggregate_of
 from ..model import UNCLASSIFIED
 from ..numbers import exact
@@ -68,9 +68,9 @@ def evaluate_cohort(
     program = ev.program
     views: dict[str, dict[str, tuple[Decimal, str]]] = {str(unit): {} for unit in units}
     scored = program.cohort_scores
-    for key in program.cohorts:
-        if key not in scored:
-            _aggregate(ev, key, contexts, views, report)
+    for unit, ctx in contexts.items():
+        ctx.cohort = views[unit]  # the aggregates known so far, for the conditions that read them
+    _aggregate_facts(ev, [key for key in program.cohorts if key not in scored], contexts, views, report)
     if problems:
         raise FactsError(list(problems.values()))
     if scored:
@@ -79,6 +79,25 @@ def evaluate_cohort(
     if problems:
         raise FactsError(list(problems.values()))
     return FrozenMap(results)
+
+
+def _aggregate_facts(ev: Evaluator, keys: list[str], contexts: Mapping[str, Ctx],
+                     views: dict[str, dict[str, tuple[Decimal, str]]], report: Any) -> None:
+    """The aggregates of facts, each once those it needs are known: an aggregate read in a
+    criterion is over the units the criterion applies to, and whether it applies may read another
+    aggregate (``applicable if so_vb >= cohort mean(so_vb)``), over every unit, computed first."""
+    pending = keys
+    while pending:
+        waiting = []
+        for key in pending:
+            try:
+                _aggregate(ev, key, contexts, views, report)
+            except CohortNeeded:
+                waiting.append(key)
+        if len(waiting) == len(pending):
+            raise EvaluationError(f"the cohort aggregates {', '.join(waiting)} cannot be computed: the units "
+                                  "each takes in depend on another of them")
+        pending = waiting
 
 
 def _aggregate_scores(ev: Evaluator, units: Mapping[str, Mapping[str, object]],

@@ -14,6 +14,12 @@ Two families of hypothesis strategies:
           rs = thidua_rules.loads(data.draw(fuzzing.rulesets()))
           check_invariants(rs, data.draw(testing.facts(rs)))
 
+  The rulesets hold rows and groups with no max (``max open``) and rows whose max is read from
+  the facts (``max (…)``). ``rulesets(cohorts=True)`` draws about half of them with cohort
+  aggregates as well (of facts; in a row's rule, of earlier sections' scores and of the levels
+  of a classification over one, with ``where``): ``rs.cohorts`` then says to score units
+  together with ``rs.evaluate_cohort``, or to give ``check_invariants`` the aggregates.
+
 - ``mutations(text)`` draws damaged versions of a ruleset: tokens deleted, duplicated, swapped or
   replaced, random bytes and invalid UTF-8 inserted, numbers made huge, deep nesting, NFD and
   other Unicode oddities, tabs and odd line breaks, truncation. The result is ``bytes`` when a
@@ -26,6 +32,7 @@ declaration kind (they parse; they need not check), for printer round trips.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -38,7 +45,7 @@ from hypothesis import strategies as st
 from ..check.locals import rename
 from ..check.patterns import NumberSet, compare_set
 from ..language import nodes as n
-from ..language.builtins import AGGREGATES, FUNCTIONS
+from ..language.builtins import AGGREGATES, COUNT_OF, FUNCTIONS
 from ..language.intervals import INF, NEG_INF, Interval
 from ..language.printer import print_ruleset
 from ..numbers import ROUNDING
@@ -63,6 +70,8 @@ MAGNITUDE_LIMIT = Decimal(10) ** 12
 EXPR_DEPTH = 3
 #: A bound on the scores and totals that ranking and award rules read.
 _SCORES = Decimal(10) ** 6
+#: A bound on the units scored together, for the magnitude of a cohort sum, count or rank.
+_COHORT_UNITS = Decimal(10)
 
 _VI = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
 #: Characters of generated texts: Vietnamese in both cases, digits, punctuation, and the four
@@ -77,11 +86,23 @@ _COMPARE = ("<", "<=", ">", ">=", "=", "!=")
 # ================================================================ small pieces
 
 
+#: Strategies the builder draws from thousands of times, made (and validated by hypothesis) once.
+_PER_MILLE = st.integers(0, 999)
+
+
+@functools.cache
+def _index(size: int) -> st.SearchStrategy[int]:
+    """A position in a sequence of ``size`` items."""
+    return st.integers(0, size - 1)
+
+
+@functools.cache
 def texts(min_size: int = 0, max_size: int = 24) -> st.SearchStrategy[str]:
     """Labels and titles: Vietnamese, punctuation, and characters that need escapes."""
     return st.text(alphabet=_TEXT, min_size=min_size, max_size=max_size).map(nfc)
 
 
+@functools.cache
 def _literals() -> st.SearchStrategy[Decimal]:
     return st.one_of(
         st.integers(0, 20).map(Decimal),
@@ -120,12 +141,21 @@ class _Let:
     scale: str | None
     interval: Interval
     magnitude: Decimal
+    cohort: bool = False  # it reads a cohort aggregate, so no aggregate may read it
 
 
 @attrs.frozen
 class _Scope:
     top: Decimal | None = None  # the criterion's max: assessed and max may be read
     ranking: bool = False  # total, score(CODE) and percentage may be read
+    #: The row's max is read from the unit's facts (``max (…)``): assessed and max range from 0 up,
+    #: and this bounds them (the max expression's magnitude, or what testing draws for a judged score).
+    unit_max: Decimal | None = None
+    cohort: bool = False  # cohort aggregates may be read (rules, lets, conditions, rankings)
+    #: Inside a criterion's rule: the earlier sections whose scores (and levels in a classification
+    #: over them) an aggregate may read. They never read this rule, so no order of units has a cycle.
+    earlier: tuple[str, ...] = ()
+    inside: bool = False  # in an aggregate's argument or ``where``: no aggregate nor let reading one
 
 
 @attrs.frozen
@@ -141,8 +171,14 @@ class _Num:
 class _Builder:
     """Draws one valid ruleset: declarations first, then the tree, then what keeps it valid."""
 
-    def __init__(self, draw: st.DrawFn) -> None:
+    def __init__(self, draw: st.DrawFn, *, cohorts: bool = False) -> None:
         self.draw = draw
+        #: Whether rules may read cohort aggregates (the ruleset is then scored as a cohort).
+        self.cohorts = cohorts
+        #: The codes of the sections built so far: a later section's aggregates may read their scores.
+        self.earlier: tuple[str, ...] = ()
+        #: Classifications over an earlier section's score, with that section and their levels.
+        self.classifications: list[tuple[n.ClassifyDecl, str, tuple[str, ...]]] = []
         self.facts: list[_Fact] = []
         self.lets: list[_Let] = []
         self.scales: dict[str, list[tuple[str, ...]]] = {}  # name -> levels (spellings), best first
@@ -156,10 +192,10 @@ class _Builder:
 
     # ------------------------------------------------------------ helpers
     def chance(self, p: float) -> bool:
-        return self.draw(st.integers(0, 999)) < int(p * 1000)
+        return self.draw(_PER_MILLE) < int(p * 1000)
 
     def pick(self, items: Sequence[object]) -> object:
-        return self.draw(st.sampled_from(list(items)))
+        return items[self.draw(_index(len(items)))]
 
     def fresh(self, prefix: str) -> str:
         self.counter += 1
@@ -246,8 +282,8 @@ class _Builder:
         parts: tuple[tuple[Decimal | None, Decimal | None], ...] = ()
         if not has_default and kind in ("count", "number", "percent") and self.chance(0.45):
             # a range with a hole, "0 | 2..5", or values that go by a step (judged scores' shapes)
-            if low is not None and high is not None and high - low >= 2 and self.chance(0.6):
-                parts = ((low, low), (low + 1, high))
+            if low is not None and (high is None or high - low >= 2) and self.chance(0.6):
+                parts = ((low, low), (low + 1, high))  # "0 | 2..5", or "0 | 2.." open above
             else:
                 whole = st.sampled_from(["1", "2"]) if kind == "count" else st.sampled_from(["0.25", "0.5", "1"])
                 options.append(n.FactOption("step", n.Number(Decimal(self.draw(whole)), SPAN), SPAN))
@@ -302,7 +338,12 @@ class _Builder:
         return [f for f in self.facts if want(f) and f.monotone is None and not (f.optional and not f.has_default)]
 
     def lets_of(self, scope: _Scope, type_: str, scale: str | None = None) -> list[_Let]:
-        return [x for x in self.lets if x.type == type_ and (scale is None or x.scale == scale)]
+        return [x for x in self.lets if x.type == type_ and (scale is None or x.scale == scale)
+                and not (scope.inside and x.cohort)]
+
+    def scope(self, **fields: Any) -> _Scope:
+        """A scope where cohort aggregates may be read when this ruleset has them."""
+        return _Scope(cohort=self.cohorts, **fields)
 
     # ------------------------------------------------------------ number expressions
     def num(self, depth: int, scope: _Scope) -> _Num:
@@ -324,10 +365,14 @@ class _Builder:
             options += ["fact", "fact"]
         if lets:
             options.append("let")
-        if scope.top is not None:
+        if scope.top is not None or scope.unit_max is not None:
             options += ["assessed", "max"]
         if scope.ranking:
             options += ["total", "score", "percentage"]
+        if scope.cohort and not scope.inside:
+            options.append("cohort")
+        if scope.inside and scope.earlier:  # often: other units' scores are what item 15 is about
+            options += ["score"] * 3
         choice = self.pick(options)
         if choice == "fact":
             fact = self.pick(facts)
@@ -338,6 +383,10 @@ class _Builder:
             let = self.pick(lets)
             assert isinstance(let, _Let)
             return _Num(n.Ref(let.name, SPAN), let.interval, let.magnitude, sound=False)
+        if choice in ("assessed", "max") and scope.top is None:
+            assert scope.unit_max is not None  # this unit's max: the checker ranges it from 0 up
+            node: n.Expr = n.Assessed(SPAN) if choice == "assessed" else n.SelfMax(SPAN)
+            return _Num(node, Interval(Decimal(0), INF), scope.unit_max, sound=False)
         if choice == "assessed":
             assert scope.top is not None
             return _Num(n.Assessed(SPAN), Interval(Decimal(0), scope.top), scope.top)
@@ -346,6 +395,10 @@ class _Builder:
             return _Num(n.SelfMax(SPAN), Interval.point(scope.top), scope.top)
         if choice == "total":
             return _Num(n.TotalRef(SPAN), Interval(), _SCORES, sound=False)
+        if choice == "cohort":
+            return self.aggregate(EXPR_DEPTH - 2, scope)
+        if choice == "score" and scope.inside:  # another unit's score of an earlier section
+            return _Num(n.ScoreRef(str(self.pick(scope.earlier)), SPAN), Interval(), _SCORES, sound=False)
         if choice == "score":
             code = str(self.pick(self.codes))
             return _Num(n.ScoreRef(code.lower() if self.chance(0.2) else code, SPAN), Interval(), _SCORES, sound=False)
@@ -454,6 +507,58 @@ class _Builder:
             return _Num(expr, fact.interval + Interval.point(k), fact.magnitude + k)
         return _Num(n.Number(k, SPAN), Interval.point(k), k)
 
+    # ------------------------------------------------------------ cohort aggregates
+    def aggregate(self, depth: int, scope: _Scope) -> _Num:
+        """``cohort max(x)``, ``min``, ``sum``, ``mean``, ``rank(x)``, ``count``, ``count(C)``,
+        maybe ``where C``: over facts, and in a criterion's rule over the scores of earlier
+        sections and the levels of a classification over one of them (issue 13, item 15)."""
+        inner = _Scope(earlier=scope.earlier, inside=True)
+        func = str(self.pick(["max", "min", "sum", "mean", "rank", "count", "count of"]))
+        if func == "count":
+            return _Num(n.Cohort("count", None, SPAN), AGGREGATES["count"].range(Interval()), _COHORT_UNITS,
+                        sound=False)
+        levels = bool(self.class_levels(inner)) and self.chance(0.5)  # "every subordinate is Khá or better"
+        where = self.class_test(inner) if levels and func != "count of" else (
+            self.boolean(1, inner) if self.chance(0.3) else None)
+        if func == "count of":
+            counted = self.class_test(inner) if levels else self.boolean(max(depth, 0), inner)
+            return _Num(n.Cohort("count", counted, SPAN, where), COUNT_OF.range(Interval()), _COHORT_UNITS,
+                        sound=False)
+        x = self.num(max(depth, 0), inner)
+        magnitude = {"sum": x.magnitude * _COHORT_UNITS, "rank": _COHORT_UNITS}.get(func, x.magnitude + 1)
+        if magnitude > MAGNITUDE_LIMIT:
+            return _Num(n.Cohort("count", None, SPAN), AGGREGATES["count"].range(Interval()), _COHORT_UNITS,
+                        sound=False)
+        # Unsound: an aggregate over no unit is 0, and a mean is rounded, either maybe outside the range.
+        return _Num(n.Cohort(func, x.expr, SPAN, where), AGGREGATES[func].range(x.interval), magnitude, sound=False)
+
+    def class_levels(self, scope: _Scope) -> list[tuple[str, tuple[str, ...]]]:
+        """The classifications whose levels an aggregate in ``scope`` may read, with their levels."""
+        if not scope.inside:
+            return []
+        return [(decl.name, labels) for decl, root, labels in self.classifications if root in scope.earlier]
+
+    def class_test(self, scope: _Scope) -> n.Expr:
+        """Another unit's level, inside an aggregate: ``class(xep_loai) < "khá"``."""
+        levels = self.class_levels(scope)
+        name, labels = levels[self.draw(st.integers(0, len(levels) - 1))]
+        level = n.String(str(self.pick(labels)), SPAN)
+        return n.Compare(str(self.pick(_COMPARE)), n.ClassRef(name, SPAN), level, SPAN)
+
+    def classification(self, root: str) -> n.ClassifyDecl:
+        """Bands over an earlier section's score, whose levels later sections' aggregates read."""
+        name = self.fresh("xep_loai_")
+        words = self.draw(st.lists(st.sampled_from(_WORDS), min_size=2, max_size=3))
+        labels = tuple(nfc(f"{word} {self.fresh('')}") for word in words)
+        thresholds = sorted(self.draw(st.lists(st.integers(0, 30), min_size=len(labels) - 1,
+                                               max_size=len(labels) - 1, unique=True)), reverse=True)
+        rows = [n.Row(n.PCompare(">=", n.Number(Decimal(k), SPAN), SPAN), n.String(label, SPAN), SPAN)
+                for k, label in zip(thresholds, labels, strict=False)]
+        rows.append(n.Row(n.POtherwise(SPAN), n.String(labels[-1], SPAN), SPAN))
+        decl = n.ClassifyDecl(name, self.draw(st.none() | texts()), n.ScoreRef(root, SPAN), tuple(rows), (), SPAN)
+        self.classifications.append((decl, root, labels))
+        return decl
+
     # ------------------------------------------------------------ true/false and levels
     def boolean(self, depth: int, scope: _Scope) -> n.Expr:
         facts = self.readable_facts(scope, lambda f: f.kind == "boolean")
@@ -462,7 +567,8 @@ class _Builder:
             options = ["literal"] + ["fact"] * bool(facts) + ["let"] * bool(lets) + ["compare"]
             choice = self.pick(options)
         else:
-            choice = self.pick(["compare", "compare", "level", "eq", "and", "or", "not", "if", "table"])
+            choice = self.pick(["compare", "compare", "level", "eq", "and", "or", "not", "if", "table"]
+                               + ["class"] * bool(self.class_levels(scope)))
         if choice == "fact":
             fact = self.pick(facts)
             assert isinstance(fact, _Fact)
@@ -488,6 +594,8 @@ class _Builder:
             if self.chance(0.3):
                 left, right = right, left
             return n.Compare(str(self.pick(_COMPARE)), left, right, SPAN)
+        if choice == "class":
+            return self.class_test(scope)
         if choice == "eq":
             return n.Compare(str(self.pick(["=", "!="])), self.boolean(sub, scope), self.boolean(sub, scope), SPAN)
         if choice in ("and", "or"):
@@ -637,19 +745,23 @@ class _Builder:
     # ------------------------------------------------------------ lets
     def let(self) -> n.LetDecl:
         name = self.fresh(self.draw(st.sampled_from(["l_", "tổng_", "tang_"])))
-        scope = _Scope()
+        scope = self.scope()
         types = ["number", "bool"] + [s for s in self.scales if self.has_level(s, scope)]
         chosen = str(self.pick(types))
+        let: _Let
         if chosen == "number":
             x = self.num(EXPR_DEPTH - 1, scope)
-            self.lets.append(_Let(name, "number", None, x.interval, x.magnitude))
-            expr = x.expr
+            let, expr = _Let(name, "number", None, x.interval, x.magnitude), x.expr
         elif chosen == "bool":
             expr = self.boolean(EXPR_DEPTH - 1, scope)
-            self.lets.append(_Let(name, "bool", None, Interval(), Decimal(0)))
+            let = _Let(name, "bool", None, Interval(), Decimal(0))
         else:
             expr = self.level(chosen, EXPR_DEPTH - 1, scope)
-            self.lets.append(_Let(name, "level", chosen, Interval(), Decimal(0)))
+            let = _Let(name, "level", chosen, Interval(), Decimal(0))
+        cohort_lets = {x.name for x in self.lets if x.cohort}
+        let.cohort = any(isinstance(p, n.Cohort) or (isinstance(p, n.Ref) and p.name in cohort_lets)
+                         for p in n.walk(expr))
+        self.lets.append(let)
         return n.LetDecl(name, self.draw(st.none() | texts()), expr, SPAN)
 
     # ------------------------------------------------------------ the tree
@@ -668,23 +780,34 @@ class _Builder:
     ) -> tuple[n.CriterionDecl, Decimal | None]:
         code = self.code(prefix)
         may_omit = inherited_cap is not None or kind == "deduction"
-        top = None if may_omit and self.chance(0.4) else self.max_value()
+        # issue 13: a row with no max (max open) or with a max read from the unit's facts (max (…))
+        shape = "fixed"
+        if kind != "deduction":
+            shape = str(self.pick(["open"] + ["read"] * (rule is None) + ["fixed"] * 6))
+        top = None if shape != "fixed" or (may_omit and self.chance(0.4)) else self.max_value()
         # a criterion without max takes the cap around it, except in a deduction section
-        effective = top if top is not None else inherited_cap if kind != "deduction" else None
-        scope = _Scope(top=effective)
+        effective = top if top is not None else inherited_cap if kind != "deduction" and shape == "fixed" else None
+        limits: list[n.NodeLimit] = [n.Limit("max", top, SPAN)] if top is not None else []
+        scope = self.scope(top=effective, earlier=self.earlier)
+        if shape == "open":
+            limits.append(n.Flag("open", SPAN))
+        elif shape == "read":
+            read = self.unit_max()
+            limits.append(n.MaxExpr(read.expr, SPAN))
+            # a judged score is drawn up to 1000 when given as a fact of its own ("assessed as")
+            scope = attrs.evolve(scope, unit_max=max(read.magnitude, Decimal(1000)))
         expr = rule(effective) if rule is not None else self.num(EXPR_DEPTH, scope).expr
         items: list[n.Annotation | n.ScoreStmt | n.Applicable | n.Column] = [n.ScoreStmt(expr, SPAN)]
         items += self.annotations(["evidence", "verifier", "note", "assume", "allow_unreachable", "allow_exceed"])
         if rule is None and self.chance(0.15):
-            items.append(n.Applicable(self.boolean(2, _Scope()), SPAN))
+            items.append(n.Applicable(self.boolean(2, self.scope()), SPAN))
         if kind == "standard" and rule is None:  # the row's own bonus and deduction columns
             for word in ("bonus", "deduction"):
                 if self.chance(0.1):
-                    column = self.num(EXPR_DEPTH - 2, _Scope()).expr  # no judged value: facts only
+                    column = self.num(EXPR_DEPTH - 2, self.scope()).expr  # no judged value: facts only
                     cap = self.max_value() if self.chance(0.7) else None
                     items.append(n.Column(word, column, cap, SPAN))
         items = list(self.draw(st.permutations(items)))
-        limits: list[n.NodeLimit] = [n.Limit("max", top, SPAN)] if top is not None else []
         # a negative value written in the rule counts only where the row says how low it goes
         negative = _negative_value(expr)
         floor = str(self.pick(["signed", "at least", "none"] if not negative else ["signed", "at least"]))
@@ -700,6 +823,15 @@ class _Builder:
             limits.append(n.Flag("not counted", SPAN))
         limits = list(self.draw(st.permutations(limits)))
         return n.CriterionDecl(code, SPAN, self.draw(texts(1)), tuple(limits), tuple(items), SPAN), effective
+
+    def unit_max(self) -> _Num:
+        """A max read from the unit's facts, never below 0 (the checker refuses one that can be)."""
+        x = self.num(EXPR_DEPTH - 1, self.scope())
+        if x.sound and x.interval.low >= 0:
+            return x
+        zero = n.Number(Decimal(0), SPAN)
+        return _Num(n.Call("max", (x.expr, zero), SPAN), x.interval.max(Interval.point(Decimal(0))), x.magnitude,
+                    x.sound)
 
     def code(self, prefix: str) -> str:
         index = self.fresh("")
@@ -749,7 +881,7 @@ class _Builder:
             child_c, child_max = self.criterion_without_max(kind, code, cap)
             items.append(child_c)
             total = (total or Decimal(0)) + cap
-        limits: list[n.Limit] = []
+        limits: list[n.NodeLimit] = []
         effective: Decimal | None
         if kind == "deduction":
             if mode == "cap":
@@ -761,8 +893,13 @@ class _Builder:
                 limits.append(n.Limit("max", effective, SPAN))
             else:
                 effective = None
+        elif total is None:  # an open part (max open, max (…)): nothing to add up, its own max or none
+            if mode in ("max", "gap"):
+                effective = self.max_value() + 1
+                limits.append(n.Limit("max", effective, SPAN))
+            else:
+                effective = None
         else:
-            assert total is not None
             if mode == "max":
                 limits.append(n.Limit("max", total, SPAN))
                 effective = total
@@ -778,11 +915,14 @@ class _Builder:
                 assert cap is not None
                 limits += [n.Limit("max", cap, SPAN), n.Limit("cap", cap, SPAN)]
                 effective = cap
+            elif self.chance(0.1):  # written open: no max though every part has one
+                limits.append(n.Flag("open", SPAN))
+                effective = None
             else:
                 effective = total
         items += self.annotations(["note", "assume"])
         if not extra and not top_level and self.chance(0.1):
-            items.append(n.Applicable(self.boolean(2, _Scope()), SPAN))
+            items.append(n.Applicable(self.boolean(2, self.scope()), SPAN))
         items = list(self.draw(st.permutations(items)))
         bounds: list[n.NodeLimit] = [*limits]
         if choose != "sum":
@@ -791,7 +931,7 @@ class _Builder:
             bounds.append(n.Bound("least", Decimal(0), SPAN))
         if self.chance(0.05) and effective is not None:
             bounds.append(n.Bound("most", effective, SPAN))
-        limits = list(self.draw(st.permutations(bounds)))  # type: ignore[arg-type]
+        limits = list(self.draw(st.permutations(bounds)))
         group_kind = None
         if is_section and (top_level or self.chance(0.2)):
             group_kind = kind if (kind != "standard" or self.chance(0.3)) else None
@@ -834,6 +974,8 @@ class _Builder:
             if self.chance(0.3):
                 test = n.Compare("!=", n.Ref(fact, SPAN), n.String(str(self.pick(chosen[0])).upper(), SPAN), SPAN)
             guarded = n.ScoreStmt(n.If(test, rule, n.Number(Decimal(0), SPAN), SPAN), SPAN)
+            if _refused_negative(decl, guarded.expr):
+                return decl, None
             return attrs.evolve(decl, items=tuple(guarded if i is stmt else i for i in decl.items)), None
         if any(isinstance(p, n.Assessed) and p.name is None for p in n.walk(rule)) and self.chance(0.3):
             # the judged score given as a fact of its own: "assessed as diem_cham_3"
@@ -900,12 +1042,14 @@ class _Builder:
         stmt = next(i for i in row.items if isinstance(i, n.ScoreStmt))
         test = n.Compare(">=", n.ScoreRef(target.code, SPAN), n.Number(self.max_value(), SPAN), SPAN)
         read = n.ScoreStmt(n.If(test, stmt.expr, stmt.expr, SPAN), SPAN)
+        if _refused_negative(row, read.expr):
+            return root
         changed = attrs.evolve(row, items=tuple(read if i is stmt else i for i in row.items))
         return _replaced(root, row, changed)
 
     def criterion_without_max(self, kind: str, prefix: str, cap: Decimal) -> tuple[n.CriterionDecl, Decimal]:
         code = self.code(prefix)
-        scope = _Scope(top=cap)
+        scope = self.scope(top=cap, earlier=self.earlier)
         expr = self.num(EXPR_DEPTH - 1, scope).expr
         title = self.draw(texts(1))
         return n.CriterionDecl(code, SPAN, title, (), (n.ScoreStmt(expr, SPAN),), SPAN), cap
@@ -934,6 +1078,14 @@ def _replaced(decl: n.GroupDecl, old: n.CriterionDecl, new: n.CriterionDecl) -> 
 def _negative_value(expr: n.Expr) -> bool:
     """Whether a tier row or an ``if`` branch of ``expr`` is a negative number as written."""
     return any(number < 0 for _, number in n.written_values(expr))
+
+
+def _refused_negative(row: n.CriterionDecl, expr: n.Expr) -> bool:
+    """Whether ``expr`` as the rule of ``row`` writes a negative value (``-1`` as an ``if``
+    branch) that the row's floor at 0 refuses: a rule wrapped in an ``if`` may become one."""
+    floored = not any((isinstance(x, n.Bound) and x.side == "least")
+                      or (isinstance(x, n.Flag) and x.name == "signed") for x in row.limits)
+    return floored and _negative_value(expr)
 
 
 def rename_assessed(expr: n.Expr, name: str) -> n.Expr:
@@ -974,9 +1126,8 @@ def _monotone_rule(fact: _Fact) -> Callable[[Decimal | None], n.Expr]:
 
 
 @st.composite
-def ruleset_trees(draw: st.DrawFn) -> n.RulesetDecl:
-    """Valid rulesets as syntax nodes (every span is ``SPAN``); print them with ``printer``."""
-    b = _Builder(draw)
+def _ruleset_trees(draw: st.DrawFn, cohorts: bool) -> n.RulesetDecl:
+    b = _Builder(draw, cohorts=cohorts and draw(st.booleans()))  # some scored alone, some together
     decls: list[n.Decl] = [b.scale() for _ in range(draw(st.integers(0, 2)))]
     kinds = ["count", "number", "percent", "rank", "boolean", *b.scales]
     for _ in range(draw(st.integers(1, 6))):
@@ -1000,12 +1151,14 @@ def ruleset_trees(draw: st.DrawFn) -> n.RulesetDecl:
     section_kinds += ["deduction"] * draw(st.integers(0, 1))
     extra = [_monotone_rule(f) for f in b.facts if f.monotone is not None]
     for index, kind in enumerate(section_kinds):
+        b.earlier = tuple(root.code for root in roots)
         section, top = b.group(kind, "", 2, None, is_section=True, top_level=True,
                                extra=extra if index == 0 else ())
         roots.append(section)
-        if kind != "deduction":
-            assert top is not None
+        if kind != "deduction" and top is not None:  # an open section adds no max to the total
             total += top
+        if b.cohorts and index == 0 and b.chance(0.5):  # levels that later sections' aggregates read
+            decls.append(b.classification(section.code))
     for fact in b.facts:
         if fact.monotone is not None:
             fact.used = True
@@ -1017,7 +1170,7 @@ def ruleset_trees(draw: st.DrawFn) -> n.RulesetDecl:
     # ranking: a few orders, then one that reads every fact a rule may need and that has no
     # default, so that the checker makes those facts required (testing.facts always gives them)
     orders: list[n.Order] = []
-    ranking_scope = _Scope(ranking=True)
+    ranking_scope = b.scope(ranking=True)
     for _ in range(draw(st.integers(0, 2))):
         orders.append(n.Order(str(b.pick(["highest", "lowest"])), b.num(2, ranking_scope).expr, SPAN))
     awards: list[n.AwardDecl] = []
@@ -1096,9 +1249,20 @@ def _header(b: _Builder, total: Decimal) -> n.Header:
     return n.Header(ident, tuple(items), SPAN)
 
 
-def rulesets() -> st.SearchStrategy[str]:
-    """Valid rulesets as canonical source text: they load, and evaluate on ``testing.facts``."""
-    return ruleset_trees().map(print_ruleset)
+def ruleset_trees(*, cohorts: bool = False) -> st.SearchStrategy[n.RulesetDecl]:
+    """Valid rulesets as syntax nodes (every span is ``SPAN``); print them with ``printer``.
+
+    With ``cohorts``, rules, lets, conditions and rankings also read cohort aggregates (of facts,
+    and in a row's rule of earlier sections' scores and of the levels of a classification over
+    one): such a ruleset is scored with ``evaluate_cohort``, or given its aggregates (``cohort=``).
+    """
+    return _ruleset_trees(cohorts)
+
+
+def rulesets(*, cohorts: bool = False) -> st.SearchStrategy[str]:
+    """Valid rulesets as canonical source text: they load, and evaluate on ``testing.facts`` (as a
+    cohort, ``evaluate_cohort``, when drawn with ``cohorts`` and ``rs.cohorts`` is not empty)."""
+    return ruleset_trees(cohorts=cohorts).map(print_ruleset)
 
 
 # ================================================================ arbitrary expressions
