@@ -41,7 +41,6 @@ from test_printer import assert_round_trip
 
 import thidua_rules as tr
 from thidua_rules.language import nodes as n
-from thidua_rules.numbers import PLACES_LIMIT
 from thidua_rules.testing import InvariantError, check_invariants, facts, fuzzing
 
 HERE = Path(__file__).resolve().parent
@@ -177,8 +176,6 @@ def check_cohort(rs: tr.Ruleset, units: dict[str, dict[str, Any]]) -> None:
     saw, passes ``check_unit`` and scores as it did together."""
     for name, together in rs.evaluate_cohort(units).items():
         seen = {key: value for key, (value, _note) in together.cohort.items()}
-        if AGGREGATES_REFUSED_BACK and any(-v.as_tuple().exponent > PLACES_LIMIT for v in seen.values()):  # type: ignore[operator]
-            reject()  # see test_an_aggregate_a_cohort_gave_can_be_given_back
         alone = check_unit(rs, units[name], seen)
         assert alone.total == together.total, name
         assert {r.code: r.score for r in alone} == {r.code: r.score for r in together}, name
@@ -736,28 +733,12 @@ def _cohort_of_means() -> tuple[tr.Ruleset, tr.Result]:
     return rs, rs.evaluate_cohort({"P": {"x": Decimal("0.0000000001")}, "Q": {"x": 0}})["Q"]
 
 
-def _aggregates_refused_back() -> bool:
-    """Whether an aggregate evaluate_cohort gave is still refused as cohort= (then check_cohort
-    rejects the examples that meet one)."""
-    rs, result = _cohort_of_means()
-    try:
-        rs.evaluate({"x": 0}, cohort={"mean(x)": result.cohort["mean(x)"][0]})
-    except tr.FactsError:
-        return True
-    return False
-
-
-AGGREGATES_REFUSED_BACK = _aggregates_refused_back()
 
 
 # Found by test_generated_rulesets_load_and_score: an aggregate evaluate_cohort computes may have
 # more than 10 decimal places (an exact mean, or the min of an exact division such as
-# 12.3456789012 / 10), and rs.evaluate(facts, cohort={…}) refuses it as "out of range (at most 15
-# digits before the point, 10 after)", so a unit cannot be scored alone on what its cohort gave it
-# (assert_ruleset_invariants checks exactly that, and fails). The mean is exact, not rounded: docs/
-# language.md §8.9 says "always rounded", tests/test_cohort.py and the code round only a mean
-# that does not terminate.
-@pytest.mark.xfail(strict=True, raises=tr.FactsError, reason="cohort= refuses the aggregates' own values")
+# 12.3456789012 / 10), and rs.evaluate(facts, cohort={…}) refused it as "out of range", so a unit
+# could not be scored alone on what its cohort gave it (assert_ruleset_invariants checks that).
 def test_an_aggregate_a_cohort_gave_can_be_given_back() -> None:
     rs, result = _cohort_of_means()
     mean = result.cohort["mean(x)"][0]

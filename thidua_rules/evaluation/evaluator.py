@@ -150,10 +150,12 @@ class Evaluator:
         cheap trace: evaluate records the unit's facts; Steps cost only when a trace is read)."""
         standard, bonus, deductions = totals
         later = Later(self, dict(facts), trace)
-        decimal = self._decimals.get
+        decimal, made = self._decimals.get, self._decimal
+        # ``is None``, not ``or``: a cached Decimal 0 is falsy (most units have no deductions)
+        s, b, d = decimal(standard), decimal(bonus), decimal(deductions)
         return Result.made(
-            self.header.id, Deferred(later, True), self.sections, decimal(standard) or self._decimal(standard),
-            decimal(bonus) or self._decimal(bonus), decimal(deductions) or self._decimal(deductions),
+            self.header.id, Deferred(later, True), self.sections, made(standard) if s is None else s,
+            made(bonus) if b is None else b, made(deductions) if d is None else d,
             self._scaled_max, Deferred(later, False), EMPTY, self.header.rounding, ZERO,
         )
 
@@ -635,7 +637,9 @@ def _given_cohort(known: tuple[str, ...], cohort: Mapping[str, object]) -> dict[
             message = "not an aggregate the rules read" + (f"; {hint}" if hint else "")
             problems.append(FactProblem(f"cohort {key}", message))
             continue
-        number = number_of(value)
+        # An aggregate may have every place the library's arithmetic gives it (an exact mean of
+        # 10-place values has more): what evaluate_cohort computed is always taken back.
+        number = number_of(value, places=ARITHMETIC.prec)
         if isinstance(number, str):
             problems.append(FactProblem(f"cohort {key}", number))
         else:

@@ -102,8 +102,9 @@ def parse_number(text: str) -> Decimal:
     raise FactsError([FactProblem(repr(text), problem)])
 
 
-def number_of(value: object) -> Decimal | str:
-    """The exact Decimal of an input, or why it is not a number."""
+def number_of(value: object, places: int = PLACES_LIMIT) -> Decimal | str:
+    """The exact Decimal of an input, or why it is not a number; at most ``places`` decimal places
+    (a fact's limit; a cohort aggregate given back may have the places the arithmetic gave it)."""
     if isinstance(value, bool):
         return f"expected a number, got {value} (true/false)"
     if isinstance(value, int):
@@ -129,9 +130,9 @@ def number_of(value: object) -> Decimal | str:
     else:
         return f"expected a number, got {type(value).__name__}"
     # adjusted(), copy_abs() and the exponent need no arithmetic: no context, no overflow.
-    if result.copy_abs() >= NUMBER_LIMIT or -result.as_tuple().exponent > PLACES_LIMIT:  # type: ignore[operator]
+    if result.copy_abs() >= NUMBER_LIMIT or -result.as_tuple().exponent > places:  # type: ignore[operator]
         shown = str(value) if result.adjusted() < 40 and len(result.as_tuple().digits) <= 40 else _shown(result)
-        return f"{shown} is out of range (at most 15 digits before the point, {PLACES_LIMIT} after)"
+        return f"{shown} is out of range (at most 15 digits before the point, {places} after)"
     return result
 
 
