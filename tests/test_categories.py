@@ -124,3 +124,20 @@ def test_categories_survive_the_printer() -> None:
 
 def test_the_toolkit_draws_names_in_every_spelling() -> None:
     assert_ruleset_invariants(tr.loads(CLUSTERS), max_examples=30)
+
+
+def test_a_ranking_within_a_category_ranks_each_name_apart() -> None:
+    rs = tr.loads(
+        'ruleset "xep-hang-theo-cap" { total 10 }\n'
+        'category cap_hoc "Cấp học" { "Tiểu học", "Trung học cơ sở" | "THCS" }\n'
+        'fact cap "Cấp học": cap_hoc\nfact so_sang_kien "Số sáng kiến": count\n'
+        'section I "I" max 10 { criterion I.1 "2 đ mỗi sáng kiến" max 10 { score 2 * so_sang_kien } }\n'
+        'ranking "Theo cấp học" within cap { by highest total }\n'
+    )
+    units = {"A": {"cap": "Tiểu học", "so_sang_kien": 2}, "B": {"cap": "thcs", "so_sang_kien": 4},
+             "C": {"cap": "TIỂU HỌC", "so_sang_kien": 3}, "D": {"cap": "Trung học cơ sở", "so_sang_kien": 1}}
+    r = rs.rank(units).rankings["Theo cấp học"]
+    # Tiểu học (A, C, any spelling): C 2 × 3 = 6 before A 2 × 2 = 4. THCS (B by its alias, D):
+    # B 2 × 4 = 8 before D 2 × 1 = 2. Each name has its own positions 1, 2.
+    assert dict(r.groups) == {"Tiểu học": ("C", "A"), "Trung học cơ sở": ("B", "D")}
+    assert [(u, r[u].position) for u in "ABCD"] == [("A", 2), ("B", 1), ("C", 1), ("D", 2)]
