@@ -63,6 +63,8 @@ Item = Any
 
 #: Windows queued ahead of the one being handed back.
 _AHEAD = 2
+#: The least window a process, in units, when the workers read the caller's list in place.
+_HELD = 8192
 
 
 def fact_names(ev: Evaluator) -> tuple[str, ...]:
@@ -233,7 +235,10 @@ def evaluate_parallel(
     inherit = isinstance(units, list | tuple) and forking()
     held: Sequence[Mapping[str, object]] = units if inherit else ()  # type: ignore[assignment]
     names = fact_names(ev)
-    size = batch * processes
+    # Units read in place cost no memory to hold, and a task's fixed costs (a message each way,
+    # the worker's first touch of its units' pages) fall with its length: windows of at least
+    # _HELD units a process (one process's ratio measured best there, docs/performance.md).
+    size = (max(batch, _HELD) if inherit else batch) * processes
     with pool(ev, trace, processes, held if inherit else None) as workers:
         stream = iter(units)
         offset = 0
