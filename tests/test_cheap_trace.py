@@ -67,7 +67,7 @@ def test_the_cheap_trace_is_the_traced_walk(unit: dict[str, Any]) -> None:
     _same_trace(CUM4, unit)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(st.data())
 def test_generated_sheets_trace_alike(data: st.DataObject) -> None:
     # sheets of every construct the scaled path takes (lets aside: see the derived-value test)

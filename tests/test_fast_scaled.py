@@ -281,7 +281,7 @@ def _sheet_unit(rs: tr.Ruleset) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(st.data())
 def test_generated_sheets_on_the_scaled_path_score_alike(data: st.DataObject) -> None:
     text = data.draw(scaled_sheets(), label="sheet")
