@@ -92,7 +92,21 @@ def test_an_if_inside_a_difference_is_told_to_go_in_parentheses() -> None:
     found = _error(HEAD + 'fact a "A": boolean\nsection I max 50 {\n'
                    '    criterion I.1 "t" max 50 { score max - if a then 1 else 0 }\n}\n')
     assert found.message.startswith("syntax error")
-    assert found.hint is not None and "in parentheses: max - (if a then 1 else 0)" in found.hint
+    assert found.hint == ('an "if … then … else …" after a sum or product must be in parentheses: '
+                          "… - (if a then 1 else 0)")
+
+
+@pytest.mark.parametrize(("rule", "hint"), [
+    ("2 * if a then 1 else 0", 'after a sum or product must be in parentheses: … * (if a then 1 else 0)'),
+    ("if 3 < if a then 1 else 0 then 1 else 0",
+     'after a comparison must be in parentheses: … < (if a then 1 else 0)'),
+    ("if a and if a then true else false then 1 else 0",
+     'after "and" must be in parentheses: … and (if a then 1 else 0)'),
+])
+def test_the_if_hint_names_what_the_if_follows(rule: str, hint: str) -> None:
+    found = _error(HEAD + 'fact a "A": boolean\nsection I max 50 {\n'
+                   f'    criterion I.1 "t" max 50 {{ score {rule} }}\n}}\n')
+    assert found.hint is not None and found.hint.endswith(hint), found.hint
 
 
 def test_an_if_where_a_condition_starts_is_not_given_that_hint() -> None:

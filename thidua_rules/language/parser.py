@@ -134,7 +134,7 @@ def _diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
 
 
 #: ``- if``, ``* if`` …: an ``if`` where an operand is wanted (read as a name, then stuck).
-_IF_AS_OPERAND = re.compile(r"(?:[-+*/<>=]|\bnot|\band|\bor)\s*if\s*$")
+_IF_AS_OPERAND = re.compile(r"([-+*/<>=]|\bnot|\band|\bor)\s*if\s*$")
 
 
 def _hint(error: UnexpectedInput, source: Source) -> str | None:
@@ -147,8 +147,12 @@ def _hint(error: UnexpectedInput, source: Source) -> str | None:
         assert number is not None and digits is not None
         whole, part = number.group(), digits.group(1)
         return f"the language writes a decimal point: {whole}.{part}, not {whole},{part}"
-    if _IF_AS_OPERAND.search(before):
-        return 'an "if … then … else …" inside a sum or product must be in parentheses: max - (if a then 1 else 0)'
+    found = _IF_AS_OPERAND.search(before)
+    if found:
+        word = found.group(1)
+        where = "a sum or product" if word in "-+*/" else "a comparison" if word in "<>=" else f'"{word}"'
+        return (f'an "if … then … else …" after {where} must be in parentheses: '
+                f"… {word} (if a then 1 else 0)")
     return None
 
 
