@@ -72,3 +72,12 @@ def test_a_quotient_stays_in_its_interval(a: D, b: D, c: D, d: D, positive: bool
     for x in (low, high, (low + high) / 2):
         for y in (span[1] if positive else span[0], abs(c) + D("0.1") if positive else -abs(c) - D("0.1")):
             assert got.low <= x / y <= got.high
+
+
+def test_at_least_stays_a_bound_where_the_units_max_can_be_below_it() -> None:
+    # max (k) at least 2: a unit with k = 1 has max 1; the row is cut to 1, then its "at least 2"
+    # raises it to 2 (the bound acts after the cap, as on every node), k = 5 and n = 1: 5 − 1 = 4.
+    rs = tr.loads('ruleset "m" { total 10 }\nfact k "k": count\nfact n "n": count\n'
+                  'section I "I" max 10 { criterion I.1 "x" max (k) at least 2 { score max - n } }\n')
+    for facts, expected in (({"k": 1, "n": 0}, D(2)), ({"k": 5, "n": 9}, D(2)), ({"k": 5, "n": 1}, D(4))):
+        assert rs.evaluate(facts)["I.1"].score == rs.evaluate(facts, trace=False)["I.1"].score == expected

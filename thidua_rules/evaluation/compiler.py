@@ -264,8 +264,11 @@ class Compiler:
             max_expr = self.c.max_exprs.get(code)
             # A row without columns is raised to its floor (its "at least N") before its max, so
             # that bound has nothing left to do: not kept, the row is a plain one (its trace's
-            # "raised to N", the scaled path), exactly as a row with the default floor 0.
-            low = None if not made and crit.low == crit.floor else crit.low
+            # "raised to N", the scaled path), exactly as a row with the default floor 0. Kept
+            # where this unit's max may be below N (read from the facts, or a variant's): there
+            # the bound still acts after the cap.
+            plain_max = max_expr is None and max_by is None
+            low = None if not made and plain_max and crit.low == crit.floor else crit.low
             return CNode(
                 code, crit.title, crit.kind, crit.max, None, rule, cond, (), crit.assumptions, max_by, variant,
                 floor=crit.floor, low=low, high=crit.high, counted=crit.counted,
