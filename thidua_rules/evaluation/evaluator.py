@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from decimal import Decimal, localcontext
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import attrs
 
@@ -473,7 +473,37 @@ class NodePlan:
         return made
 
 
-class Validated(Mapping[str, Value]):
+V = TypeVar("V")
+
+
+class _Made(Mapping[str, V]):
+    """A mapping made when first read (``_data``), then read as it; pickles as the values read."""
+
+    __slots__ = ()
+
+    def _data(self) -> Mapping[str, V]:
+        raise NotImplementedError
+
+    def values(self) -> ValuesView[V]:
+        return self._data().values()
+
+    def items(self) -> ItemsView[str, V]:
+        return self._data().items()
+
+    def __getitem__(self, key: str) -> V:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (FrozenMap, (dict(self._data()),))
+
+
+class Validated(_Made[Value]):
     """A unit's validated facts (``Result.facts``), made when first read: a caller reading the
     nodes of an untraced scaled result does not pay for them. Pickles as the values."""
 
@@ -488,18 +518,6 @@ class Validated(Mapping[str, Value]):
         if self._values is None:
             self._values = FrozenMap.owning(self._ev.validate(self._facts)[0])
         return self._values
-
-    def __getitem__(self, key: str) -> Value:
-        return self._data()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data())
-
-    def __len__(self) -> int:
-        return len(self._data())
-
-    def __reduce__(self) -> tuple[type[FrozenMap[str, Value]], tuple[dict[str, Value]]]:
-        return (FrozenMap, (dict(self._data()),))
 
 
 class ScaledNodes(Mapping[str, NodeResult]):
@@ -589,7 +607,7 @@ class Scoring(Protocol):
     def get(self) -> Result: ...
 
 
-class Deferred(Mapping[str, Any]):
+class Deferred(_Made[Any]):
     """A result's nodes (or facts) from a ``Scoring`` (``Later``, or a batch's packed unit):
     computed on first read, then as the original; pickles as the values read."""
 
@@ -606,24 +624,6 @@ class Deferred(Mapping[str, Any]):
             result = self._later.get()
             got = self._got = result.nodes if self._nodes else result.facts
         return got
-
-    def values(self) -> ValuesView[Any]:
-        return self._data().values()
-
-    def items(self) -> ItemsView[str, Any]:
-        return self._data().items()
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data())
-
-    def __len__(self) -> int:
-        return len(self._data())
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return (FrozenMap, (dict(self._data()),))
 
 
 def _given_cohort(known: tuple[str, ...], cohort: Mapping[str, object]) -> dict[str, tuple[Decimal, str]]:
